@@ -1,0 +1,31 @@
+"""Where messages are stored and how they reach every process: one protocol, several engines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from ..model import Author, Message
+
+Deliver = Callable[[Message], None]
+
+
+class Backend(Protocol):
+    """Durable, ordered storage plus delivery of every stored message to the room model.
+
+    `append` returns only after the message is committed, and the backend hands each
+    stored message to `deliver` exactly once, in the store's order, so a client never
+    shows a message that was not stored and all clients of a room agree on the order.
+    """
+
+    async def start(self, deliver: Deliver) -> None:
+        """Open the store and start handing stored messages to `deliver`."""
+
+    async def stop(self) -> None:
+        """Stop delivering and release the store."""
+
+    async def append(self, room: str, author: Author, text: str) -> Message:
+        """Store a message durably and return it with its id; raise `ChatError(STORAGE)` if that fails."""
+
+    async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
+        """Return up to `limit` messages of `room` older than id `before` (or the latest), oldest first."""

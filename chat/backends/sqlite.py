@@ -1,0 +1,93 @@
+"""The default backend: an embedded SQLite file, delivery within this one process.
+
+SQLite runs in aiosqlite's worker thread, so a slow disk delays only the waiting
+sender, never the event loop that serves every other client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+import aiosqlite
+
+from ..model import Author, ChatError, ErrorKind, Message
+from . import Deliver
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    room TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    text TEXT NOT NULL,
+    sent_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, id);
+"""
+COLUMNS = 'id, room, author_id, author_name, text, sent_at'
+
+
+class SQLiteBackend:
+    """Messages in one SQLite table; ids come from AUTOINCREMENT, so they only ever grow."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._db: aiosqlite.Connection | None = None
+        self._deliver: Deliver | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def start(self, deliver: Deliver) -> None:
+        if self.path != ':memory:':
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        await self._db.execute('PRAGMA journal_mode=WAL')
+        await self._db.execute('PRAGMA synchronous=NORMAL')
+        await self._db.executescript(SCHEMA)
+        self._deliver = deliver
+
+    async def stop(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+        self._deliver = None
+
+    async def append(self, room: str, author: Author, text: str) -> Message:
+        db, deliver = self._require_started()
+        async with self._write_lock:  # commit order is delivery order
+            sent_at = time.time()
+            try:
+                cursor = await db.execute(
+                    'INSERT INTO messages (room, author_id, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?)',
+                    (room, author.id, author.name, text, sent_at))
+            except sqlite3.Error as error:
+                log.error('storing a message failed: room=%s error=%s', room, error)
+                raise ChatError(ErrorKind.STORAGE, 'Your message could not be saved. Please try again.') from error
+            assert cursor.lastrowid is not None
+            message = Message(cursor.lastrowid, room, author, text, sent_at)
+            deliver(message)
+        return message
+
+    async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
+        db, _ = self._require_started()
+        async with db.execute(
+            f'SELECT {COLUMNS} FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?',
+            (room, before if before is not None else 2**63 - 1, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_message(row) for row in reversed(rows)]
+
+    def _require_started(self) -> tuple[aiosqlite.Connection, Deliver]:
+        if self._db is None or self._deliver is None:
+            raise RuntimeError('the SQLite backend has not been started')
+        return self._db, self._deliver
+
+
+def _message(row: sqlite3.Row | tuple) -> Message:
+    id_, room, author_id, author_name, text, sent_at = row
+    return Message(id_, room, Author(author_id, author_name), text, sent_at)

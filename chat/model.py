@@ -1,0 +1,88 @@
+"""Plain chat records and the rules every message, room and name must follow.
+
+This layer knows nothing of NiceGUI or storage, so the same rules hold for every
+client and every backend, and they are tested without a browser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+DEFAULT_ROOM = 'lobby'
+MAX_MESSAGE_LENGTH = 2000
+MAX_NAME_LENGTH = 32
+ROOM_NAME_PATTERN = re.compile(r'[a-z0-9_-]{1,40}')
+
+
+class ErrorKind(str, Enum):
+    """Why something was refused; the UI shows the message, tests check the kind."""
+
+    EMPTY = 'empty'
+    TOO_LONG = 'too_long'
+    BAD_ROOM = 'bad_room'
+    BAD_NAME = 'bad_name'
+    STORAGE = 'storage'
+
+
+class ChatError(Exception):
+    """A refusal the user can act on: it carries a message meant to be shown as it is."""
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who wrote a message: `id` is the server-assigned tab identity, never shown to anyone."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A stored message; `id` increases within its room and defines the one order everyone sees."""
+
+    id: int
+    room: str
+    author: Author
+    text: str
+    sent_at: float
+
+
+def clean_message(text: str) -> str:
+    """Return the text as it will be stored, or raise `ChatError` saying why it cannot be sent.
+
+    Line endings are normalised first so that the length limit counts what readers see.
+    """
+    text = text.replace('\r\n', '\n').replace('\r', '\n')
+    if not text.strip():
+        raise ChatError(ErrorKind.EMPTY, 'Type a message first.')
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise ChatError(ErrorKind.TOO_LONG,
+                        f'Your message has {len(text)} characters; the limit is {MAX_MESSAGE_LENGTH}.')
+    return text
+
+
+def validate_room(name: str) -> str:
+    """Return the room name if it is valid, else raise `ChatError` explaining the pattern."""
+    if not ROOM_NAME_PATTERN.fullmatch(name):
+        raise ChatError(ErrorKind.BAD_ROOM,
+                        'Room names use 1 to 40 lowercase letters, digits, "-" or "_".')
+    return name
+
+
+def clean_display_name(name: str) -> str:
+    """Return the trimmed display name, or raise `ChatError` if it is empty, too long or not printable."""
+    name = name.strip()
+    if not name:
+        raise ChatError(ErrorKind.BAD_NAME, 'Your name cannot be empty.')
+    if len(name) > MAX_NAME_LENGTH:
+        raise ChatError(ErrorKind.BAD_NAME, f'Names have at most {MAX_NAME_LENGTH} characters.')
+    if not name.isprintable():
+        raise ChatError(ErrorKind.BAD_NAME, 'Names cannot contain control or invisible characters.')
+    return name

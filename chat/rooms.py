@@ -1,0 +1,74 @@
+"""The shared room model: validate, store through the backend, fan out to this process's subscribers.
+
+Every client page of every room subscribes here, so a message is validated and
+stored once and then handed to each subscriber as a ready `Message`: the work per
+client is only what that client must show.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+
+from .backends import Backend
+from .model import Author, Message, clean_display_name, clean_message, validate_room
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[Message], None]
+Unsubscribe = Callable[[], None]
+
+
+class Rooms:
+    """All rooms of this process; a room exists in memory only while someone is subscribed to it."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._subscribers: dict[str, dict[int, Subscriber]] = {}
+        self._tokens = itertools.count()
+
+    async def start(self) -> None:
+        await self.backend.start(self._deliver)
+
+    async def stop(self) -> None:
+        await self.backend.stop()
+        self._subscribers.clear()
+
+    async def post(self, room: str, author: Author, text: str) -> Message:
+        """Validate and store a message; every subscriber of the room, the sender's page included, gets it.
+
+        Raises `ChatError` for anything the user must change, before anything is stored.
+        """
+        room = validate_room(room)
+        author = Author(author.id, clean_display_name(author.name))
+        return await self.backend.append(room, author, clean_message(text))
+
+    async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
+        """Return up to `limit` stored messages of `room` older than id `before`, oldest first."""
+        return await self.backend.history(validate_room(room), before=before, limit=limit)
+
+    def subscribe(self, room: str, callback: Subscriber) -> Unsubscribe:
+        """Call `callback` with every new message of `room` until the returned function is called."""
+        subscribers = self._subscribers.setdefault(validate_room(room), {})
+        token = next(self._tokens)
+        subscribers[token] = callback
+
+        def unsubscribe() -> None:
+            subscribers.pop(token, None)
+            if not subscribers and self._subscribers.get(room) is subscribers:
+                del self._subscribers[room]
+        return unsubscribe
+
+    def subscriber_count(self, room: str | None = None) -> int:
+        """How many subscribers one room (or, without a name, all rooms) has in this process."""
+        if room is not None:
+            return len(self._subscribers.get(room, {}))
+        return sum(len(subscribers) for subscribers in self._subscribers.values())
+
+    def _deliver(self, message: Message) -> None:
+        for callback in tuple(self._subscribers.get(message.room, {}).values()):
+            try:
+                callback(message)
+            except Exception:
+                log.exception('a subscriber failed: room=%s message_id=%s', message.room, message.id)

@@ -1,0 +1,39 @@
+"""Builds the chat from its settings and runs it: the backend, the room model, the pages, the server."""
+
+from __future__ import annotations
+
+from nicegui import app, ui
+from nicegui.storage import Storage
+
+from .backends.sqlite import SQLiteBackend
+from .config import Settings
+from .rooms import Rooms
+from .ui.pages import register_pages
+
+TITLE = 'Chat'
+
+
+def build(settings: Settings) -> Rooms:
+    """Create the room model on its backend and register the pages; the backend opens with the server."""
+    rooms = Rooms(SQLiteBackend(settings.db_path))
+    app.on_startup(rooms.start)
+    app.on_shutdown(rooms.stop)
+    register_pages(rooms)
+    return rooms
+
+
+def run(settings: Settings) -> None:
+    """Start serving (or, under NiceGUI's test harness, only configure) the chat."""
+    Storage.path = (settings.data_dir / 'sessions').resolve()
+    build(settings)
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        native=settings.native,
+        reload=settings.reload,
+        title=TITLE,
+        favicon='💬',
+        storage_secret=settings.resolve_storage_secret(),
+        show=False,
+        show_welcome_message=False,
+    )

@@ -1,0 +1,43 @@
+"""The routes: `/` is the lobby, `/room/<name>` any other room, and a friendly page for bad names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nicegui import ui
+
+from ..model import DEFAULT_ROOM, ChatError, validate_room
+from ..rooms import Rooms
+from .room_page import room_page
+
+STYLESHEET = Path(__file__).with_name('chat.css')
+
+
+def register_pages(rooms: Rooms) -> None:
+    """Add the chat's pages and stylesheet to the NiceGUI app."""
+    ui.add_css(STYLESHEET.read_text(encoding='utf-8'), shared=True)
+
+    @ui.page('/')
+    async def lobby() -> None:
+        await room_page(rooms, DEFAULT_ROOM)
+
+    @ui.page('/room/{name}')
+    async def named_room(name: str) -> None:
+        try:
+            validate_room(name)
+        except ChatError as error:
+            invalid_room(name, error.message)
+            return
+        await room_page(rooms, name)
+
+
+def invalid_room(name: str, reason: str) -> None:
+    """Explain what a room name may look like and offer a way out, instead of an error page."""
+    ui.page_title('No such room · Chat')
+    with ui.card().classes('chat-notice').props('role=alert'):
+        ui.label('That is not a room name').classes('text-h6')
+        ui.label(f'"{name}" cannot be a room. {reason}')
+        suggestion = ''.join(c for c in name.lower().replace(' ', '-') if c.isascii() and (c.isalnum() or c in '-_'))[:40]
+        if suggestion:
+            ui.link(f'Open #{suggestion} instead', f'/room/{suggestion}').mark('suggested-room')
+        ui.link(f'Go to #{DEFAULT_ROOM}', '/').mark('lobby-link')

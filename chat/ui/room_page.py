@@ -1,0 +1,67 @@
+"""One room as one tab sees it: header, live message list and composer, wired to the room model."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from ..model import Author, Message
+from ..rooms import Rooms, Unsubscribe
+from .composer import Composer
+from .header import RoomHeader
+from .identity import tab_author_id
+from .message_list import MessageList
+
+HISTORY_ON_JOIN = 50
+
+
+async def room_page(rooms: Rooms, room: str) -> None:
+    """Build the room's page; once the tab is connected, show the history and follow the room live."""
+    ui.page_title(f'{room} · Chat')
+    client = ui.context.client
+    client.content.classes('chat-page')
+    view = RoomView(rooms, room)
+    await client.connected()
+    if not client.is_deleted:
+        view.author_id = tab_author_id()
+        client.on_delete(await view.follow())
+
+
+class RoomView:
+    """The elements of one room page and the state that ties them to the room model."""
+
+    def __init__(self, rooms: Rooms, room: str) -> None:
+        self.rooms = rooms
+        self.room = room
+        self.author_id = ''
+        self.header = RoomHeader(room)
+        self.messages = MessageList()
+        self.composer = Composer(self.send)
+        self._held: list[Message] | None = []
+
+    async def send(self, text: str) -> Message:
+        """Post as this tab under the current display name; `ChatError` reaches the composer."""
+        return await self.rooms.post(self.room, Author(self.author_id, self.header.name), text)
+
+    async def follow(self) -> Unsubscribe:
+        """Subscribe, then show the history followed by what arrived meanwhile; returns the unsubscriber.
+
+        Subscribing before reading the history, and holding live messages back until the
+        history is shown, means a message posted meanwhile is neither lost nor shown twice.
+        """
+        unsubscribe = self.rooms.subscribe(self.room, self._show)
+        try:
+            history = await self.rooms.history(self.room, limit=HISTORY_ON_JOIN)
+        except BaseException:
+            unsubscribe()
+            raise
+        newest = history[-1].id if history else 0
+        late, self._held = self._held or [], None
+        for message in [*history, *(m for m in late if m.id > newest)]:
+            self._show(message)
+        return unsubscribe
+
+    def _show(self, message: Message) -> None:
+        if self._held is not None:
+            self._held.append(message)
+        else:
+            self.messages.add(message, own=message.author.id == self.author_id)
