@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path('data'), description='directory for the database and the session secret')
     db: Path | None = Field(None, description='SQLite database file (default: DATA_DIR/chat.db)')
     storage_secret: str | None = Field(
-        None, description='secret that signs browser sessions (default: generated once into DATA_DIR)')
+        None, description='secret that signs browser sessions (default: generated once into DATA_DIR)'
+    )
 
     @property
     def db_path(self) -> Path:
@@ -59,14 +60,16 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     try:
         return Settings(**given)
     except ValidationError as error:
-        problems = '; '.join(f"{'-'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())
+        problems = '; '.join(f'{"-".join(map(str, e["loc"])) or "settings"}: {e["msg"]}' for e in error.errors())
         parser.error(problems)
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog='app.py', description='A real-time room chat on NiceGUI.',
-        epilog='Every option can also be set with its CHAT_* environment variable; flags win.')
+        prog='app.py',
+        description='A real-time room chat on NiceGUI.',
+        epilog='Every option can also be set with its CHAT_* environment variable; flags win.',
+    )
     for name, field in Settings.model_fields.items():
         flag = '--' + name.replace('_', '-')
         env = f'CHAT_{name.upper()}'

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 DEFAULT_ROOM = 'lobby'
 MAX_MESSAGE_LENGTH = 2000
@@ -16,7 +16,7 @@ MAX_NAME_LENGTH = 32
 ROOM_NAME_PATTERN = re.compile(r'[a-z0-9_-]{1,40}')
 
 
-class ErrorKind(str, Enum):
+class ErrorKind(StrEnum):
     """Why something was refused; the UI shows the message, tests check the kind."""
 
     EMPTY = 'empty'
@@ -63,17 +63,23 @@ def clean_message(text: str) -> str:
     if not text.strip():
         raise ChatError(ErrorKind.EMPTY, 'Type a message first.')
     if len(text) > MAX_MESSAGE_LENGTH:
-        raise ChatError(ErrorKind.TOO_LONG,
-                        f'Your message has {len(text)} characters; the limit is {MAX_MESSAGE_LENGTH}.')
+        raise ChatError(
+            ErrorKind.TOO_LONG, f'Your message has {len(text)} characters; the limit is {MAX_MESSAGE_LENGTH}.'
+        )
     return text
 
 
 def validate_room(name: str) -> str:
     """Return the room name if it is valid, else raise `ChatError` explaining the pattern."""
     if not ROOM_NAME_PATTERN.fullmatch(name):
-        raise ChatError(ErrorKind.BAD_ROOM,
-                        'Room names use 1 to 40 lowercase letters, digits, "-" or "_".')
+        raise ChatError(ErrorKind.BAD_ROOM, 'Room names use 1 to 40 lowercase letters, digits, "-" or "_".')
     return name
+
+
+def suggest_room(name: str) -> str:
+    """Turn a refused room name into the closest valid one ("My Room!" → "my-room"), or '' if nothing is left."""
+    name = name.strip().lower().replace(' ', '-')
+    return ''.join(c for c in name if c.isascii() and (c.isalnum() or c in '-_'))[:40]
 
 
 def clean_display_name(name: str) -> str:

@@ -7,6 +7,7 @@ client is only what that client must show.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from collections.abc import Callable
@@ -27,12 +28,26 @@ class Rooms:
         self.backend = backend
         self._subscribers: dict[str, dict[int, Subscriber]] = {}
         self._tokens = itertools.count()
+        self._started = asyncio.Event()
+        self._start_lock = asyncio.Lock()
 
     async def start(self) -> None:
-        await self.backend.start(self._deliver)
+        """Open the backend; posts and reads that arrive earlier wait for it.
+
+        NiceGUI runs async startup handlers as background tasks, so the first page can
+        be requested before the backend is open; a second start (one more lifespan, as in
+        NiceGUI's `create_user` fixture) finds it open and does nothing.
+        """
+        async with self._start_lock:
+            if not self._started.is_set():
+                await self.backend.start(self._deliver)
+                self._started.set()
 
     async def stop(self) -> None:
-        await self.backend.stop()
+        async with self._start_lock:
+            if self._started.is_set():
+                self._started.clear()
+                await self.backend.stop()
         self._subscribers.clear()
 
     async def post(self, room: str, author: Author, text: str) -> Message:
@@ -42,11 +57,15 @@ class Rooms:
         """
         room = validate_room(room)
         author = Author(author.id, clean_display_name(author.name))
-        return await self.backend.append(room, author, clean_message(text))
+        text = clean_message(text)
+        await self._started.wait()
+        return await self.backend.append(room, author, text)
 
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         """Return up to `limit` stored messages of `room` older than id `before`, oldest first."""
-        return await self.backend.history(validate_room(room), before=before, limit=limit)
+        room = validate_room(room)
+        await self._started.wait()
+        return await self.backend.history(room, before=before, limit=limit)
 
     def subscribe(self, room: str, callback: Subscriber) -> Unsubscribe:
         """Call `callback` with every new message of `room` until the returned function is called."""
@@ -58,6 +77,7 @@ class Rooms:
             subscribers.pop(token, None)
             if not subscribers and self._subscribers.get(room) is subscribers:
                 del self._subscribers[room]
+
         return unsubscribe
 
     def subscriber_count(self, room: str | None = None) -> int:

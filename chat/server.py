@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+
 from nicegui import app, ui
 from nicegui.storage import Storage
 
@@ -19,11 +22,19 @@ def build(settings: Settings) -> Rooms:
     app.on_startup(rooms.start)
     app.on_shutdown(rooms.stop)
     register_pages(rooms)
+
+    @app.get('/healthz')
+    def healthz() -> dict[str, object]:
+        """For load balancers and tests: the process is up, and how many pages follow a room here."""
+        return {'status': 'ok', 'subscribers': rooms.subscriber_count()}
+
     return rooms
 
 
 def run(settings: Settings) -> None:
     """Start serving (or, under NiceGUI's test harness, only configure) the chat."""
+    if settings.native and importlib.util.find_spec('webview') is None:
+        sys.exit('app.py: --native needs pywebview, which is not installed; see "Native window" in README.md')
     Storage.path = (settings.data_dir / 'sessions').resolve()
     build(settings)
     ui.run(

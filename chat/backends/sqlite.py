@@ -64,7 +64,8 @@ class SQLiteBackend:
             try:
                 cursor = await db.execute(
                     'INSERT INTO messages (room, author_id, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?)',
-                    (room, author.id, author.name, text, sent_at))
+                    (room, author.id, author.name, text, sent_at),
+                )
             except sqlite3.Error as error:
                 log.error('storing a message failed: room=%s error=%s', room, error)
                 raise ChatError(ErrorKind.STORAGE, 'Your message could not be saved. Please try again.') from error

@@ -19,18 +19,23 @@ class Composer(ui.element):
     """
 
     def __init__(self, send: Send) -> None:
-        super().__init__('form')
+        super().__init__('div')
         self._send = send
         self._sending = False
-        self.classes('chat-composer').props('aria-label="Send a message"')
-        self.on('submit.prevent', self.submit)
+        self.classes('chat-composer').props('role=form aria-label="Send a message"')
         with self:
-            self.input = ui.input(placeholder='Type a message…', on_change=self._update_counter) \
-                .props('autofocus outlined dense aria-label="Message" hide-bottom-space') \
-                .classes('chat-input').mark('composer-input')
-            self.input.on('keydown.enter.prevent', self.submit)
-            self.button = ui.button('Send', icon='send', on_click=self.submit) \
-                .props('type=button unelevated aria-label="Send"').mark('composer-send')
+            self.input = (
+                ui.input(placeholder='Type a message…', on_change=self._update_counter)
+                .props('autofocus outlined dense aria-label="Message" hide-bottom-space')
+                .classes('chat-input')
+                .mark('composer-input')
+            )
+            self.input.on('keydown.enter', self.submit)
+            self.button = (
+                ui.button('Send', icon='send', on_click=self.submit)
+                .props('unelevated aria-label="Send"')
+                .mark('composer-send')
+            )
         with self.input.add_slot('hint'):
             self.counter = ui.label(self._count_text('')).classes('chat-counter').mark('composer-counter')
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from ..model import ChatError
-from .identity import display_name, set_display_name
+from .identity import browser_storage, display_name, set_display_name
 
 
 class RoomHeader(ui.element):
@@ -13,20 +13,24 @@ class RoomHeader(ui.element):
 
     def __init__(self, room: str) -> None:
         super().__init__('header')
-        self.name = display_name()
+        self._storage = browser_storage()
+        self.name = display_name(self._storage)
         self.classes('chat-header')
         with self:
             ui.label(f'# {room}').classes('chat-room-name').props('role=heading aria-level=1').mark('room-name')
-            self.name_input = ui.input('Your name', value=self.name) \
-                .props('dense outlined dark aria-label="Your name"') \
-                .classes('chat-name-input').mark('name-input')
+            self.name_input = (
+                ui.input('Your name', value=self.name)
+                .props('dense outlined dark aria-label="Your name"')
+                .classes('chat-name-input')
+                .mark('name-input')
+            )
         self.name_input.on('blur', self.rename)
         self.name_input.on('keydown.enter', self.rename)
 
     def rename(self) -> None:
         """Adopt the typed name for the next messages, or show why it cannot be used."""
         try:
-            self.name = set_display_name(self.name_input.value or '')
+            self.name = set_display_name(self._storage, self.name_input.value or '')
         except ChatError as error:
             self.name_input.props['error'] = True
             self.name_input.props['error-message'] = error.message

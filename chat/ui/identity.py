@@ -6,6 +6,8 @@ so "own" messages stay own after a reload. Nothing the browser sends can change 
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
 from uuid import uuid4
 
 from nicegui import app
@@ -19,13 +21,18 @@ def tab_author_id() -> str:
     return app.storage.tab.setdefault('author_id', uuid4().hex)
 
 
-def display_name() -> str:
-    """Return this browser's display name, generating a friendly one on its first visit."""
-    return app.storage.user.setdefault('name', generate_name())
+def browser_storage() -> MutableMapping[str, Any]:
+    """This browser's persistent storage; taken while the page is built, so handlers need no request context."""
+    return app.storage.user
 
 
-def set_display_name(name: str) -> str:
-    """Validate and remember a new display name for this browser; raises `ChatError` if invalid."""
+def display_name(storage: MutableMapping[str, Any]) -> str:
+    """Return the browser's display name, generating a friendly one on its first visit."""
+    return storage.setdefault('name', generate_name())
+
+
+def set_display_name(storage: MutableMapping[str, Any], name: str) -> str:
+    """Validate and remember a new display name for the browser; raises `ChatError` if invalid."""
     name = clean_display_name(name)
-    app.storage.user['name'] = name
+    storage['name'] = name
     return name

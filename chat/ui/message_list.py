@@ -40,7 +40,7 @@ class MessageList(ui.element):
 
     def __init__(self) -> None:
         super().__init__('div')
-        self.classes('chat-scroller').props('role=log aria-live=polite aria-label="Messages"')
+        self.classes('chat-scroller').props('role=log aria-live=polite aria-label="Messages"').mark('message-list')
         with self:
             self._column = ui.element('div').classes('chat-column')
 

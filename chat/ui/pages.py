@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nicegui import ui
 
-from ..model import DEFAULT_ROOM, ChatError, validate_room
+from ..model import DEFAULT_ROOM, ChatError, suggest_room, validate_room
 from ..rooms import Rooms
 from .room_page import room_page
 
@@ -37,7 +37,6 @@ def invalid_room(name: str, reason: str) -> None:
     with ui.card().classes('chat-notice').props('role=alert'):
         ui.label('That is not a room name').classes('text-h6')
         ui.label(f'"{name}" cannot be a room. {reason}')
-        suggestion = ''.join(c for c in name.lower().replace(' ', '-') if c.isascii() and (c.isalnum() or c in '-_'))[:40]
-        if suggestion:
+        if suggestion := suggest_room(name):
             ui.link(f'Open #{suggestion} instead', f'/room/{suggestion}').mark('suggested-room')
         ui.link(f'Go to #{DEFAULT_ROOM}', '/').mark('lobby-link')

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import Client, ui
 
 from ..model import Author, Message
-from ..rooms import Rooms, Unsubscribe
+from ..rooms import Rooms
 from .composer import Composer
 from .header import RoomHeader
 from .identity import tab_author_id
@@ -23,7 +23,7 @@ async def room_page(rooms: Rooms, room: str) -> None:
     await client.connected()
     if not client.is_deleted:
         view.author_id = tab_author_id()
-        client.on_delete(await view.follow())
+        await view.follow(client)
 
 
 class RoomView:
@@ -42,23 +42,20 @@ class RoomView:
         """Post as this tab under the current display name; `ChatError` reaches the composer."""
         return await self.rooms.post(self.room, Author(self.author_id, self.header.name), text)
 
-    async def follow(self) -> Unsubscribe:
-        """Subscribe, then show the history followed by what arrived meanwhile; returns the unsubscriber.
+    async def follow(self, client: Client) -> None:
+        """Subscribe until the client is deleted, then show the history followed by what arrived meanwhile.
 
         Subscribing before reading the history, and holding live messages back until the
         history is shown, means a message posted meanwhile is neither lost nor shown twice.
+        The subscription ends with the client, not its socket, so a tab that reconnects
+        within NiceGUI's reconnect timeout gets what it missed replayed.
         """
-        unsubscribe = self.rooms.subscribe(self.room, self._show)
-        try:
-            history = await self.rooms.history(self.room, limit=HISTORY_ON_JOIN)
-        except BaseException:
-            unsubscribe()
-            raise
+        client.on_delete(self.rooms.subscribe(self.room, self._show))
+        history = await self.rooms.history(self.room, limit=HISTORY_ON_JOIN)
         newest = history[-1].id if history else 0
         late, self._held = self._held or [], None
         for message in [*history, *(m for m in late if m.id > newest)]:
             self._show(message)
-        return unsubscribe
 
     def _show(self, message: Message) -> None:
         if self._held is not None:

@@ -1,0 +1,167 @@
+"""Shared fixtures: an isolated data directory per test, a real server process, real Chromium browsers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = bool(os.environ.get('CI'))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI every test must run: a skip (say, of the browser tests) fails the run."""
+    reporter = session.config.pluginmanager.get_plugin('terminalreporter')
+    if IN_CI and reporter is not None and reporter.stats.get('skipped'):
+        reporter.write_line(f"CI: {len(reporter.stats['skipped'])} test(s) skipped; every test must run here.")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def chat_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every test at its own data directory, so no test sees another's messages."""
+    for name in [name for name in os.environ if name.startswith('CHAT_')]:
+        monkeypatch.delenv(name)
+    data_dir = tmp_path / 'data'
+    monkeypatch.setenv('CHAT_DATA_DIR', str(data_dir))
+    return data_dir
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 5.0, message: str = 'condition') -> object:
+    """Poll `condition` until it returns something truthy; fail with `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f'timed out after {timeout} s waiting for {message}')
+        time.sleep(0.05)
+
+
+@dataclass
+class ChatServer:
+    """A real `python app.py` process on a free loopback port."""
+
+    url: str
+    process: subprocess.Popen
+    data_dir: Path
+
+    def health(self) -> dict:
+        return httpx.get(f'{self.url}/healthz', timeout=2).json()
+
+
+@pytest.fixture
+def chat_server(chat_env: Path) -> Iterator[ChatServer]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'}
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / 'app.py'), '--host', '127.0.0.1', '--port', str(port), '--data-dir', str(chat_env)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    server = ChatServer(f'http://127.0.0.1:{port}', process, chat_env)
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f'app.py exited early:\n{process.stdout.read()}')
+        try:
+            return server.health()['status'] == 'ok'
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(ready, timeout=20, message='app.py to serve /healthz')
+        yield server
+    finally:
+        stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> int:
+    """SIGTERM the process group, then SIGKILL whatever is left; returns the exit code."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout)
+    return process.returncode
+
+
+def _chromium_paths() -> tuple[str, str] | None:
+    browser = shutil.which('chromium') or shutil.which('chromium-browser')
+    driver = shutil.which('chromedriver')
+    return (browser, driver) if browser and driver else None
+
+
+@pytest.fixture
+def browser() -> Iterator[Callable[[], object]]:
+    """A factory of independent headless Chromium sessions (own profile, own cookies), all quit afterwards.
+
+    Outside CI a machine without Chromium skips these tests; in CI that is a failure.
+    """
+    paths = _chromium_paths()
+    if paths is None:
+        message = 'Chromium and chromedriver are needed (apt-get install -y chromium chromium-driver)'
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+
+    drivers: list[webdriver.Chrome] = []
+    profiles: list[str] = []
+
+    def launch(width: int = 1000, height: int = 800) -> webdriver.Chrome:
+        profile = tempfile.mkdtemp(prefix='chat-chromium-')
+        profiles.append(profile)
+        options = webdriver.ChromeOptions()
+        options.binary_location = paths[0]
+        for argument in (
+            '--headless=new',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-dev-shm-usage',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+            f'--user-data-dir={profile}',
+            f'--window-size={width},{height}',
+        ):
+            options.add_argument(argument)
+        options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
+        driver = webdriver.Chrome(service=webdriver.ChromeService(paths[1]), options=options)
+        driver.set_page_load_timeout(15)
+        drivers.append(driver)
+        return driver
+
+    try:
+        yield launch
+    finally:
+        for driver in drivers:
+            driver.quit()
+        for profile in profiles:
+            shutil.rmtree(profile, ignore_errors=True)

@@ -1,0 +1,182 @@
+"""The chat in real headless Chromium against a real `python app.py` process."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.conftest import ChatServer, wait_for
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = Path(__file__).resolve().parent.parent / 'docs' / 'screenshot.png'
+MESSAGE_INPUT = 'input[aria-label="Message"]'
+
+
+def open_room(driver: WebDriver, server: ChatServer, path: str = '/') -> None:
+    driver.get(server.url + path)
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script('return window.did_handshake === true'))
+
+
+def type_and_enter(driver: WebDriver, text: str) -> None:
+    driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).send_keys(text + Keys.ENTER)
+
+
+def bubbles(driver: WebDriver) -> list[tuple[str, str]]:
+    """(text, class) of each bubble: 'sent-message' or 'received-message'."""
+    pairs = driver.execute_script("""
+        return [...document.querySelectorAll('.chat-bubble')].map(b => [
+            b.textContent, b.classList.contains('sent-message') ? 'sent-message' : 'received-message']);
+    """)
+    return [(text, style) for text, style in pairs]
+
+
+def wait_for_bubbles(driver: WebDriver, count: int, timeout: float = 2.0) -> list[tuple[str, str]]:
+    WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: len(bubbles(d)) >= count)
+    return bubbles(driver)
+
+
+def background(driver: WebDriver, selector: str) -> tuple[int, int, int]:
+    colour = driver.execute_script(
+        'return getComputedStyle(document.querySelector(arguments[0])).backgroundColor', selector
+    )
+    red, green, blue = (int(part) for part in re.findall(r'\d+', colour)[:3])
+    return red, green, blue
+
+
+def no_dialog(driver: WebDriver) -> bool:
+    return not expected_conditions.alert_is_present()(driver)
+
+
+def test_two_browsers_chat_in_real_time_with_own_and_others_styling(chat_server: ChatServer, browser) -> None:
+    alice, bob = browser(640, 720), browser(640, 720)
+    open_room(alice, chat_server)
+    open_room(bob, chat_server)
+
+    type_and_enter(alice, 'Hi Bob! Is the chat working?')
+    assert wait_for_bubbles(bob, 1) == [('Hi Bob! Is the chat working?', 'received-message')]
+    assert wait_for_bubbles(alice, 1) == [('Hi Bob! Is the chat working?', 'sent-message')]
+
+    type_and_enter(bob, 'It is, and it is all Python.')
+    type_and_enter(alice, '<script>alert("xss")</script> <img src=x onerror="window.pwned=1">')
+    expected = [
+        ('Hi Bob! Is the chat working?', 'sent-message'),
+        ('It is, and it is all Python.', 'received-message'),
+        ('<script>alert("xss")</script> <img src=x onerror="window.pwned=1">', 'sent-message'),
+    ]
+    assert wait_for_bubbles(alice, 3) == expected
+    assert wait_for_bubbles(bob, 3) == [
+        (text, 'received-message' if style == 'sent-message' else 'sent-message') for text, style in expected
+    ]
+
+    own_red, own_green, _ = background(alice, '.sent-message')
+    others_red, others_green, _ = background(alice, '.received-message')
+    assert own_green > own_red, 'own bubbles are green'
+    assert others_red > others_green, "others' bubbles are red"
+
+    for driver in (alice, bob):
+        assert no_dialog(driver)
+        assert driver.execute_script('return window.pwned === undefined')
+        assert not driver.find_elements(By.CSS_SELECTOR, '.chat-bubble img, .chat-bubble script')
+        assert driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).get_attribute('value') == ''
+
+    save_conversation_screenshot(alice, bob)
+
+
+def save_conversation_screenshot(left: WebDriver, right: WebDriver) -> None:
+    """The README's picture: both tabs of the same conversation side by side."""
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    shots = [SCREENSHOT.with_name(f'.{name}.png') for name in ('left', 'right')]
+    left.save_screenshot(str(shots[0]))
+    right.save_screenshot(str(shots[1]))
+    images = [Image.open(path) for path in shots]
+    gap = 16
+    canvas = Image.new('RGB', (sum(i.width for i in images) + gap, max(i.height for i in images)), '#9e9e9e')
+    canvas.paste(images[0], (0, 0))
+    canvas.paste(images[1], (images[0].width + gap, 0))
+    canvas.save(SCREENSHOT, optimize=True)
+    for path in shots:
+        path.unlink()
+
+
+def test_enter_and_send_keep_focus_and_show_name_and_local_time(chat_server: ChatServer, browser) -> None:
+    driver = browser()
+    open_room(driver, chat_server, '/room/focus')
+    type_and_enter(driver, 'by enter')
+    wait_for_bubbles(driver, 1)
+    assert driver.execute_script('return document.activeElement.getAttribute("aria-label")') == 'Message'
+
+    driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).send_keys('by button')
+    driver.find_element(By.CSS_SELECTOR, 'button[aria-label="Send"]').click()
+    assert [text for text, _ in wait_for_bubbles(driver, 2)] == ['by enter', 'by button']
+    WebDriverWait(driver, 2).until(
+        lambda d: d.execute_script('return document.activeElement.getAttribute("aria-label")') == 'Message'
+    )
+    assert driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).get_attribute('value') == ''
+
+    name = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Your name"]').get_attribute('value')
+    author, time = driver.execute_script("""
+        const bubble = document.querySelector('.chat-bubble');
+        return [getComputedStyle(bubble, '::before').content, getComputedStyle(bubble, '::after').content];
+    """)
+    assert author == f'"{name}"'
+    assert re.fullmatch(r'"\d{1,2}:\d{2}( ?[AP]M)?"', time)
+
+
+def test_the_list_follows_new_messages_and_own_messages_survive_a_reload(chat_server: ChatServer, browser) -> None:
+    driver = browser(500, 600)
+    open_room(driver, chat_server, '/room/scroll')
+    for i in range(25):
+        type_and_enter(driver, f'line {i}')
+        wait_for_bubbles(driver, i + 1)
+    last_is_visible = """
+        const scroller = document.querySelector('.chat-scroller').getBoundingClientRect();
+        const bubbles = document.querySelectorAll('.chat-bubble');
+        const last = bubbles[bubbles.length - 1].getBoundingClientRect();
+        return last.bottom <= scroller.bottom + 1 && last.top >= scroller.top;
+    """
+    assert driver.execute_script(last_is_visible)
+
+    driver.refresh()
+    open_room(driver, chat_server, '/room/scroll')
+    shown = wait_for_bubbles(driver, 25)
+    assert shown == [(f'line {i}', 'sent-message') for i in range(25)]
+    WebDriverWait(driver, 2).until(lambda d: d.execute_script(last_is_visible))
+
+
+def test_a_closed_tab_leaves_no_subscriber_and_nothing_is_fetched_from_outside(
+    chat_server: ChatServer, browser
+) -> None:
+    alice, bob = browser(), browser()
+    open_room(alice, chat_server)
+    open_room(bob, chat_server)
+    wait_for(lambda: chat_server.health()['subscribers'] == 2, message='two subscribers')
+
+    outside = alice.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(url => !url.startsWith(arguments[0]) && !url.startsWith('data:'))",
+        chat_server.url,
+    )
+    assert outside == []
+
+    bob.get('about:blank')
+    wait_for(lambda: chat_server.health()['subscribers'] == 1, timeout=10, message='the closed tab to unsubscribe')
+
+
+def test_an_invalid_room_url_gets_a_friendly_page(chat_server: ChatServer, browser) -> None:
+    driver = browser()
+    driver.get(chat_server.url + '/room/Not%20Valid!')
+    WebDriverWait(driver, 10).until(lambda d: 'That is not a room name' in d.find_element(By.TAG_NAME, 'body').text)
+    assert 'Traceback' not in driver.page_source
+    driver.find_element(By.LINK_TEXT, 'Open #not-valid instead').click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
+    assert driver.current_url.endswith('/room/not-valid')

@@ -1,0 +1,72 @@
+"""The rules every message, room and name follows, without NiceGUI or storage."""
+
+import pytest
+
+from chat.model import (
+    MAX_MESSAGE_LENGTH,
+    ChatError,
+    ErrorKind,
+    clean_display_name,
+    clean_message,
+    suggest_room,
+    validate_room,
+)
+
+
+@pytest.mark.parametrize('text', ['', ' ', '\n', ' \t \r\n '])
+def test_blank_messages_are_refused(text: str) -> None:
+    with pytest.raises(ChatError) as refused:
+        clean_message(text)
+    assert refused.value.kind is ErrorKind.EMPTY
+    assert refused.value.message == 'Type a message first.'
+
+
+def test_message_length_counts_characters_after_normalising_line_endings() -> None:
+    assert clean_message('a\r\nb\rc') == 'a\nb\nc'
+    assert clean_message('x' * (MAX_MESSAGE_LENGTH - 1) + '\r\n') == 'x' * (MAX_MESSAGE_LENGTH - 1) + '\n'
+    assert clean_message('🦊' * MAX_MESSAGE_LENGTH) == '🦊' * MAX_MESSAGE_LENGTH
+
+
+def test_too_long_messages_are_refused_with_the_count() -> None:
+    with pytest.raises(ChatError) as refused:
+        clean_message('x' * (MAX_MESSAGE_LENGTH + 1))
+    assert refused.value.kind is ErrorKind.TOO_LONG
+    assert '2001 characters' in refused.value.message and '2000' in refused.value.message
+
+
+def test_markup_is_kept_as_it_was_typed() -> None:
+    assert clean_message('<script>alert(1)</script>') == '<script>alert(1)</script>'
+
+
+@pytest.mark.parametrize('name', ['lobby', 'a', 'dev-ops_2', '0' * 40])
+def test_valid_room_names(name: str) -> None:
+    assert validate_room(name) == name
+
+
+@pytest.mark.parametrize('name', ['', 'Lobby', 'with space', 'ü', 'a/b', '0' * 41, '../etc', 'lobby\n'])
+def test_invalid_room_names(name: str) -> None:
+    with pytest.raises(ChatError) as refused:
+        validate_room(name)
+    assert refused.value.kind is ErrorKind.BAD_ROOM
+
+
+def test_display_names_are_trimmed() -> None:
+    assert clean_display_name('  Blue Fox 42 ') == 'Blue Fox 42'
+    assert clean_display_name('x' * 32) == 'x' * 32
+
+
+@pytest.mark.parametrize('name', ['', '   ', 'x' * 33, 'tab\there', 'bell\x07', '\u200b', 'a\u200bb'])
+def test_bad_display_names_are_refused(name: str) -> None:
+    with pytest.raises(ChatError) as refused:
+        clean_display_name(name)
+    assert refused.value.kind is ErrorKind.BAD_NAME
+
+
+@pytest.mark.parametrize(
+    ('name', 'suggestion'),
+    [('My Room!', 'my-room'), (' Dev_Ops ', 'dev_ops'), ('ÜBER', 'ber'), ('!!!', ''), ('x' * 50, 'x' * 40)],
+)
+def test_refused_room_names_get_the_closest_valid_suggestion(name: str, suggestion: str) -> None:
+    assert suggest_room(name) == suggestion
+    if suggestion:
+        assert validate_room(suggestion) == suggestion

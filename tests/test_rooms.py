@@ -1,0 +1,87 @@
+"""The shared room model: validate, store, fan out to subscribers, isolate rooms."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from chat.backends.sqlite import SQLiteBackend
+from chat.model import Author, ChatError, ErrorKind, Message
+from chat.rooms import Rooms
+
+ALICE = Author('tab-a', 'Alice')
+BOB = Author('tab-b', 'Bob')
+
+
+@pytest.fixture
+async def rooms(tmp_path: Path) -> AsyncIterator[Rooms]:
+    model = Rooms(SQLiteBackend(tmp_path / 'chat.db'))
+    await model.start()
+    yield model
+    await model.stop()
+
+
+async def test_post_reaches_every_subscriber_of_the_room_including_the_sender(rooms: Rooms) -> None:
+    alice_sees: list[Message] = []
+    bob_sees: list[Message] = []
+    rooms.subscribe('lobby', alice_sees.append)
+    rooms.subscribe('lobby', bob_sees.append)
+    message = await rooms.post('lobby', ALICE, 'hello')
+    assert alice_sees == bob_sees == [message]
+    assert message.author == ALICE and message.text == 'hello'
+
+
+async def test_rooms_are_isolated(rooms: Rooms) -> None:
+    lobby: list[Message] = []
+    other: list[Message] = []
+    rooms.subscribe('lobby', lobby.append)
+    rooms.subscribe('other', other.append)
+    await rooms.post('other', BOB, 'only for other')
+    assert lobby == []
+    assert [m.text for m in other] == ['only for other']
+    assert await rooms.history('lobby') == []
+
+
+async def test_unsubscribe_stops_delivery_and_forgets_the_room(rooms: Rooms) -> None:
+    seen: list[Message] = []
+    unsubscribe = rooms.subscribe('lobby', seen.append)
+    assert rooms.subscriber_count('lobby') == 1
+    unsubscribe()
+    unsubscribe()
+    await rooms.post('lobby', ALICE, 'nobody listens')
+    assert seen == []
+    assert rooms.subscriber_count() == 0
+
+
+async def test_invalid_posts_are_refused_before_anything_is_stored(rooms: Rooms) -> None:
+    seen: list[Message] = []
+    rooms.subscribe('lobby', seen.append)
+    for room, author, text, kind in [
+        ('lobby', ALICE, '   ', ErrorKind.EMPTY),
+        ('lobby', ALICE, 'x' * 2001, ErrorKind.TOO_LONG),
+        ('Not A Room', ALICE, 'hi', ErrorKind.BAD_ROOM),
+        ('lobby', Author('tab-a', ' '), 'hi', ErrorKind.BAD_NAME),
+    ]:
+        with pytest.raises(ChatError) as refused:
+            await rooms.post(room, author, text)
+        assert refused.value.kind is kind
+    assert seen == []
+    assert await rooms.history('lobby') == []
+
+
+async def test_a_failing_subscriber_does_not_stop_the_others(rooms: Rooms, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(message: Message) -> None:
+        raise RuntimeError('page gone')
+
+    seen: list[Message] = []
+    rooms.subscribe('lobby', broken)
+    rooms.subscribe('lobby', seen.append)
+    message = await rooms.post('lobby', ALICE, 'still delivered')
+    assert seen == [message]
+    assert 'a subscriber failed' in caplog.text
+
+
+async def test_history_returns_what_was_posted_in_order(rooms: Rooms) -> None:
+    posted = [await rooms.post('lobby', ALICE if i % 2 else BOB, f'#{i}') for i in range(10)]
+    assert await rooms.history('lobby') == posted
+    assert await rooms.history('lobby', limit=3) == posted[-3:]

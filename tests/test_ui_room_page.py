@@ -1,0 +1,196 @@
+"""The room page as simulated users see it: several clients at once, own vs others, refusals."""
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from nicegui import ElementFilter, ui
+from nicegui.testing import User
+
+from chat.ui.message_list import MessageBubble
+
+
+def bubbles(user: User) -> list[MessageBubble]:
+    with user:
+        return list(ElementFilter(kind=MessageBubble))
+
+
+def bubble_styles(user: User) -> list[tuple[str, str]]:
+    """(text, 'own' or 'others') for every bubble, in page order."""
+    return [(b.text, 'own' if 'sent-message' in b.classes else 'others') for b in bubbles(user)]
+
+
+async def send(user: User, text: str, *, press: str = 'enter') -> None:
+    user.find(marker='composer-input').clear().type(text)
+    if press == 'enter':
+        user.find(marker='composer-input').trigger('keydown.enter')
+    else:
+        user.find(marker='composer-send').click()
+
+
+async def eventually(check: Callable[[], bool], tries: int = 40) -> None:
+    """Wait until `check()` holds, as a user would wait for the page to update."""
+    for _ in range(tries):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    assert check()
+
+
+async def sees_message(user: User, text: str) -> None:
+    """Wait until `text` shows up in the message list (not merely in the input field)."""
+    with user.scope(marker='message-list'):
+        await user.should_see(text, retries=40)
+
+
+def composer_value(user: User) -> str:
+    with user:
+        return user.find(marker='composer-input').elements.pop().value
+
+
+async def test_a_message_is_own_for_the_sender_and_others_for_everyone_else(create_user: Callable[[], User]) -> None:
+    alice, bob, carol = create_user(), create_user(), create_user()
+    for user in (alice, bob, carol):
+        await user.open('/')
+    await send(alice, 'Hello from Alice')
+    await sees_message(alice, 'Hello from Alice')
+    await eventually(lambda: bubble_styles(bob) == [('Hello from Alice', 'others')])
+    assert bubble_styles(alice) == [('Hello from Alice', 'own')]
+    assert bubble_styles(carol) == [('Hello from Alice', 'others')]
+
+    await send(bob, 'Hi Alice', press='button')
+    await eventually(lambda: len(bubbles(alice)) == 2)
+    assert bubble_styles(alice) == [('Hello from Alice', 'own'), ('Hi Alice', 'others')]
+    assert bubble_styles(bob) == [('Hello from Alice', 'others'), ('Hi Alice', 'own')]
+
+
+async def test_each_bubble_shows_the_author_and_a_local_time(create_user: Callable[[], User]) -> None:
+    alice = create_user()
+    await alice.open('/')
+    with alice:
+        name = alice.find(marker='name-input').elements.pop().value
+    await send(alice, 'signed')
+    await sees_message(alice, 'signed')
+    bubble = bubbles(alice)[0]
+    assert bubble.props['data-author'] == name
+    assert 'toLocaleTimeString' in bubble.props[':data-time']
+
+
+async def test_sending_clears_the_input(user: User) -> None:
+    await user.open('/')
+    await send(user, 'clear me')
+    await sees_message(user, 'clear me')
+    assert composer_value(user) == ''
+
+
+async def test_rooms_are_isolated(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/room/kitchen')
+    await bob.open('/room/garden')
+    await alice.should_see('# kitchen')
+    await send(alice, 'only in the kitchen')
+    await sees_message(alice, 'only in the kitchen')
+    await send(bob, 'only in the garden')
+    await sees_message(bob, 'only in the garden')
+    assert bubble_styles(bob) == [('only in the garden', 'own')]
+    assert bubble_styles(alice) == [('only in the kitchen', 'own')]
+
+
+@pytest.mark.parametrize('text', ['', '   '])
+async def test_blank_text_is_not_sent(user: User, text: str) -> None:
+    await user.open('/')
+    await send(user, text)
+    await user.should_see('Type a message first.')
+    assert bubbles(user) == []
+    assert composer_value(user) == text
+
+
+async def test_too_long_text_is_refused_and_kept(user: User) -> None:
+    await user.open('/')
+    long_text = 'x' * 2001
+    await send(user, long_text)
+    await user.should_see('2001 / 2000')
+    await user.should_see('Your message has 2001 characters; the limit is 2000.')
+    assert bubbles(user) == []
+    assert composer_value(user) == long_text
+    user.find(marker='composer-input').clear().type('short now')
+    user.find(marker='composer-input').trigger('keydown.enter')
+    await sees_message(user, 'short now')
+    await user.should_not_see('the limit is 2000')
+
+
+async def test_html_is_shown_literally(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await bob.open('/')
+    payloads = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '**not bold**']
+    for payload in payloads:
+        await send(alice, payload)
+        await sees_message(alice, payload)
+    await eventually(lambda: len(bubbles(bob)) == 3)
+    assert [b.text for b in bubbles(bob)] == payloads
+    with bob:
+        assert not list(ElementFilter(kind=ui.html))
+
+
+async def test_own_messages_stay_own_after_a_reload(user: User) -> None:
+    await user.open('/')
+    await send(user, 'before reload')
+    await sees_message(user, 'before reload')
+    await user.open('/')
+    await sees_message(user, 'before reload')
+    assert bubble_styles(user) == [('before reload', 'own')]
+
+
+async def test_late_joiners_see_the_history(create_user: Callable[[], User]) -> None:
+    alice = create_user()
+    await alice.open('/')
+    for i in range(3):
+        await send(alice, f'history {i}')
+        await sees_message(alice, f'history {i}')
+    bob = create_user()
+    await bob.open('/')
+    await eventually(lambda: len(bubbles(bob)) == 3)
+    assert bubble_styles(bob) == [(f'history {i}', 'others') for i in range(3)]
+
+
+async def test_renaming_changes_the_author_of_later_messages(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await bob.open('/')
+    name_input = alice.find(marker='name-input')
+    name_input.clear().type('  Alice  ').trigger('keydown.enter')
+    await send(alice, 'as Alice')
+    await eventually(lambda: len(bubbles(bob)) == 1)
+    assert bubbles(bob)[0].props['data-author'] == 'Alice'
+
+    await alice.open('/')
+    with alice:
+        assert alice.find(marker='name-input').elements.pop().value == 'Alice'
+
+
+async def test_an_invalid_name_is_refused_with_a_reason(user: User) -> None:
+    await user.open('/')
+    user.find(marker='name-input').clear().type('x' * 40).trigger('blur')
+    await user.should_see('Names have at most 32 characters.')
+    user.find(marker='name-input').clear().type('\u200b').trigger('keydown.enter')
+    await user.should_see('Names cannot contain control or invisible characters.')
+
+
+async def test_a_closed_page_leaves_no_subscriber(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await bob.open('/room/other')
+    assert (await alice.http_client.get('/healthz')).json()['subscribers'] == 2
+    alice.client.delete()
+    bob.client.delete()
+    assert (await alice.http_client.get('/healthz')).json()['subscribers'] == 0
+
+
+async def test_an_invalid_room_name_gets_a_friendly_page(user: User) -> None:
+    await user.open('/room/Not A Room!')
+    await user.should_see('That is not a room name')
+    await user.should_see('Room names use 1 to 40 lowercase letters, digits, "-" or "_".')
+    await user.should_see('Open #not-a-room instead')
+    user.find(marker='suggested-room').click()
+    await user.should_see('# not-a-room')
