@@ -25,7 +25,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI every test must run: a skip (say, of the browser tests) fails the run."""
     reporter = session.config.pluginmanager.get_plugin('terminalreporter')
     if IN_CI and reporter is not None and reporter.stats.get('skipped'):
-        reporter.write_line(f"CI: {len(reporter.stats['skipped'])} test(s) skipped; every test must run here.")
+        reporter.write_line(f'CI: {len(reporter.stats["skipped"])} test(s) skipped; every test must run here.')
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

@@ -31,4 +31,5 @@ def test_native_without_pywebview_prints_a_hint_and_fails() -> None:
     result = run_app('--native')
     assert result.returncode != 0
     assert result.stderr.strip() == (
-        'app.py: --native needs pywebview, which is not installed; see "Native window" in README.md')
+        'app.py: --native needs pywebview, which is not installed; see "Native window" in README.md'
+    )

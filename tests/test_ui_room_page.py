@@ -64,6 +64,20 @@ async def test_a_message_is_own_for_the_sender_and_others_for_everyone_else(crea
     assert bubble_styles(bob) == [('Hello from Alice', 'others'), ('Hi Alice', 'own')]
 
 
+async def test_a_new_message_adds_exactly_one_element_per_client(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await bob.open('/')
+    await send(alice, 'first')
+    await eventually(lambda: len(bubbles(bob)) == 1)
+    before = {user: (len(user.client.elements), bubbles(user)[0]) for user in (alice, bob)}
+    await send(bob, 'second')
+    await eventually(lambda: len(bubbles(alice)) == 2 and len(bubbles(bob)) == 2)
+    for user, (element_count, first_bubble) in before.items():
+        assert len(user.client.elements) == element_count + 1
+        assert bubbles(user)[0] is first_bubble, 'the existing bubble is kept, not re-rendered'
+
+
 async def test_each_bubble_shows_the_author_and_a_local_time(create_user: Callable[[], User]) -> None:
     alice = create_user()
     await alice.open('/')
