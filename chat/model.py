@@ -54,6 +54,15 @@ class Message:
     sent_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class RoomSummary:
+    """A room as the rooms list shows it: how much was said and when it last was."""
+
+    name: str
+    message_count: int
+    last_activity: float
+
+
 def clean_message(text: str) -> str:
     """Return the text as it will be stored, or raise `ChatError` saying why it cannot be sent.
 

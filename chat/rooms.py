@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 from .backends import Backend
-from .model import Author, Message, clean_display_name, clean_message, validate_room
+from .model import Author, Message, RoomSummary, clean_display_name, clean_message, validate_room
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,11 @@ class Rooms:
         room = validate_room(room)
         await self._started.wait()
         return await self.backend.history(room, before=before, limit=limit)
+
+    async def summaries(self) -> list[RoomSummary]:
+        """Every room that has messages, the most recently active first."""
+        await self._started.wait()
+        return await self.backend.rooms()
 
     def subscribe(self, room: str, callback: Subscriber) -> Unsubscribe:
         """Call `callback` with every new message of `room` until the returned function is called."""

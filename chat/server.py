@@ -19,6 +19,7 @@ TITLE = 'Chat'
 def build(settings: Settings) -> Rooms:
     """Create the room model on its backend and register the pages; the backend opens with the server."""
     rooms = Rooms(SQLiteBackend(settings.db_path))
+    app.state.rooms = rooms  # the running app's model, for operations code and tests
     app.on_startup(rooms.start)
     app.on_shutdown(rooms.stop)
     register_pages(rooms)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -59,7 +60,7 @@ def wait_for(condition: Callable[[], object], timeout: float = 5.0, message: str
 
 @dataclass
 class ChatServer:
-    """A real `python app.py` process on a free loopback port."""
+    """A real `python app.py` process on a free loopback port, in its own process group."""
 
     url: str
     process: subprocess.Popen
@@ -68,35 +69,64 @@ class ChatServer:
     def health(self) -> dict:
         return httpx.get(f'{self.url}/healthz', timeout=2).json()
 
+    def kill(self) -> None:
+        """Crash the server as a power cut would: SIGKILL, no shutdown handlers."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
 
 @pytest.fixture
-def chat_server(chat_env: Path) -> Iterator[ChatServer]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'}
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / 'app.py'), '--host', '127.0.0.1', '--port', str(port), '--data-dir', str(chat_env)],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server = ChatServer(f'http://127.0.0.1:{port}', process, chat_env)
+def start_server(chat_env: Path) -> Iterator[Callable[..., ChatServer]]:
+    """Start `python app.py` processes on free ports (by default on the test's data directory); all stop after."""
+    processes: list[subprocess.Popen] = []
 
-    def ready() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f'app.py exited early:\n{process.stdout.read()}')
-        try:
-            return server.health()['status'] == 'ok'
-        except httpx.HTTPError:
-            return False
+    def start(data_dir: Path = chat_env) -> ChatServer:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'}
+        command = [sys.executable, 'app.py', '--host', '127.0.0.1', '--port', str(port), '--data-dir', str(data_dir)]
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        processes.append(process)
+        server = ChatServer(f'http://127.0.0.1:{port}', process, data_dir)
+
+        def ready() -> bool:
+            if process.poll() is not None:
+                raise AssertionError(f'app.py exited early:\n{process.stdout.read()}')
+            try:
+                return server.health()['status'] == 'ok'
+            except httpx.HTTPError:
+                return False
+
+        wait_for(ready, timeout=20, message='app.py to serve /healthz')
+        return server
 
     try:
-        wait_for(ready, timeout=20, message='app.py to serve /healthz')
-        yield server
+        yield start
     finally:
-        stop_process_group(process)
+        for process in processes:
+            stop_process_group(process)
+
+
+@pytest.fixture
+def chat_server(start_server: Callable[..., ChatServer]) -> ChatServer:
+    return start_server()
+
+
+def seed_database(data_dir: Path, room: str, count: int) -> None:
+    """Write `count` messages into the data directory's database, as an earlier run would have."""
+    from chat.backends.sqlite import SQLiteBackend
+    from chat.model import Author
+
+    async def write() -> None:
+        backend = SQLiteBackend(data_dir / 'chat.db')
+        await backend.start(lambda message: None)
+        for i in range(count):
+            await backend.append(room, Author('seed-tab', 'Seeder'), f'old {i}')
+        await backend.stop()
+
+    asyncio.run(write())
 
 
 def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> int:

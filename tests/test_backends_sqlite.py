@@ -1,5 +1,6 @@
 """The SQLite backend: durable, ordered, paged, and honest when the disk fails."""
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,24 @@ async def test_a_failing_store_raises_a_storage_error_and_delivers_nothing(tmp_p
     await backend.stop()
     assert failed.value.kind is ErrorKind.STORAGE
     assert delivered == []
+
+
+async def test_rooms_are_listed_with_their_count_and_latest_activity(tmp_path: Path) -> None:
+    backend = SQLiteBackend(tmp_path / 'chat.db')
+    await backend.start(lambda message: None)
+    assert await backend.rooms() == []
+    await backend.append('quiet', ALICE, 'one')
+    for i in range(3):
+        last = await backend.append('busy', ALICE, f'{i}')
+    rooms = await backend.rooms()
+    await backend.stop()
+    assert [(room.name, room.message_count) for room in rooms] == [('busy', 3), ('quiet', 1)]
+    assert rooms[0].last_activity == last.sent_at
+
+
+async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / 'chat.db'
+    with sqlite3.connect(path) as db:
+        db.execute('PRAGMA user_version = 99')
+    with pytest.raises(RuntimeError, match='newer version'):
+        await SQLiteBackend(path).start(lambda message: None)

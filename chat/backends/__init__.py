@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from ..model import Author, Message
+from ..model import Author, Message, RoomSummary
 
 Deliver = Callable[[Message], None]
 
@@ -29,3 +29,6 @@ class Backend(Protocol):
 
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         """Return up to `limit` messages of `room` older than id `before` (or the latest), oldest first."""
+
+    async def rooms(self) -> list[RoomSummary]:
+        """Return every room that has messages, the most recently active first."""

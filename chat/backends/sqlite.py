@@ -14,11 +14,12 @@ from pathlib import Path
 
 import aiosqlite
 
-from ..model import Author, ChatError, ErrorKind, Message
+from ..model import Author, ChatError, ErrorKind, Message, RoomSummary
 from . import Deliver
 
 log = logging.getLogger(__name__)
 
+SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -29,12 +30,26 @@ CREATE TABLE IF NOT EXISTS messages (
     sent_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, id);
+CREATE TABLE IF NOT EXISTS rooms (
+    name TEXT PRIMARY KEY,
+    message_count INTEGER NOT NULL,
+    last_activity REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS count_room_messages AFTER INSERT ON messages BEGIN
+    INSERT INTO rooms (name, message_count, last_activity) VALUES (NEW.room, 1, NEW.sent_at)
+    ON CONFLICT (name) DO UPDATE SET message_count = message_count + 1, last_activity = NEW.sent_at;
+END;
+PRAGMA user_version = 1;
 """
 COLUMNS = 'id, room, author_id, author_name, text, sent_at'
 
 
 class SQLiteBackend:
-    """Messages in one SQLite table; ids come from AUTOINCREMENT, so they only ever grow."""
+    """Messages in one SQLite table; ids come from AUTOINCREMENT, so they only ever grow.
+
+    A trigger keeps a small per-room summary in the same transaction as each insert, so
+    listing rooms never has to count a room's messages.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -48,6 +63,11 @@ class SQLiteBackend:
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
         await self._db.execute('PRAGMA journal_mode=WAL')
         await self._db.execute('PRAGMA synchronous=NORMAL')
+        async with self._db.execute('PRAGMA user_version') as cursor:
+            (version,) = await cursor.fetchone() or (0,)
+        if version > SCHEMA_VERSION:
+            await self.stop()
+            raise RuntimeError(f'{self.path} was written by a newer version of the chat (schema {version})')
         await self._db.executescript(SCHEMA)
         self._deliver = deliver
 
@@ -76,12 +96,22 @@ class SQLiteBackend:
 
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         db, _ = self._require_started()
-        async with db.execute(
-            f'SELECT {COLUMNS} FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?',
-            (room, before if before is not None else 2**63 - 1, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        try:
+            async with db.execute(
+                f'SELECT {COLUMNS} FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?',
+                (room, before if before is not None else 2**63 - 1, limit),
+            ) as cursor:
+                rows = await cursor.fetchall()
+        except sqlite3.Error as error:
+            log.error('reading history failed: room=%s error=%s', room, error)
+            raise ChatError(ErrorKind.STORAGE, 'The earlier messages could not be loaded.') from error
         return [_message(row) for row in reversed(rows)]
+
+    async def rooms(self) -> list[RoomSummary]:
+        db, _ = self._require_started()
+        query = 'SELECT name, message_count, last_activity FROM rooms ORDER BY last_activity DESC'
+        async with db.execute(query) as cursor:
+            return [RoomSummary(*row) for row in await cursor.fetchall()]
 
     def _require_started(self) -> tuple[aiosqlite.Connection, Deliver]:
         if self._db is None or self._deliver is None:

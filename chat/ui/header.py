@@ -17,6 +17,9 @@ class RoomHeader(ui.element):
         self.name = display_name(self._storage)
         self.classes('chat-header')
         with self:
+            ui.button(icon='forum', on_click=lambda: ui.navigate.to('/rooms')).props(
+                'flat round dense color=white aria-label="All rooms"'
+            ).mark('rooms-link')
             ui.label(f'# {room}').classes('chat-room-name').props('role=heading aria-level=1').mark('room-name')
             self.name_input = (
                 ui.input('Your name', value=self.name)

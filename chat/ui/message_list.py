@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 from nicegui.elements.mixins.text_element import TextElement
 
 from ..model import Message
+
+MAX_SHOWN = 500
+PAGE_SIZE = 50
+
+LoadOlder = Callable[[int | None, int], Awaitable[list[Message]]]
 
 
 class MessageBubble(TextElement):
@@ -32,23 +40,72 @@ class MessageBubble(TextElement):
 
 
 class MessageList(ui.element):
-    """A bottom-anchored scroller: while the reader is at the bottom, new messages stay in view.
+    """A bottom-anchored scroller of bubbles with a "Load older" control on top, holding at most `MAX_SHOWN`.
 
-    The outer element scrolls in reverse (CSS `column-reverse`), which makes the browser
-    keep the newest message visible without any script or extra round trip per message.
+    The outer element scrolls in reverse (CSS `column-reverse`): the browser keeps the newest
+    message in view while the reader is at the bottom, and keeps what they read in place when
+    older messages are inserted above it, without any script or extra round trip.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, load_older: LoadOlder, is_own: Callable[[Message], bool]) -> None:
         super().__init__('div')
+        self._load = load_older
+        self._is_own = is_own
+        self._bubbles: deque[MessageBubble] = deque()
+        self._loading = False
         self.classes('chat-scroller').props('role=log aria-live=polite aria-label="Messages"').mark('message-list')
-        with self:
-            self._column = ui.element('div').classes('chat-column')
+        with self, ui.element('div').classes('chat-column') as self._column:
+            self._older = (
+                ui.button('Load older messages', icon='history', on_click=self.load_older)
+                .props('flat no-caps dense')
+                .classes('chat-load-older')
+                .mark('load-older')
+            )
+            self._older.visible = False
 
-    def add(self, message: Message, *, own: bool) -> MessageBubble:
-        """Append one bubble; nothing else in the list is touched or re-sent."""
+    async def show_latest(self) -> None:
+        """Show the newest page of the room; called once, before any live message is added."""
+        await self.load_older()
+
+    def add(self, message: Message) -> None:
+        """Append one bubble for a live message, dropping the oldest one beyond `MAX_SHOWN`."""
         with self._column:
-            return MessageBubble(message, own=own)
+            self._bubbles.append(MessageBubble(message, own=self._is_own(message)))
+        if len(self._bubbles) > MAX_SHOWN:
+            self._column.remove(self._bubbles.popleft())
+            self._set_older_state(more=True)
+
+    async def load_older(self) -> None:
+        """Insert the page before the oldest shown message above it, leaving the reader where they are."""
+        room_for = MAX_SHOWN - len(self._bubbles)
+        if room_for <= 0 or self._loading:
+            return
+        limit = min(PAGE_SIZE, room_for)
+        before = self._oldest_id()
+        self._loading = True
+        try:
+            page = await self._load(before, limit + 1)
+        finally:
+            self._loading = False
+        if self._oldest_id() != before:
+            return  # live messages pushed the oldest out meanwhile; this page would leave a gap
+        more, page = len(page) > limit, page[-limit:]
+        with self._column:
+            older = [MessageBubble(message, own=self._is_own(message)) for message in page]
+        for index, bubble in enumerate(older, start=1):
+            bubble.move(target_index=index)
+        self._bubbles.extendleft(reversed(older))
+        self._set_older_state(more=more)
 
     @property
     def bubbles(self) -> list[MessageBubble]:
-        return [child for child in self._column if isinstance(child, MessageBubble)]
+        return list(self._bubbles)
+
+    def _oldest_id(self) -> int | None:
+        return self._bubbles[0].message.id if self._bubbles else None
+
+    def _set_older_state(self, *, more: bool) -> None:
+        full = len(self._bubbles) >= MAX_SHOWN
+        self._older.visible = more
+        self._older.enabled = not full
+        self._older.text = f'This page keeps the latest {MAX_SHOWN} messages' if full else 'Load older messages'

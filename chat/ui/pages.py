@@ -1,4 +1,4 @@
-"""The routes: `/` is the lobby, `/room/<name>` any other room, and a friendly page for bad names."""
+"""The routes: `/` is the lobby, `/room/<name>` any other room, `/rooms` the overview; bad names get help."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from nicegui import ui
 from ..model import DEFAULT_ROOM, ChatError, suggest_room, validate_room
 from ..rooms import Rooms
 from .room_page import room_page
+from .rooms_page import rooms_page
 
 STYLESHEET = Path(__file__).with_name('chat.css')
 
@@ -20,6 +21,10 @@ def register_pages(rooms: Rooms) -> None:
     @ui.page('/')
     async def lobby() -> None:
         await room_page(rooms, DEFAULT_ROOM)
+
+    @ui.page('/rooms')
+    async def overview() -> None:
+        await rooms_page(rooms)
 
     @ui.page('/room/{name}')
     async def named_room(name: str) -> None:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from nicegui import Client, ui
 
-from ..model import Author, Message
+from ..model import Author, ChatError, Message
 from ..rooms import Rooms
 from .composer import Composer
 from .header import RoomHeader
 from .identity import tab_author_id
 from .message_list import MessageList
-
-HISTORY_ON_JOIN = 50
 
 
 async def room_page(rooms: Rooms, room: str) -> None:
@@ -34,7 +32,7 @@ class RoomView:
         self.room = room
         self.author_id = ''
         self.header = RoomHeader(room)
-        self.messages = MessageList()
+        self.messages = MessageList(self._history_page, is_own=lambda message: message.author.id == self.author_id)
         self.composer = Composer(self.send)
         self._held: list[Message] | None = []
 
@@ -51,14 +49,22 @@ class RoomView:
         within NiceGUI's reconnect timeout gets what it missed replayed.
         """
         client.on_delete(self.rooms.subscribe(self.room, self._show))
-        history = await self.rooms.history(self.room, limit=HISTORY_ON_JOIN)
-        newest = history[-1].id if history else 0
+        try:
+            await self.messages.show_latest()
+        except ChatError as error:
+            ui.notify(error.message, type='warning')
+        shown = self.messages.bubbles
+        newest = shown[-1].message.id if shown else 0
         late, self._held = self._held or [], None
-        for message in [*history, *(m for m in late if m.id > newest)]:
-            self._show(message)
+        for message in late:
+            if message.id > newest:
+                self._show(message)
+
+    async def _history_page(self, before: int | None, limit: int) -> list[Message]:
+        return await self.rooms.history(self.room, before=before, limit=limit)
 
     def _show(self, message: Message) -> None:
         if self._held is not None:
             self._held.append(message)
         else:
-            self.messages.add(message, own=message.author.id == self.author_id)
+            self.messages.add(message)

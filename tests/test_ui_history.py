@@ -1,0 +1,113 @@
+"""History as simulated users see it: latest page on join, "Load older", a bounded page, one order."""
+
+from collections.abc import Callable
+
+import pytest
+from nicegui import app
+from nicegui.testing import User
+
+from chat.model import Author
+from chat.rooms import Rooms
+from chat.ui.message_list import MAX_SHOWN, PAGE_SIZE
+from tests.test_ui_room_page import bubbles, composer_value, eventually, send
+
+SEEDER = Author('seed-tab', 'Seeder')
+
+
+def model() -> Rooms:
+    return app.state.rooms
+
+
+async def seed(room: str, count: int) -> list[int]:
+    """Post `count` messages through the room model, as other people would have earlier."""
+    return [(await model().post(room, SEEDER, f'old {i}')).id for i in range(count)]
+
+
+def shown_ids(user: User) -> list[int]:
+    return [bubble.message.id for bubble in bubbles(user)]
+
+
+async def test_joining_shows_the_latest_page_and_load_older_pages_back(user: User) -> None:
+    ids = await seed('lobby', 2 * PAGE_SIZE + 20)
+    await user.open('/')
+    await eventually(lambda: shown_ids(user) == ids[-PAGE_SIZE:])
+    user.find(marker='load-older').click()
+    await eventually(lambda: shown_ids(user) == ids[-2 * PAGE_SIZE :])
+    user.find(marker='load-older').click()
+    await eventually(lambda: shown_ids(user) == ids)
+    await user.should_not_see(marker='load-older')
+
+
+async def test_an_empty_room_offers_no_older_messages(user: User) -> None:
+    await user.open('/room/empty')
+    await user.should_see('# empty')
+    await user.should_not_see(marker='load-older')
+
+
+async def test_a_page_holds_a_bounded_number_of_messages(user: User) -> None:
+    await user.open('/room/busy')
+    await user.should_see('# busy')
+    ids = await seed('busy', MAX_SHOWN + 10)
+    await eventually(lambda: shown_ids(user) == ids[-MAX_SHOWN:], tries=100)
+    await user.should_see(f'This page keeps the latest {MAX_SHOWN} messages')
+    assert len(await model().history('busy', limit=MAX_SHOWN + 10)) == MAX_SHOWN + 10, 'dropped from the page only'
+
+
+async def test_a_failing_store_keeps_the_text_and_shows_nothing(
+    create_user: Callable[[], User], caplog: pytest.LogCaptureFixture
+) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await bob.open('/')
+    await model().summaries()  # the store is open
+    database = model().backend._db
+    await database.execute('PRAGMA query_only = ON')  # writes now fail as on a read-only file
+    await send(alice, 'will this be saved?')
+    await alice.should_see('Your message could not be saved. Please try again.')
+    assert composer_value(alice) == 'will this be saved?'
+    assert bubbles(alice) == bubbles(bob) == []
+    assert 'storing a message failed' in caplog.text
+    caplog.clear()
+
+    await database.execute('PRAGMA query_only = OFF')  # the disk is back
+    alice.find(marker='composer-input').trigger('keydown.enter')
+    await eventually(lambda: [b.text for b in bubbles(bob)] == ['will this be saved?'])
+    assert composer_value(alice) == ''
+    await alice.should_not_see('could not be saved')
+
+
+async def test_concurrent_posts_appear_in_one_order_everywhere(create_user: Callable[[], User]) -> None:
+    users = [create_user() for _ in range(12)]
+    for user in users:
+        await user.open('/room/race')
+    for round_ in range(3):
+        for index, user in enumerate(users):
+            user.find(marker='composer-input').clear().type(f'{index}.{round_}')
+        for user in users:  # every Enter starts its send at once; none waits for another
+            user.find(marker='composer-input').trigger('keydown.enter')
+        await eventually(lambda: all(composer_value(user) == '' for user in users))
+    stored = [message.id for message in await model().history('race', limit=100)]
+    assert len(stored) == 3 * len(users)
+    for user in users:
+        await eventually(lambda user=user: shown_ids(user) == stored)
+
+
+async def test_the_rooms_page_lists_rooms_and_opens_one_by_name(user: User) -> None:
+    await seed('quiet', 1)
+    await seed('busy', 3)
+    await user.open('/rooms')
+    with user.scope(marker='room-list'):
+        await user.should_see('# busy')
+        await user.should_see('3 messages · just now')
+        await user.should_see('1 message · just now')
+    user.find(marker='room-name-input').type('Not Valid').trigger('keydown.enter')
+    await user.should_see('Room names use 1 to 40 lowercase letters')
+    user.find(marker='room-name-input').clear().type('book-club')
+    user.find(marker='open-room').click()
+    await user.should_see('# book-club')
+
+
+async def test_the_header_leads_to_the_rooms_page(user: User) -> None:
+    await user.open('/room/somewhere')
+    user.find(marker='rooms-link').click()
+    await user.should_see('Open or create a room')
