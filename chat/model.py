@@ -55,6 +55,22 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class Person:
+    """Someone in a room: `id` is per browser (server-assigned), so several tabs are one person."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Who is in a room and who of them is typing, each sorted by name."""
+
+    people: tuple[Person, ...] = ()
+    typing: tuple[Person, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RoomSummary:
     """A room as the rooms list shows it: how much was said and when it last was."""
 

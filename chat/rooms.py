@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from .backends import Backend
 from .model import Author, Message, RoomSummary, clean_display_name, clean_message, validate_room
+from .presence import Presence
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class Rooms:
         self._tokens = itertools.count()
         self._started = asyncio.Event()
         self._start_lock = asyncio.Lock()
+        self.presence = Presence()
 
     async def start(self) -> None:
         """Open the backend; posts and reads that arrive earlier wait for it.

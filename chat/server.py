@@ -45,6 +45,7 @@ def run(settings: Settings) -> None:
         reload=settings.reload,
         title=TITLE,
         favicon='💬',
+        dark=None,
         storage_secret=settings.resolve_storage_secret(),
         show=False,
         show_welcome_message=False,

@@ -18,9 +18,10 @@ class Composer(ui.element):
     so nothing the user typed is ever lost.
     """
 
-    def __init__(self, send: Send) -> None:
+    def __init__(self, send: Send, on_typing: Callable[[], None]) -> None:
         super().__init__('div')
         self._send = send
+        self._on_typing = on_typing
         self._sending = False
         self.classes('chat-composer').props('role=form aria-label="Send a message"')
         with self:
@@ -59,6 +60,8 @@ class Composer(ui.element):
 
     def _update_counter(self) -> None:
         text = self.input.value or ''
+        if text:
+            self._on_typing()
         self.counter.text = self._count_text(text)
         if len(text) > MAX_MESSAGE_LENGTH:
             self.counter.classes(add='text-negative')

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nicegui import ui
 
 from ..model import ChatError
+from .activity import PeopleButton
 from .identity import browser_storage, display_name, set_display_name
+from .theme import ThemeToggle
 
 
 class RoomHeader(ui.element):
-    """Shows the room and lets the user rename themselves; a refused name keeps the last good one."""
+    """Shows the room and who is in it; lets the user rename themselves, keeping the last good name on refusal."""
 
-    def __init__(self, room: str) -> None:
+    def __init__(self, room: str, on_rename: Callable[[str], None]) -> None:
         super().__init__('header')
+        self._on_rename = on_rename
         self._storage = browser_storage()
         self.name = display_name(self._storage)
         self.classes('chat-header')
@@ -21,12 +26,14 @@ class RoomHeader(ui.element):
                 'flat round dense color=white aria-label="All rooms"'
             ).mark('rooms-link')
             ui.label(f'# {room}').classes('chat-room-name').props('role=heading aria-level=1').mark('room-name')
+            self.people = PeopleButton()
             self.name_input = (
                 ui.input('Your name', value=self.name)
                 .props('dense outlined dark aria-label="Your name"')
                 .classes('chat-name-input')
                 .mark('name-input')
             )
+            ThemeToggle(self._storage)
         self.name_input.on('blur', self.rename)
         self.name_input.on('keydown.enter', self.rename)
 
@@ -40,3 +47,4 @@ class RoomHeader(ui.element):
             return
         self.name_input.props['error'] = False
         self.name_input.value = self.name
+        self._on_rename(self.name)

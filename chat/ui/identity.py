@@ -21,6 +21,11 @@ def tab_author_id() -> str:
     return app.storage.tab.setdefault('author_id', uuid4().hex)
 
 
+def browser_id() -> str:
+    """This browser's id, from NiceGUI's signed session cookie: several tabs of one browser share it."""
+    return app.storage.browser['id']
+
+
 def browser_storage() -> MutableMapping[str, Any]:
     """This browser's persistent storage; taken while the page is built, so handlers need no request context."""
     return app.storage.user

@@ -6,37 +6,50 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
-from nicegui.elements.mixins.text_element import TextElement
 
 from ..model import Message
+from .linkify import linkify
 
 MAX_SHOWN = 500
 PAGE_SIZE = 50
+GROUP_SECONDS = 120
 
 LoadOlder = Callable[[int | None, int], Awaitable[list[Message]]]
 
 
-class MessageBubble(TextElement):
-    """One message as one element: the text is a Vue text node, so it is always shown literally.
+class MessageBubble(ui.element):
+    """One message as one element: its escaped text, with http(s) URLs as links (see `linkify`).
 
     The author's name and the time are attributes that the stylesheet draws above and
     below the text, which keeps a message at a single element per client. Own messages
     sit on the right in green (`sent-message`), everyone else's on the left in red
     (`received-message`). The viewer's browser formats the time, so each reader sees
-    their own local time, with the full date on hover.
+    their own local time, with the full date on hover. A bubble that continues its
+    author's run (`continued`) leaves the name out.
     """
 
-    def __init__(self, message: Message, *, own: bool) -> None:
-        super().__init__(tag='div', text=message.text)
+    def __init__(self, message: Message, *, own: bool, continued: bool = False) -> None:
+        super().__init__('div')
         self.message = message
+        self._props['innerHTML'] = linkify(message.text)
         millis = int(message.sent_at * 1000)
         self._props['data-author'] = message.author.name
         self._props[':data-time'] = f"new Date({millis}).toLocaleTimeString([], {{hour: '2-digit', minute: '2-digit'}})"
         self._props[':title'] = f'new Date({millis}).toLocaleString()'
         self._classes.extend(['chat-bubble', 'sent-message' if own else 'received-message'])
+        if continued:
+            self._classes.append('continued')
+
+    def set_continued(self, continued: bool) -> None:
+        if continued != ('continued' in self.classes):
+            self.classes(toggle='continued')
+
+    @property
+    def text(self) -> str:
+        return self.message.text
 
     def _displayed_contents(self, *, only_visible: bool) -> list:
-        return [*super()._displayed_contents(only_visible=only_visible), self.message.author.name]
+        return [*super()._displayed_contents(only_visible=only_visible), self.message.text, self.message.author.name]
 
 
 class MessageList(ui.element):
@@ -69,10 +82,12 @@ class MessageList(ui.element):
 
     def add(self, message: Message) -> None:
         """Append one bubble for a live message, dropping the oldest one beyond `MAX_SHOWN`."""
+        previous = self._bubbles[-1].message if self._bubbles else None
         with self._column:
-            self._bubbles.append(MessageBubble(message, own=self._is_own(message)))
+            self._bubbles.append(self._bubble(message, after=previous))
         if len(self._bubbles) > MAX_SHOWN:
             self._column.remove(self._bubbles.popleft())
+            self._bubbles[0].set_continued(False)
             self._set_older_state(more=True)
 
     async def load_older(self) -> None:
@@ -91,15 +106,20 @@ class MessageList(ui.element):
             return  # live messages pushed the oldest out meanwhile; this page would leave a gap
         more, page = len(page) > limit, page[-limit:]
         with self._column:
-            older = [MessageBubble(message, own=self._is_own(message)) for message in page]
+            older = [self._bubble(message, after=page[i - 1] if i else None) for i, message in enumerate(page)]
         for index, bubble in enumerate(older, start=1):
             bubble.move(target_index=index)
+        if older and self._bubbles:
+            self._bubbles[0].set_continued(continues(older[-1].message, self._bubbles[0].message))
         self._bubbles.extendleft(reversed(older))
         self._set_older_state(more=more)
 
     @property
     def bubbles(self) -> list[MessageBubble]:
         return list(self._bubbles)
+
+    def _bubble(self, message: Message, *, after: Message | None) -> MessageBubble:
+        return MessageBubble(message, own=self._is_own(message), continued=continues(after, message))
 
     def _oldest_id(self) -> int | None:
         return self._bubbles[0].message.id if self._bubbles else None
@@ -109,3 +129,12 @@ class MessageList(ui.element):
         self._older.visible = more
         self._older.enabled = not full
         self._older.text = f'This page keeps the latest {MAX_SHOWN} messages' if full else 'Load older messages'
+
+
+def continues(previous: Message | None, message: Message) -> bool:
+    """Whether `message` reads as part of `previous`'s run: same tab and name, within `GROUP_SECONDS`."""
+    return (
+        previous is not None
+        and previous.author == message.author
+        and 0 <= message.sent_at - previous.sent_at <= GROUP_SECONDS
+    )

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 from nicegui import Client, ui
 
-from ..model import Author, ChatError, Message
+from ..model import Activity, Author, ChatError, Message, Person
+from ..presence import Visit
 from ..rooms import Rooms
+from .activity import TypingLine
 from .composer import Composer
 from .header import RoomHeader
-from .identity import tab_author_id
+from .identity import browser_id, tab_author_id
 from .message_list import MessageList
+
+TYPING_EVERY = 2.0
 
 
 async def room_page(rooms: Rooms, room: str) -> None:
@@ -31,14 +37,22 @@ class RoomView:
         self.rooms = rooms
         self.room = room
         self.author_id = ''
-        self.header = RoomHeader(room)
+        self.browser_id = browser_id()
+        self.header = RoomHeader(room, on_rename=self._renamed)
         self.messages = MessageList(self._history_page, is_own=lambda message: message.author.id == self.author_id)
-        self.composer = Composer(self.send)
+        self.typing_line = TypingLine()
+        self.composer = Composer(self.send, on_typing=self._typing)
         self._held: list[Message] | None = []
+        self._visit: Visit | None = None
+        self._last_typing = 0.0
 
     async def send(self, text: str) -> Message:
         """Post as this tab under the current display name; `ChatError` reaches the composer."""
-        return await self.rooms.post(self.room, Author(self.author_id, self.header.name), text)
+        message = await self.rooms.post(self.room, Author(self.author_id, self.header.name), text)
+        self._last_typing = 0.0
+        if self._visit is not None:
+            self._visit.stopped_typing()
+        return message
 
     async def follow(self, client: Client) -> None:
         """Subscribe until the client is deleted, then show the history followed by what arrived meanwhile.
@@ -49,6 +63,9 @@ class RoomView:
         within NiceGUI's reconnect timeout gets what it missed replayed.
         """
         client.on_delete(self.rooms.subscribe(self.room, self._show))
+        me = Person(self.browser_id, self.header.name)
+        self._visit = self.rooms.presence.join(self.room, me, self._show_activity)
+        client.on_delete(self._visit.leave)
         try:
             await self.messages.show_latest()
         except ChatError as error:
@@ -62,6 +79,21 @@ class RoomView:
 
     async def _history_page(self, before: int | None, limit: int) -> list[Message]:
         return await self.rooms.history(self.room, before=before, limit=limit)
+
+    def _show_activity(self, activity: Activity) -> None:
+        self.header.people.show(activity)
+        self.typing_line.show(activity, me=self.browser_id)
+
+    def _typing(self) -> None:
+        """Tell the room at most every `TYPING_EVERY` seconds, not on every keystroke."""
+        now = time.monotonic()
+        if self._visit is not None and now - self._last_typing >= TYPING_EVERY:
+            self._last_typing = now
+            self._visit.typing()
+
+    def _renamed(self, name: str) -> None:
+        if self._visit is not None:
+            self._visit.rename(name)
 
     def _show(self, message: Message) -> None:
         if self._held is not None:

@@ -1,0 +1,95 @@
+"""The app under test: `python app.py` on a free loopback port with its own data directory, measured from /proc."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
+
+
+@dataclass
+class AppProcess:
+    """One server process; `cpu_seconds()` and `rss_mb()` read its own /proc entries."""
+
+    data_dir: Path
+    port: int = 0
+    process: subprocess.Popen | None = None
+    peak_rss_mb: float = field(default=0.0)
+
+    @property
+    def url(self) -> str:
+        return f'http://127.0.0.1:{self.port}'
+
+    def start(self, timeout: float = 30) -> AppProcess:
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(('CHAT_', 'PYTEST_'))}
+        command = [sys.executable, 'app.py', '--host', '127.0.0.1', '--port', str(self.port),
+                   '--data-dir', str(self.data_dir)]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'app.py exited with {self.process.returncode}')
+            try:
+                if httpx.get(f'{self.url}/healthz', timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError('app.py did not become healthy')
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(15)
+
+    def health(self) -> dict:
+        return httpx.get(f'{self.url}/healthz', timeout=5).json()
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time of the server process so far."""
+        assert self.process is not None
+        fields = Path(f'/proc/{self.process.pid}/stat').read_text().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+    def rss_mb(self) -> float:
+        """Resident memory now; also raises `peak_rss_mb` when sampled often enough."""
+        assert self.process is not None
+        for line in Path(f'/proc/{self.process.pid}/status').read_text().splitlines():
+            if line.startswith('VmRSS:'):
+                rss = int(line.split()[1]) / 1024
+                self.peak_rss_mb = max(self.peak_rss_mb, rss)
+                return rss
+        raise RuntimeError('no VmRSS in /proc status')
+
+    def __enter__(self) -> AppProcess:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def temporary_data_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix='chat-bench-'))

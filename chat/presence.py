@@ -1,0 +1,148 @@
+"""Who is in each room and who is typing, in this process; watchers get coalesced snapshots.
+
+Changes are batched for `notify_delay` seconds before watchers hear of them, so a burst
+of joins (a hundred tabs reconnecting) costs each watcher one update, not a hundred.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from .model import Activity, Person
+
+log = logging.getLogger(__name__)
+
+Watcher = Callable[[Activity], None]
+
+NOTIFY_DELAY = 0.2
+TYPING_SECONDS = 5.0
+
+
+@dataclass
+class _Room:
+    visits: dict[int, tuple[Person, Watcher]] = field(default_factory=dict)
+    typing: dict[str, tuple[Person, asyncio.TimerHandle]] = field(default_factory=dict)
+    flush: asyncio.TimerHandle | None = None
+    last_sent: Activity | None = None
+
+
+class Visit:
+    """One tab's stay in a room: it can rename its person, signal typing, and leave."""
+
+    def __init__(self, presence: Presence, room: str, token: int) -> None:
+        self._presence = presence
+        self._room = room
+        self._token = token
+
+    def rename(self, name: str) -> None:
+        self._presence._rename(self._room, self._token, name)
+
+    def typing(self) -> None:
+        """Mark the person as typing for the next `TYPING_SECONDS`; call again while they keep typing."""
+        self._presence._typing(self._room, self._token, typing=True)
+
+    def stopped_typing(self) -> None:
+        self._presence._typing(self._room, self._token, typing=False)
+
+    def leave(self) -> None:
+        self._presence._leave(self._room, self._token)
+
+
+class Presence:
+    """Visits per room; a room with no visit holds no state."""
+
+    def __init__(self, notify_delay: float = NOTIFY_DELAY, typing_seconds: float = TYPING_SECONDS) -> None:
+        self.notify_delay = notify_delay
+        self.typing_seconds = typing_seconds
+        self._rooms: dict[str, _Room] = {}
+        self._tokens = itertools.count()
+
+    def join(self, room: str, person: Person, watcher: Watcher) -> Visit:
+        """Enter `room` as `person`; `watcher` gets the room's `Activity` whenever it changes."""
+        token = next(self._tokens)
+        state = self._rooms.setdefault(room, _Room())
+        state.visits[token] = (person, watcher)
+        watcher(self.activity(room))  # the newcomer's first picture; the others hear with the next batch
+        self._changed(room)
+        return Visit(self, room, token)
+
+    def activity(self, room: str) -> Activity:
+        state = self._rooms.get(room)
+        if state is None:
+            return Activity()
+        people = {person.id: person for person, _ in state.visits.values()}
+        return Activity(
+            people=tuple(sorted(people.values(), key=_by_name)),
+            typing=tuple(sorted((person for person, _ in state.typing.values()), key=_by_name)),
+        )
+
+    def _rename(self, room: str, token: int, name: str) -> None:
+        state = self._rooms.get(room)
+        if state is None or token not in state.visits:
+            return
+        person_id = state.visits[token][0].id
+        for key, (person, watcher) in list(state.visits.items()):
+            if person.id == person_id:
+                state.visits[key] = (replace(person, name=name), watcher)
+        if person_id in state.typing:
+            person, timer = state.typing[person_id]
+            state.typing[person_id] = (replace(person, name=name), timer)
+        self._changed(room)
+
+    def _typing(self, room: str, token: int, *, typing: bool) -> None:
+        state = self._rooms.get(room)
+        if state is None or token not in state.visits:
+            return
+        person = state.visits[token][0]
+        was_typing = state.typing.pop(person.id, None)
+        if was_typing is not None:
+            was_typing[1].cancel()
+        if typing:
+            expire = functools.partial(self._typing, room, token, typing=False)
+            timer = asyncio.get_running_loop().call_later(self.typing_seconds, expire)
+            state.typing[person.id] = (person, timer)
+        if (was_typing is None) == typing:
+            self._changed(room)
+
+    def _leave(self, room: str, token: int) -> None:
+        state = self._rooms.get(room)
+        if state is None or state.visits.pop(token, None) is None:
+            return
+        remaining = {person.id for person, _ in state.visits.values()}
+        for person_id in [person_id for person_id in state.typing if person_id not in remaining]:
+            state.typing.pop(person_id)[1].cancel()
+        if state.visits:
+            self._changed(room)
+        else:
+            if state.flush is not None:
+                state.flush.cancel()
+            del self._rooms[room]
+
+    def _changed(self, room: str) -> None:
+        state = self._rooms[room]
+        if state.flush is None:
+            state.flush = asyncio.get_running_loop().call_later(self.notify_delay, self._notify, room)
+
+    def _notify(self, room: str) -> None:
+        state = self._rooms.get(room)
+        if state is None:
+            return
+        state.flush = None
+        activity = self.activity(room)
+        if activity == state.last_sent:
+            return
+        state.last_sent = activity
+        for _, watcher in list(state.visits.values()):
+            try:
+                watcher(activity)
+            except Exception:
+                log.exception('a presence watcher failed: room=%s', room)
+
+
+def _by_name(person: Person) -> tuple[str, str]:
+    return person.name.casefold(), person.id
