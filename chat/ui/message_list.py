@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
+from nicegui.events import GenericEventArguments
 
 from ..model import Message
 from .linkify import linkify
@@ -13,6 +14,14 @@ from .linkify import linkify
 MAX_SHOWN = 500
 PAGE_SIZE = 50
 GROUP_SECONDS = 120
+
+AT_BOTTOM_CHANGED = """(event) => {
+    const atBottom = event.target.scrollTop > -48;
+    if (event.target.dataset.atBottom !== String(atBottom)) {
+        event.target.dataset.atBottom = atBottom;
+        emit(atBottom);
+    }
+}"""
 
 LoadOlder = Callable[[int | None, int], Awaitable[list[Message]]]
 
@@ -57,7 +66,9 @@ class MessageList(ui.element):
 
     The outer element scrolls in reverse (CSS `column-reverse`): the browser keeps the newest
     message in view while the reader is at the bottom, and keeps what they read in place when
-    older messages are inserted above it, without any script or extra round trip.
+    messages are added above or below, without any script or extra round trip. The browser
+    reports only when the reader leaves or reaches the bottom; while they are away, a
+    "N new messages" button counts what arrived and jumps back down.
     """
 
     def __init__(self, load_older: LoadOlder, is_own: Callable[[Message], bool]) -> None:
@@ -66,8 +77,14 @@ class MessageList(ui.element):
         self._is_own = is_own
         self._bubbles: deque[MessageBubble] = deque()
         self._loading = False
-        self.classes('chat-scroller').props('role=log aria-live=polite aria-label="Messages"').mark('message-list')
-        with self, ui.element('div').classes('chat-column') as self._column:
+        self._at_bottom = True
+        self._unseen = 0
+        self.classes('chat-messages').mark('message-list')
+        with self:
+            self._scroller = ui.element('div').classes('chat-scroller')
+        self._scroller.props('role=log aria-live=polite aria-label="Messages"')
+        self._scroller.on('scroll', self._scrolled, js_handler=AT_BOTTOM_CHANGED)
+        with self._scroller, ui.element('div').classes('chat-column') as self._column:
             self._older = (
                 ui.button('Load older messages', icon='history', on_click=self.load_older)
                 .props('flat no-caps dense')
@@ -75,6 +92,19 @@ class MessageList(ui.element):
                 .mark('load-older')
             )
             self._older.visible = False
+        with self:
+            self.jump = (
+                ui.button(on_click=self.scroll_to_latest)
+                .props('rounded unelevated no-caps icon=arrow_downward')
+                .classes('chat-jump')
+                .mark('jump-to-latest')
+            )
+        self.jump.visible = False
+
+    def scroll_to_latest(self) -> None:
+        """Bring the newest message into view (in a reversed scroller, the bottom is `scrollTop` 0)."""
+        self._scroller.run_method('scrollTo', {'top': 0, 'behavior': 'smooth'})
+        self._seen_all()
 
     async def show_latest(self) -> None:
         """Show the newest page of the room; called once, before any live message is added."""
@@ -84,7 +114,14 @@ class MessageList(ui.element):
         """Append one bubble for a live message, dropping the oldest one beyond `MAX_SHOWN`."""
         previous = self._bubbles[-1].message if self._bubbles else None
         with self._column:
-            self._bubbles.append(self._bubble(message, after=previous))
+            bubble = self._bubble(message, after=previous)
+        self._bubbles.append(bubble)
+        if 'sent-message' in bubble.classes:
+            self.scroll_to_latest()
+        elif not self._at_bottom:
+            self._unseen += 1
+            self.jump.text = f'{self._unseen} new message' + ('' if self._unseen == 1 else 's')
+            self.jump.visible = True
         if len(self._bubbles) > MAX_SHOWN:
             self._column.remove(self._bubbles.popleft())
             self._bubbles[0].set_continued(False)
@@ -117,6 +154,15 @@ class MessageList(ui.element):
     @property
     def bubbles(self) -> list[MessageBubble]:
         return list(self._bubbles)
+
+    def _scrolled(self, event: GenericEventArguments) -> None:
+        self._at_bottom = bool(event.args)
+        if self._at_bottom:
+            self._seen_all()
+
+    def _seen_all(self) -> None:
+        self._unseen = 0
+        self.jump.visible = False
 
     def _bubble(self, message: Message, *, after: Message | None) -> MessageBubble:
         return MessageBubble(message, own=self._is_own(message), continued=continues(after, message))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from nicegui import Client, ui
+from nicegui.events import GenericEventArguments
 
 from ..model import Activity, Author, ChatError, Message, Person
 from ..presence import Visit
@@ -16,11 +17,15 @@ from .identity import browser_id, tab_author_id
 from .message_list import MessageList
 
 TYPING_EVERY = 2.0
+VISIBILITY_EVENT = 'chat_visibility'
+REPORT_VISIBILITY = (
+    f"document.addEventListener('visibilitychange', () => emitEvent('{VISIBILITY_EVENT}', document.hidden))"
+)
 
 
 async def room_page(rooms: Rooms, room: str) -> None:
     """Build the room's page; once the tab is connected, show the history and follow the room live."""
-    ui.page_title(f'{room} · Chat')
+    ui.page_title(page_title(room, 0))
     client = ui.context.client
     client.content.classes('chat-page')
     view = RoomView(rooms, room)
@@ -45,6 +50,8 @@ class RoomView:
         self._held: list[Message] | None = []
         self._visit: Visit | None = None
         self._last_typing = 0.0
+        self._hidden = False
+        self._unread = 0
 
     async def send(self, text: str) -> Message:
         """Post as this tab under the current display name; `ChatError` reaches the composer."""
@@ -63,6 +70,8 @@ class RoomView:
         within NiceGUI's reconnect timeout gets what it missed replayed.
         """
         client.on_delete(self.rooms.subscribe(self.room, self._show))
+        ui.on(VISIBILITY_EVENT, self._visibility_changed)
+        client.run_javascript(REPORT_VISIBILITY)
         me = Person(self.browser_id, self.header.name)
         self._visit = self.rooms.presence.join(self.room, me, self._show_activity)
         client.on_delete(self._visit.leave)
@@ -98,5 +107,24 @@ class RoomView:
     def _show(self, message: Message) -> None:
         if self._held is not None:
             self._held.append(message)
-        else:
-            self.messages.add(message)
+            return
+        self.messages.add(message)
+        if self._hidden and message.author.id != self.author_id:
+            self._unread += 1
+            self._show_unread()
+
+    def _visibility_changed(self, event: GenericEventArguments) -> None:
+        """While the tab is in the background, count what arrives; coming back resets the count."""
+        self._hidden = bool(event.args)
+        if not self._hidden and self._unread:
+            self._unread = 0
+            self._show_unread()
+
+    def _show_unread(self) -> None:
+        with self.messages:
+            ui.page_title(page_title(self.room, self._unread))
+
+
+def page_title(room: str, unread: int) -> str:
+    """The tab's title, e.g. "(3) lobby · Chat" with three unread messages."""
+    return f'({unread}) {room} · Chat' if unread else f'{room} · Chat'

@@ -1,0 +1,104 @@
+"""Presence, typing, grouping, links and theme as simulated users see them."""
+
+from collections.abc import Callable
+
+from nicegui import ElementFilter
+from nicegui.testing import User
+
+from chat.ui.activity import PeopleButton, TypingLine
+from tests.test_ui_room_page import bubbles, eventually, sees_message, send
+
+
+def people(user: User) -> tuple[str, list[str]]:
+    """The header's count and the names its menu lists."""
+    with user:
+        button = next(iter(ElementFilter(kind=PeopleButton)))
+        names = user.find(marker='people-names').elements.pop().text
+    return button.text, names.split('\n') if names else []
+
+
+def typing(user: User) -> str:
+    with user:
+        return next(iter(ElementFilter(kind=TypingLine))).text
+
+
+async def rename(user: User, name: str) -> None:
+    user.find(marker='name-input').clear().type(name).trigger('keydown.enter')
+
+
+async def test_the_header_shows_who_is_here_and_follows_joins_renames_and_leaves(
+    create_user: Callable[[], User],
+) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await rename(alice, 'Alice')
+    await bob.open('/')
+    await rename(bob, 'Bob')
+    await eventually(lambda: people(alice) == ('2 here', ['Alice', 'Bob']))
+    await eventually(lambda: people(bob) == ('2 here', ['Alice', 'Bob']))
+    await rename(bob, 'Bobby')
+    await eventually(lambda: people(alice) == ('2 here', ['Alice', 'Bobby']))
+    bob.client.delete()
+    await eventually(lambda: people(alice) == ('1 here', ['Alice']))
+
+
+async def test_several_tabs_of_one_browser_count_as_one_person(create_user: Callable[[], User]) -> None:
+    alice = create_user()
+    await alice.open('/')
+    await rename(alice, 'Alice')
+    second_tab = User(alice.http_client)
+    await second_tab.open('/')
+    bob = create_user()
+    await bob.open('/')
+    await rename(bob, 'Bob')
+    await eventually(lambda: people(bob) == ('2 here', ['Alice', 'Bob']))
+    alice.client.delete()
+    await eventually(lambda: people(second_tab)[0] == '2 here')
+    assert people(bob) == ('2 here', ['Alice', 'Bob'])
+
+
+async def test_others_see_who_is_typing_until_the_message_is_sent(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await rename(alice, 'Alice')
+    await bob.open('/')
+    alice.find(marker='composer-input').type('Hel')
+    await eventually(lambda: typing(bob) == 'Alice is typing…')
+    assert typing(alice) == ''
+    alice.find(marker='composer-input').type('lo').trigger('keydown.enter')
+    await sees_message(bob, 'Hello')
+    await eventually(lambda: typing(bob) == '')
+
+
+async def test_messages_in_a_row_from_one_author_are_grouped(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await bob.open('/')
+    for text in ('one', 'two'):
+        await send(alice, text)
+        await sees_message(alice, text)
+    await send(bob, 'three')
+    await eventually(lambda: len(bubbles(alice)) == 3)
+    assert ['continued' in bubble.classes for bubble in bubbles(alice)] == [False, True, False]
+
+
+async def test_links_are_clickable_and_open_a_new_tab(user: User) -> None:
+    await user.open('/')
+    await send(user, 'read https://nicegui.io/documentation please')
+    await sees_message(user, 'read https://nicegui.io/documentation please')
+    assert bubbles(user)[0].props['innerHTML'] == (
+        'read <a href="https://nicegui.io/documentation" target="_blank" rel="noopener noreferrer">'
+        'https://nicegui.io/documentation</a> please'
+    )
+
+
+async def test_the_theme_toggle_cycles_and_is_remembered_per_browser(user: User) -> None:
+    await user.open('/')
+    await user.should_see(marker='theme-toggle')
+    for label in ('Light theme; switch to dark', 'Dark theme; switch to following the system'):
+        user.find(marker='theme-toggle').click()
+        with user:
+            assert user.find(marker='theme-toggle').elements.pop().props['aria-label'] == label
+    await user.open('/room/elsewhere')
+    with user:
+        assert user.find(marker='theme-toggle').elements.pop().props['aria-label'] == label
