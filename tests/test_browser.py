@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -17,7 +15,6 @@ from tests.conftest import ChatServer, wait_for
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / 'docs' / 'screenshot.png'
 MESSAGE_INPUT = 'input[aria-label="Message"]'
 
 
@@ -88,24 +85,6 @@ def test_two_browsers_chat_in_real_time_with_own_and_others_styling(chat_server:
         assert driver.execute_script('return window.pwned === undefined')
         assert not driver.find_elements(By.CSS_SELECTOR, '.chat-bubble img, .chat-bubble script')
         assert driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).get_attribute('value') == ''
-
-    save_conversation_screenshot(alice, bob)
-
-
-def save_conversation_screenshot(left: WebDriver, right: WebDriver) -> None:
-    """The README's picture: both tabs of the same conversation side by side."""
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    shots = [SCREENSHOT.with_name(f'.{name}.png') for name in ('left', 'right')]
-    left.save_screenshot(str(shots[0]))
-    right.save_screenshot(str(shots[1]))
-    images = [Image.open(path) for path in shots]
-    gap = 16
-    canvas = Image.new('RGB', (sum(i.width for i in images) + gap, max(i.height for i in images)), '#9e9e9e')
-    canvas.paste(images[0], (0, 0))
-    canvas.paste(images[1], (images[0].width + gap, 0))
-    canvas.save(SCREENSHOT, optimize=True)
-    for path in shots:
-        path.unlink()
 
 
 def test_enter_and_send_keep_focus_and_show_name_and_local_time(chat_server: ChatServer, browser) -> None:

@@ -15,6 +15,7 @@ from .composer import Composer
 from .header import RoomHeader
 from .identity import browser_id, tab_author_id
 from .message_list import MessageList
+from .theme import apply_colors
 
 TYPING_EVERY = 2.0
 VISIBILITY_EVENT = 'chat_visibility'
@@ -26,6 +27,7 @@ REPORT_VISIBILITY = (
 async def room_page(rooms: Rooms, room: str) -> None:
     """Build the room's page; once the tab is connected, show the history and follow the room live."""
     ui.page_title(page_title(room, 0))
+    apply_colors()
     client = ui.context.client
     client.content.classes('chat-page')
     view = RoomView(rooms, room)

@@ -8,11 +8,13 @@ from nicegui import ui
 
 from ..model import ChatError, RoomSummary, validate_room
 from ..rooms import Rooms
+from .theme import apply_colors
 
 
 async def rooms_page(rooms: Rooms) -> None:
     """List the rooms, most recently active first, with a field to open or create one by name."""
     ui.page_title('Rooms · Chat')
+    apply_colors()
     with ui.column().classes('chat-rooms'):
         with ui.row().classes('items-center w-full'):
             ui.label('Rooms').classes('text-h5').props('role=heading aria-level=1')

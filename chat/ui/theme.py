@@ -13,6 +13,12 @@ MODES: dict[str, tuple[bool | None, str, str]] = {
     'dark': (True, 'dark_mode', 'Dark theme; switch to following the system'),
 }
 ORDER = list(MODES)
+PRIMARY = '#245f9e'  # white text on it keeps a contrast ratio above 6:1
+
+
+def apply_colors() -> None:
+    """The page's brand colours, dark enough that white button text stays readable."""
+    ui.colors(primary=PRIMARY)
 
 
 class ThemeToggle(ui.button):
