@@ -146,6 +146,14 @@ def test_own_and_others_stay_distinct_and_readable_in_light_and_dark(chat_server
         type_and_enter(driver, text)
         wait_for_bubbles(alice, count)
     wait_for_bubbles(bob, len(conversation))
+    link = alice.find_element(By.CSS_SELECTOR, '.chat-bubble a')
+    assert (link.get_attribute('href'), link.get_attribute('target'), link.get_attribute('rel')) == (
+        'https://nicegui.io/',
+        '_blank',
+        'noopener noreferrer',
+    )
+    full_date = alice.find_element(By.CSS_SELECTOR, '.chat-bubble').get_attribute('title')
+    assert re.search(r'20\d\d', full_date), 'hovering shows the full date'
     bob.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).send_keys('Typing a rep')
     WebDriverWait(alice, 3).until(lambda d: visible_text(d, '.chat-typing') == 'Bob is typing…')
 
@@ -165,6 +173,21 @@ def test_own_and_others_stay_distinct_and_readable_in_light_and_dark(chat_server
         others_rgb = [int(c) for c in re.findall(r'\d+', others_background)[:3]]
         assert own_rgb[1] > own_rgb[0] and others_rgb[0] > others_rgb[1], f'green vs red in {theme}'
         side_by_side(alice, bob, DOCS / ('screenshot.png' if theme == 'light' else 'screenshot-dark.png'))
+
+
+def test_the_theme_follows_the_system_by_default(chat_server: ChatServer, browser) -> None:
+    driver = browser()
+    driver.execute_cdp_cmd(
+        'Emulation.setEmulatedMedia', {'features': [{'name': 'prefers-color-scheme', 'value': 'dark'}]}
+    )
+    open_room(driver, chat_server)
+    WebDriverWait(driver, 3).until(lambda d: 'body--dark' in d.find_element(By.TAG_NAME, 'body').get_attribute('class'))
+    driver.execute_cdp_cmd(
+        'Emulation.setEmulatedMedia', {'features': [{'name': 'prefers-color-scheme', 'value': 'light'}]}
+    )
+    WebDriverWait(driver, 3).until(
+        lambda d: 'body--dark' not in d.find_element(By.TAG_NAME, 'body').get_attribute('class')
+    )
 
 
 def side_by_side(left: WebDriver, right: WebDriver, path: Path) -> None:
