@@ -11,8 +11,10 @@ import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .model import DEFAULT_ROOM, ChatError, validate_room
 
 SECRET_FILE = 'storage-secret'
 
@@ -25,12 +27,21 @@ class Settings(BaseSettings):
     host: str = Field('127.0.0.1', description='address to listen on; 0.0.0.0 lets other machines join')
     port: int = Field(8080, ge=1, le=65535, description='port to listen on')
     native: bool = Field(False, description='open the chat in a native desktop window')
+    room: str = Field(DEFAULT_ROOM, description='room the native window opens')
     reload: bool = Field(False, description='restart the server when the code changes (development)')
     data_dir: Path = Field(Path('data'), description='directory for the database and the session secret')
     db: Path | None = Field(None, description='SQLite database file (default: DATA_DIR/chat.db)')
     storage_secret: str | None = Field(
         None, description='secret that signs browser sessions (default: generated once into DATA_DIR)'
     )
+
+    @field_validator('room')
+    @classmethod
+    def _valid_room(cls, room: str) -> str:
+        try:
+            return validate_room(room)
+        except ChatError as error:
+            raise ValueError(error.message) from None
 
     @property
     def db_path(self) -> Path:

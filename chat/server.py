@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
+from typing import Any
 
 from nicegui import app, ui
 from nicegui.storage import Storage
 
 from .backends.sqlite import SQLiteBackend
 from .config import Settings
+from .native import MISSING_BACKEND, backend_missing, window_options
 from .rooms import Rooms
 from .ui.pages import register_pages
 
@@ -34,14 +35,14 @@ def build(settings: Settings) -> Rooms:
 
 def run(settings: Settings) -> None:
     """Start serving (or, under NiceGUI's test harness, only configure) the chat."""
-    if settings.native and importlib.util.find_spec('webview') is None:
-        sys.exit('app.py: --native needs pywebview, which is not installed; see "Native window" in README.md')
+    if settings.native and backend_missing():
+        sys.exit(MISSING_BACKEND)
     Storage.path = (settings.data_dir / 'sessions').resolve()
     build(settings)
+    native: dict[str, Any] = window_options(settings) if settings.native else {}
     ui.run(
         host=settings.host,
         port=settings.port,
-        native=settings.native,
         reload=settings.reload,
         title=TITLE,
         favicon='💬',
@@ -49,4 +50,5 @@ def run(settings: Settings) -> None:
         storage_secret=settings.resolve_storage_secret(),
         show=False,
         show_welcome_message=False,
+        **native,
     )

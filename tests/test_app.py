@@ -1,10 +1,7 @@
 """`python app.py` as a user runs it: help, bad options and a missing native backend fail politely."""
 
-import importlib.util
 import subprocess
 import sys
-
-import pytest
 
 from tests.conftest import ROOT
 
@@ -24,12 +21,3 @@ def test_a_bad_port_is_one_line_of_error_not_a_traceback() -> None:
     result = run_app('--port', 'abc')
     assert result.returncode == 2
     assert 'port' in result.stderr and 'Traceback' not in result.stderr
-
-
-@pytest.mark.skipif(importlib.util.find_spec('webview') is not None, reason='pywebview is installed here')
-def test_native_without_pywebview_prints_a_hint_and_fails() -> None:
-    result = run_app('--native')
-    assert result.returncode != 0
-    assert result.stderr.strip() == (
-        'app.py: --native needs pywebview, which is not installed; see "Native window" in README.md'
-    )

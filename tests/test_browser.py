@@ -18,8 +18,8 @@ pytestmark = pytest.mark.browser
 MESSAGE_INPUT = 'input[aria-label="Message"]'
 
 
-def open_room(driver: WebDriver, server: ChatServer, path: str = '/') -> None:
-    driver.get(server.url + path)
+def open_room(driver: WebDriver, server: ChatServer | str, path: str = '/') -> None:
+    driver.get((server if isinstance(server, str) else server.url) + path)
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
     WebDriverWait(driver, 10).until(lambda d: d.execute_script('return window.did_handshake === true'))
 
