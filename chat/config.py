@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     reload: bool = Field(False, description='restart the server when the code changes (development)')
     data_dir: Path = Field(Path('data'), description='directory for the database and the session secret')
     db: Path | None = Field(None, description='SQLite database file (default: DATA_DIR/chat.db)')
+    redis_url: str | None = Field(
+        None, description='share rooms between processes through Redis, e.g. redis://127.0.0.1:6379/0'
+    )
+    history_length: int = Field(100_000, ge=100, description='messages kept per room in Redis (approximately)')
     storage_secret: str | None = Field(
         None, description='secret that signs browser sessions (default: generated once into DATA_DIR)'
     )

@@ -24,6 +24,7 @@ class ErrorKind(StrEnum):
     BAD_ROOM = 'bad_room'
     BAD_NAME = 'bad_name'
     STORAGE = 'storage'
+    UNAVAILABLE = 'unavailable'
 
 
 class ChatError(Exception):

@@ -8,6 +8,8 @@ from typing import Any
 from nicegui import app, ui
 from nicegui.storage import Storage
 
+from .backends import Backend
+from .backends.redis import RedisBackend
 from .backends.sqlite import SQLiteBackend
 from .config import Settings
 from .native import MISSING_BACKEND, backend_missing, window_options
@@ -19,7 +21,7 @@ TITLE = 'Chat'
 
 def build(settings: Settings) -> Rooms:
     """Create the room model on its backend and register the pages; the backend opens with the server."""
-    rooms = Rooms(SQLiteBackend(settings.db_path))
+    rooms = Rooms(backend(settings))
     app.state.rooms = rooms  # the running app's model, for operations code and tests
     app.on_startup(rooms.start)
     app.on_shutdown(rooms.stop)
@@ -31,6 +33,13 @@ def build(settings: Settings) -> Rooms:
         return {'status': 'ok', 'subscribers': rooms.subscriber_count()}
 
     return rooms
+
+
+def backend(settings: Settings) -> Backend:
+    """SQLite in the data directory by default; Redis when processes must share rooms."""
+    if settings.redis_url:
+        return RedisBackend(settings.redis_url, history_length=settings.history_length)
+    return SQLiteBackend(settings.db_path)
 
 
 def run(settings: Settings) -> None:

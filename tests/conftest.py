@@ -141,6 +141,61 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> int:
     return process.returncode
 
 
+class RedisServer:
+    """A private `redis-server` on a free loopback port that persists every write (AOF, fsync always).
+
+    It can be stopped and started again on the same port and directory, as an outage would.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f'redis://127.0.0.1:{self.port}/0'
+
+    def start(self) -> RedisServer:
+        command = [
+            'redis-server', '--bind', '127.0.0.1', '--port', str(self.port), '--dir', str(self.directory),
+            '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(self._answers, timeout=10, message='redis-server to answer')
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(('127.0.0.1', self.port), timeout=0.5) as sock:
+                sock.sendall(b'PING\r\n')
+                return sock.recv(16).startswith(b'+PONG')
+        except OSError:
+            return False
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A fresh Redis for one test; outside CI a machine without redis-server skips, in CI that fails."""
+    if shutil.which('redis-server') is None:
+        message = 'redis-server is needed (apt-get install -y redis-server)'
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    directory = tmp_path / 'redis'
+    directory.mkdir()
+    server = RedisServer(directory).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def _chromium_paths() -> tuple[str, str] | None:
     browser = shutil.which('chromium') or shutil.which('chromium-browser')
     driver = shutil.which('chromedriver')

@@ -1,0 +1,169 @@
+"""The scale-out backend: Redis Streams shared by every app process.
+
+Each room is one stream (`XADD` gives the id and the order, `XREVRANGE` pages the history),
+and one more stream, the feed, carries every new message to every process, which reads
+it with `XREAD BLOCK` from the last id it delivered. A Lua script writes both streams and
+the rooms summary in one atomic step; the feed's id is the message's id in its room too, so
+ids are unique across rooms and the feed's order is the rooms' order everywhere. Each append
+carries a one-time token the script remembers, so the client may retry a write whose reply
+was lost to a dropped connection without storing the message twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.exceptions import RedisError
+
+from ..model import Author, ChatError, ErrorKind, Message, RoomSummary
+from . import Deliver
+
+log = logging.getLogger(__name__)
+
+SEQUENCE_BITS = 20
+FEED_LENGTH = 10_000
+BLOCK_MILLISECONDS = 1000
+RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
+UNAVAILABLE = 'Reconnecting to the chat store… your message was not sent yet. Please try again in a moment.'
+
+APPEND = """
+local done = redis.call('GET', KEYS[5])
+if done then return done end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'room', ARGV[7],
+    'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], id,
+    'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
+redis.call('HINCRBY', KEYS[3], ARGV[7], 1)
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
+redis.call('SET', KEYS[5], id, 'EX', 600)
+return id
+"""
+
+
+class RedisBackend:
+    """Messages in Redis Streams; delivery to this process comes only from the shared feed."""
+
+    def __init__(self, url: str, *, history_length: int = 100_000, prefix: str = 'chat:') -> None:
+        self.url = url
+        self.history_length = history_length
+        self.prefix = prefix
+        self._redis: aioredis.Redis | None = None
+        self._feed: aioredis.Redis | None = None
+        self._reader: asyncio.Task | None = None
+        self._stopping = False
+        self._append = None
+        self.connected = False
+
+    async def start(self, deliver: Deliver) -> None:
+        self._redis = aioredis.from_url(self.url, decode_responses=True, retry=Retry(ExponentialBackoff(1, 0.1), 3))
+        self._feed = aioredis.from_url(self.url, decode_responses=True, retry=Retry(NoBackoff(), 0))
+        self._append = self._redis.register_script(APPEND)
+        newest = await self._redis.xrevrange(self._key('feed'), count=1)
+        self.connected = True
+        self._stopping = False
+        self._reader = asyncio.create_task(self._follow_feed(deliver, newest[0][0] if newest else '0-0'))
+
+    async def stop(self) -> None:
+        """Tell the feed reader to stop and close its connection, then release the clients.
+
+        The reader is not cancelled: a cancellation that lands while redis-py is connecting or
+        reading could be lost and hang shutdown. Closing the feed's connection (its client never
+        retries; the reader has its own backoff) usually ends a blocked read at once, and the
+        bounded `XREAD BLOCK` ends any other within a second.
+        """
+        self._stopping = True
+        if self._feed is not None:
+            await self._feed.connection_pool.disconnect()
+        if self._reader is not None:
+            await self._reader
+            self._reader = None
+        for client in (self._feed, self._redis):
+            if client is not None:
+                await client.aclose()
+        self._redis = self._feed = None
+
+    async def append(self, room: str, author: Author, text: str) -> Message:
+        assert self._append is not None, 'the Redis backend has not been started'
+        sent_at = time.time()
+        done = self._key('appended', uuid.uuid4().hex)
+        keys = [self._key('room', room), self._key('feed'), self._key('counts'), self._key('activity'), done]
+        values = [self.history_length, FEED_LENGTH, author.id, author.name, text, repr(sent_at), room]
+        try:
+            stream_id = await self._append(keys=keys, args=values)
+        except RedisError as error:
+            log.warning('storing a message failed: room=%s error=%s', room, error)
+            raise ChatError(ErrorKind.UNAVAILABLE, UNAVAILABLE) from error
+        return Message(to_int(stream_id), room, author, text, sent_at)
+
+    async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
+        redis = self._require_started()
+        newest = '+' if before is None else f'({to_stream_id(before)}'
+        try:
+            entries = await redis.xrevrange(self._key('room', room), max=newest, min='-', count=limit)
+        except RedisError as error:
+            log.warning('reading history failed: room=%s error=%s', room, error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The earlier messages could not be loaded.') from error
+        return [_message(room, stream_id, fields) for stream_id, fields in reversed(entries)]
+
+    async def rooms(self) -> list[RoomSummary]:
+        redis = self._require_started()
+        try:
+            activity = await redis.zrevrange(self._key('activity'), 0, -1, withscores=True)
+            counts = await redis.hgetall(self._key('counts'))
+        except RedisError as error:
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The rooms could not be listed.') from error
+        return [RoomSummary(name, int(counts.get(name, 0)), score) for name, score in activity]
+
+    async def _follow_feed(self, deliver: Deliver, last_id: str) -> None:
+        """Deliver every feed entry after `last_id`, resuming from the last delivered one after an outage."""
+        assert self._feed is not None, 'the Redis backend has not been started'
+        failures = 0
+        while not self._stopping:
+            try:
+                batches = await self._feed.xread({self._key('feed'): last_id}, block=BLOCK_MILLISECONDS, count=500)
+            except RedisError as error:
+                if self._stopping:
+                    return
+                self.connected = False
+                delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+                failures += 1
+                log.warning('reading the feed failed, retrying in %s s: error=%s', delay, error)
+                await asyncio.sleep(delay)
+                continue
+            if failures:
+                log.info('reading the feed again from %s', last_id)
+            failures = 0
+            self.connected = True
+            for _, entries in batches:
+                for entry_id, fields in entries:
+                    last_id = entry_id
+                    deliver(_message(fields['room'], entry_id, fields))
+
+    def _require_started(self) -> aioredis.Redis:
+        if self._redis is None:
+            raise RuntimeError('the Redis backend has not been started')
+        return self._redis
+
+    def _key(self, *parts: str) -> str:
+        return self.prefix + ':'.join(parts)
+
+
+def to_int(stream_id: str) -> int:
+    """A stream id "ms-seq" as one increasing integer, so both backends share one kind of message id."""
+    millis, sequence = stream_id.split('-')
+    return int(millis) << SEQUENCE_BITS | int(sequence)
+
+
+def to_stream_id(message_id: int) -> str:
+    return f'{message_id >> SEQUENCE_BITS}-{message_id & ((1 << SEQUENCE_BITS) - 1)}'
+
+
+def _message(room: str, stream_id: str, fields: dict[str, str]) -> Message:
+    author = Author(fields['author_id'], fields['author_name'])
+    return Message(to_int(stream_id), room, author, fields['text'], float(fields['sent_at']))
