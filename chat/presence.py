@@ -1,7 +1,10 @@
-"""Who is in each room and who is typing, in this process; watchers get coalesced snapshots.
+"""Who is in each room and who is typing; watchers get coalesced snapshots.
 
 Changes are batched for `notify_delay` seconds before watchers hear of them, so a burst
 of joins (a hundred tabs reconnecting) costs each watcher one update, not a hundred.
+Visits are this process's own; when processes share rooms, each publishes its own
+activity through `publish` and hears the others' through `remote`, and a room's
+activity is the union of all of them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from .model import Activity, Person
 log = logging.getLogger(__name__)
 
 Watcher = Callable[[Activity], None]
+Publish = Callable[[str, Activity], None]
 
 NOTIFY_DELAY = 0.2
 TYPING_SECONDS = 5.0
@@ -29,6 +33,7 @@ class _Room:
     typing: dict[str, tuple[Person, asyncio.TimerHandle]] = field(default_factory=dict)
     flush: asyncio.TimerHandle | None = None
     last_sent: Activity | None = None
+    last_published: Activity = field(default_factory=Activity)
 
 
 class Visit:
@@ -54,12 +59,16 @@ class Visit:
 
 
 class Presence:
-    """Visits per room; a room with no visit holds no state."""
+    """Visits per room; a room with no visit holds no state, except what other processes report."""
 
-    def __init__(self, notify_delay: float = NOTIFY_DELAY, typing_seconds: float = TYPING_SECONDS) -> None:
+    def __init__(
+        self, notify_delay: float = NOTIFY_DELAY, typing_seconds: float = TYPING_SECONDS, publish: Publish | None = None
+    ) -> None:
         self.notify_delay = notify_delay
         self.typing_seconds = typing_seconds
+        self.publish = publish
         self._rooms: dict[str, _Room] = {}
+        self._remote: dict[str, dict[str, Activity]] = {}
         self._tokens = itertools.count()
 
     def join(self, room: str, person: Person, watcher: Watcher) -> Visit:
@@ -72,14 +81,37 @@ class Presence:
         return Visit(self, room, token)
 
     def activity(self, room: str) -> Activity:
+        """Everyone in `room`, on this process and on every other that reported."""
+        return _union([self.local_activity(room), *self._remote.get(room, {}).values()])
+
+    def local_activity(self, room: str) -> Activity:
         state = self._rooms.get(room)
         if state is None:
             return Activity()
-        people = {person.id: person for person, _ in state.visits.values()}
-        return Activity(
-            people=tuple(sorted(people.values(), key=_by_name)),
-            typing=tuple(sorted((person for person, _ in state.typing.values()), key=_by_name)),
-        )
+        return _union([Activity(
+            people=tuple(person for person, _ in state.visits.values()),
+            typing=tuple(person for person, _ in state.typing.values()),
+        )])  # fmt: skip
+
+    def rooms(self) -> list[str]:
+        """The rooms someone on this process is in: the ones whose remote activity matters here."""
+        return list(self._rooms)
+
+    def remote(self, room: str, source: str, activity: Activity) -> None:
+        """Take another process's (`source`) activity in `room`; an empty one means it has nobody there.
+
+        Only rooms someone here is in keep other processes' reports; the rest are not shown to anyone.
+        """
+        if room not in self._rooms:
+            return
+        reports = self._remote.setdefault(room, {})
+        if reports.get(source, Activity()) == activity:
+            return
+        if activity == Activity():
+            reports.pop(source, None)
+        else:
+            reports[source] = activity
+        self._changed(room)
 
     def _rename(self, room: str, token: int, name: str) -> None:
         state = self._rooms.get(room)
@@ -122,6 +154,8 @@ class Presence:
             if state.flush is not None:
                 state.flush.cancel()
             del self._rooms[room]
+            self._remote.pop(room, None)
+            self._publish(room, Activity(), state)
 
     def _changed(self, room: str) -> None:
         state = self._rooms[room]
@@ -133,6 +167,7 @@ class Presence:
         if state is None:
             return
         state.flush = None
+        self._publish(room, self.local_activity(room), state)
         activity = self.activity(room)
         if activity == state.last_sent:
             return
@@ -142,6 +177,22 @@ class Presence:
                 watcher(activity)
             except Exception:
                 log.exception('a presence watcher failed: room=%s', room)
+
+    def _publish(self, room: str, activity: Activity, state: _Room) -> None:
+        if self.publish is None or activity == state.last_published:
+            return
+        state.last_published = activity
+        try:
+            self.publish(room, activity)
+        except Exception:
+            log.exception('publishing presence failed: room=%s', room)
+
+
+def _union(activities: list[Activity]) -> Activity:
+    """One entry per person (several tabs or processes are one person), sorted by name."""
+    people = {person.id: person for activity in activities for person in activity.people}
+    typing = {person.id: person for activity in activities for person in activity.typing}
+    return Activity(tuple(sorted(people.values(), key=_by_name)), tuple(sorted(typing.values(), key=_by_name)))
 
 
 def _by_name(person: Person) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import itertools
 import logging
 from collections.abc import Callable
 
-from .backends import Backend
+from .backends import Backend, SharedPresence
 from .model import Author, Message, RoomSummary, clean_display_name, clean_message, validate_room
 from .presence import Presence
 
@@ -25,8 +25,9 @@ Unsubscribe = Callable[[], None]
 class Rooms:
     """All rooms of this process; a room exists in memory only while someone is subscribed to it."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, shared_presence: SharedPresence | None = None) -> None:
         self.backend = backend
+        self.shared_presence = shared_presence
         self._subscribers: dict[str, dict[int, Subscriber]] = {}
         self._tokens = itertools.count()
         self._started = asyncio.Event()
@@ -43,12 +44,16 @@ class Rooms:
         async with self._start_lock:
             if not self._started.is_set():
                 await self.backend.start(self._deliver)
+                if self.shared_presence is not None:
+                    await self.shared_presence.start(self.presence)
                 self._started.set()
 
     async def stop(self) -> None:
         async with self._start_lock:
             if self._started.is_set():
                 self._started.clear()
+                if self.shared_presence is not None:
+                    await self.shared_presence.stop()
                 await self.backend.stop()
         self._subscribers.clear()
 

@@ -10,6 +10,7 @@ from nicegui.storage import Storage
 
 from .backends import Backend
 from .backends.redis import RedisBackend
+from .backends.redis_presence import RedisPresence
 from .backends.sqlite import SQLiteBackend
 from .config import Settings
 from .native import MISSING_BACKEND, backend_missing, window_options
@@ -21,7 +22,7 @@ TITLE = 'Chat'
 
 def build(settings: Settings) -> Rooms:
     """Create the room model on its backend and register the pages; the backend opens with the server."""
-    rooms = Rooms(backend(settings))
+    rooms = Rooms(backend(settings), RedisPresence(settings.redis_url) if settings.redis_url else None)
     app.state.rooms = rooms  # the running app's model, for operations code and tests
     app.on_startup(rooms.start)
     app.on_shutdown(rooms.stop)
@@ -47,6 +48,7 @@ def run(settings: Settings) -> None:
     if settings.native and backend_missing():
         sys.exit(MISSING_BACKEND)
     Storage.path = (settings.data_dir / 'sessions').resolve()
+    Storage.redis_url = settings.redis_url  # processes sharing rooms share display names and tab identities too
     build(settings)
     native: dict[str, Any] = window_options(settings) if settings.native else {}
     ui.run(

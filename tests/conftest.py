@@ -77,13 +77,17 @@ class ChatServer:
 
 @pytest.fixture
 def start_server(chat_env: Path) -> Iterator[Callable[..., ChatServer]]:
-    """Start `python app.py` processes on free ports (by default on the test's data directory); all stop after."""
+    """Start `python app.py` processes on free ports (by default on the test's data directory); all stop after.
+
+    Extra arguments after the data directory are passed to app.py, e.g. `--redis-url`.
+    """
     processes: list[subprocess.Popen] = []
 
-    def start(data_dir: Path = chat_env) -> ChatServer:
+    def start(data_dir: Path = chat_env, *options: str) -> ChatServer:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'}
         command = [sys.executable, 'app.py', '--host', '127.0.0.1', '--port', str(port), '--data-dir', str(data_dir)]
+        command += options
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, start_new_session=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

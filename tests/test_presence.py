@@ -100,3 +100,19 @@ async def test_typing_ends_when_the_typist_leaves_and_rooms_are_isolated() -> No
     assert names(other[-1].people) == ['Bob'] and other[-1].typing == ()
     alice.leave()
     await until(lambda: lobby[-1].typing == () and names(lobby[-1].people) == ['Bob'])
+
+
+async def test_other_processes_people_join_the_room_and_only_local_visits_are_published() -> None:
+    published: list[tuple[str, Activity]] = []
+    model = Presence(notify_delay=0.02, publish=lambda room, activity: published.append((room, activity)))
+    seen: list[Activity] = []
+    model.remote('lobby', 'process-b', Activity((BOB,)))
+    assert model.activity('lobby') == Activity(), 'a room nobody here is in keeps no reports'
+    alice = model.join('lobby', ALICE, seen.append)
+    model.remote('lobby', 'process-b', Activity((BOB,), typing=(BOB,)))
+    await until(lambda: seen[-1] == Activity((ALICE, BOB), typing=(BOB,)))
+    await until(lambda: published == [('lobby', Activity((ALICE,)))])
+    model.remote('lobby', 'process-b', Activity())
+    await until(lambda: seen[-1] == Activity((ALICE,)))
+    alice.leave()
+    assert published[-1] == ('lobby', Activity()), 'leaving tells the other processes'

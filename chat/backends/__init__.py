@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from ..model import Author, Message, RoomSummary
+from ..presence import Presence
 
 Deliver = Callable[[Message], None]
 
@@ -32,3 +33,13 @@ class Backend(Protocol):
 
     async def rooms(self) -> list[RoomSummary]:
         """Return every room that has messages, the most recently active first."""
+
+
+class SharedPresence(Protocol):
+    """Presence across processes: publishes this process's visits, feeds in the others'."""
+
+    async def start(self, presence: Presence) -> None:
+        """Start sharing `presence` (it publishes through us) and reporting other processes into it."""
+
+    async def stop(self) -> None:
+        """Withdraw this process's reports and stop."""
