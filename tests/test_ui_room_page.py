@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
-from nicegui import ElementFilter, ui
+from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
 
 from chat.ui.message_list import MessageBubble
@@ -94,6 +94,27 @@ async def test_sending_clears_the_input(user: User) -> None:
     await user.open('/')
     await send(user, 'clear me')
     await sees_message(user, 'clear me')
+    assert composer_value(user) == ''
+
+
+async def test_a_fast_typist_keeps_each_message_whole_and_in_order(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next message is typed and sent before the store confirmed the first."""
+    await user.open('/')
+    backend = app.state.rooms.backend
+    store, stored = backend.append, asyncio.Event()
+
+    async def held_append(*args: object) -> object:
+        await stored.wait()
+        return await store(*args)
+
+    monkeypatch.setattr(backend, 'append', held_append)
+    await send(user, 'first')
+    await eventually(lambda: composer_value(user) == '')
+    await send(user, 'second')
+    stored.set()
+    await eventually(lambda: [b.text for b in bubbles(user)] == ['first', 'second'])
     assert composer_value(user) == ''
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
@@ -12,17 +13,17 @@ Send = Callable[[str], Awaitable[object]]
 
 
 class Composer(ui.element):
-    """Sends on Enter or the Send button, clears only after the room accepted the text.
+    """Sends on Enter or the Send button; a refused or failed send keeps the text and says why.
 
-    A refused or failed send leaves the text in the input and says why next to it,
-    so nothing the user typed is ever lost.
+    Nothing the user typed is ever lost: the text goes back into the input with the reason
+    next to it.
     """
 
     def __init__(self, send: Send, on_typing: Callable[[], None]) -> None:
         super().__init__('div')
         self._send = send
         self._on_typing = on_typing
-        self._sending = False
+        self._lock = asyncio.Lock()
         self.classes('chat-composer').props('role=form aria-label="Send a message"')
         with self:
             self.input = (
@@ -41,20 +42,23 @@ class Composer(ui.element):
             self.counter = ui.label(self._count_text('')).classes('chat-counter').mark('composer-counter')
 
     async def submit(self) -> None:
-        """Send the current text once; a second Enter while it is on its way is ignored."""
+        """Clear the input at once and send; one tab's sends go out one at a time, in order.
+
+        A fast typist types the next message, and presses Enter, before the store confirms
+        the first: clearing at once keeps the two apart and the lock keeps their order. A
+        refused or failed send puts its text back, ahead of whatever was typed since.
+        """
         text = self.input.value or ''
-        if self._sending:
-            return
-        self._sending = True
-        try:
-            await self._send(text)
-        except ChatError as error:
-            self._show_error(error.message)
-            return
-        finally:
-            self._sending = False
-        if self.input.value == text:
+        if text.strip():
             self.input.value = ''
+        async with self._lock:
+            try:
+                await self._send(text)
+            except ChatError as error:
+                typed_since = self.input.value or ''
+                self.input.value = f'{text} {typed_since}' if typed_since and typed_since != text else text
+                self._show_error(error.message)
+                return
         self._show_error(None)
         self.input.run_method('focus')
 
