@@ -79,6 +79,10 @@ class Rooms:
         await self._started.wait()
         return await self.backend.rooms()
 
+    async def healthy(self) -> bool:
+        """Whether this process can serve rooms now: started, and its store answers."""
+        return self._started.is_set() and await self.backend.reachable()
+
     def subscribe(self, room: str, callback: Subscriber) -> Unsubscribe:
         """Call `callback` with every new message of `room` until the returned function is called."""
         subscribers = self._subscribers.setdefault(validate_room(room), {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from fastapi.responses import JSONResponse
 from nicegui import app, ui
 from nicegui.storage import Storage
 
@@ -29,9 +30,12 @@ def build(settings: Settings) -> Rooms:
     register_pages(rooms)
 
     @app.get('/healthz')
-    def healthz() -> dict[str, object]:
-        """For load balancers and tests: the process is up, and how many pages follow a room here."""
-        return {'status': 'ok', 'subscribers': rooms.subscriber_count()}
+    async def healthz() -> JSONResponse:
+        """For load balancers and tests: 200 while the store answers, 503 while it does not."""
+        healthy = await rooms.healthy()
+        status = {'status': 'ok' if healthy else 'unavailable', 'store': type(rooms.backend).__name__}
+        status['subscribers'] = rooms.subscriber_count()
+        return JSONResponse(status, status_code=200 if healthy else 503)
 
     return rooms
 

@@ -35,13 +35,16 @@ async def test_an_outage_refuses_posts_clearly_and_delivery_resumes_where_it_sto
     before = [await process_a.append('lobby', ALICE, 'before the outage')]
     await wait_until_equal(seen_by_b, before)
 
+    assert await process_a.reachable()
     redis_server.stop()
+    assert not await process_a.reachable()
     with pytest.raises(ChatError) as refused:
         await process_a.append('lobby', ALICE, 'during the outage')
     assert refused.value.kind is ErrorKind.UNAVAILABLE
     assert 'Reconnecting' in str(refused.value)
 
     redis_server.start()
+    assert await process_a.reachable()
     after = [await process_b.append('lobby', ALICE, f'after the outage {i}') for i in range(3)]
     await wait_until_equal(seen_by_a, before + after)
     await wait_until_equal(seen_by_b, before + after)

@@ -22,7 +22,9 @@ async def test_a_failing_store_raises_a_storage_error_and_delivers_nothing(tmp_p
     await backend._db.execute('PRAGMA query_only = ON')  # every write now fails, as on a read-only disk
     with pytest.raises(ChatError) as failed:
         await backend.append('lobby', ALICE, 'lost?')
+    assert await backend.reachable(), 'reads still work, so health checks keep the process in rotation'
     await backend.stop()
+    assert not await backend.reachable()
     assert failed.value.kind is ErrorKind.STORAGE
     assert delivered == []
 

@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import ChatServer, RedisServer
+from tests.conftest import ChatServer, RedisServer, wait_for
 from tests.test_browser import MESSAGE_INPUT, bubbles, open_room, type_and_enter, wait_for_bubbles
 
 pytestmark = pytest.mark.browser
@@ -85,8 +85,10 @@ def test_a_redis_outage_shows_reconnecting_keeps_the_text_and_loses_or_repeats_n
     WebDriverWait(alice, 10).until(lambda d: 'Reconnecting' in input_hint(d))
     assert alice.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).get_attribute('value') == 'during the outage'
     assert all(server.process.poll() is None for server in servers), 'no process crashed'
+    assert servers[1].health()['status'] == 'unavailable', 'load balancers hear of it (503)'
 
     redis_server.start()
+    wait_for(lambda: servers[0].health()['status'] == 'ok', message='the store to answer again')
     alice.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).send_keys(Keys.ENTER)
     type_and_enter(bob, 'after the outage')
     expected = ['before the outage', 'during the outage', 'after the outage']

@@ -97,9 +97,7 @@ async def test_sending_clears_the_input(user: User) -> None:
     assert composer_value(user) == ''
 
 
-async def test_a_fast_typist_keeps_each_message_whole_and_in_order(
-    user: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_fast_typist_keeps_each_message_whole_and_in_order(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
     """The next message is typed and sent before the store confirmed the first."""
     await user.open('/')
     backend = app.state.rooms.backend
@@ -220,6 +218,15 @@ async def test_a_closed_page_leaves_no_subscriber(create_user: Callable[[], User
     alice.client.delete()
     bob.client.delete()
     assert (await alice.http_client.get('/healthz')).json()['subscribers'] == 0
+
+
+async def test_health_is_200_while_the_store_answers_and_503_when_it_does_not(user: User) -> None:
+    await user.open('/')
+    healthy = await user.http_client.get('/healthz')
+    assert (healthy.status_code, healthy.json()['status']) == (200, 'ok')
+    await app.state.rooms.backend.stop()  # the database is gone from under the process
+    failing = await user.http_client.get('/healthz')
+    assert (failing.status_code, failing.json()['status']) == (503, 'unavailable')
 
 
 async def test_an_invalid_room_name_gets_a_friendly_page(user: User) -> None:

@@ -34,6 +34,9 @@ class Backend(Protocol):
     async def rooms(self) -> list[RoomSummary]:
         """Return every room that has messages, the most recently active first."""
 
+    async def reachable(self) -> bool:
+        """Whether the store answers now; for health checks, so it must be quick and never raise."""
+
 
 class SharedPresence(Protocol):
     """Presence across processes: publishes this process's visits, feeds in the others'."""

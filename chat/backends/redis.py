@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 SEQUENCE_BITS = 20
 FEED_LENGTH = 10_000
 BLOCK_MILLISECONDS = 1000
+TIMEOUTS = {'socket_connect_timeout': 2.0, 'socket_timeout': 5.0}  # a silent network fails, never hangs
 RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
 UNAVAILABLE = 'Reconnecting to the chat store… your message was not sent yet. Please try again in a moment.'
 
@@ -61,8 +62,9 @@ class RedisBackend:
         self.connected = False
 
     async def start(self, deliver: Deliver) -> None:
-        self._redis = aioredis.from_url(self.url, decode_responses=True, retry=Retry(ExponentialBackoff(1, 0.1), 3))
-        self._feed = aioredis.from_url(self.url, decode_responses=True, retry=Retry(NoBackoff(), 0))
+        retry = Retry(ExponentialBackoff(1, 0.1), 3)
+        self._redis = aioredis.from_url(self.url, decode_responses=True, retry=retry, **TIMEOUTS)
+        self._feed = aioredis.from_url(self.url, decode_responses=True, retry=Retry(NoBackoff(), 0), **TIMEOUTS)
         self._append = self._redis.register_script(APPEND)
         newest = await self._redis.xrevrange(self._key('feed'), count=1)
         self.connected = True
@@ -119,6 +121,14 @@ class RedisBackend:
         except RedisError as error:
             raise ChatError(ErrorKind.UNAVAILABLE, 'The rooms could not be listed.') from error
         return [RoomSummary(name, int(counts.get(name, 0)), score) for name, score in activity]
+
+    async def reachable(self) -> bool:
+        if self._redis is None:
+            return False
+        try:
+            return bool(await self._redis.ping())
+        except RedisError:
+            return False
 
     async def _follow_feed(self, deliver: Deliver, last_id: str) -> None:
         """Deliver every feed entry after `last_id`, resuming from the last delivered one after an outage."""

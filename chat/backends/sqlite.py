@@ -107,6 +107,15 @@ class SQLiteBackend:
             raise ChatError(ErrorKind.STORAGE, 'The earlier messages could not be loaded.') from error
         return [_message(row) for row in reversed(rows)]
 
+    async def reachable(self) -> bool:
+        if self._db is None:
+            return False
+        try:
+            await self._db.execute('SELECT 1 FROM rooms LIMIT 1')
+        except sqlite3.Error:
+            return False
+        return True
+
     async def rooms(self) -> list[RoomSummary]:
         db, _ = self._require_started()
         query = 'SELECT name, message_count, last_activity FROM rooms ORDER BY last_activity DESC'
