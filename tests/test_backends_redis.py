@@ -53,6 +53,20 @@ async def test_an_outage_refuses_posts_clearly_and_delivery_resumes_where_it_sto
     await process_b.stop()
 
 
+async def test_every_process_gets_every_message_in_one_order(redis_server: RedisServer) -> None:
+    processes = [RedisBackend(redis_server.url) for _ in range(3)]
+    delivered: list[list[Message]] = [[] for _ in processes]
+    for process, seen in zip(processes, delivered, strict=True):
+        await process.start(seen.append)
+    posts = [processes[i % 3].append('lobby', Author(f'tab-{i}', f'Writer {i}'), f'#{i}') for i in range(30)]
+    sent = await asyncio.gather(*posts)
+    stored = await processes[0].history('lobby')
+    assert sorted(message.id for message in sent) == [message.id for message in stored]
+    for process, seen in zip(processes, delivered, strict=True):
+        await wait_until_equal(seen, stored)
+        await process.stop()
+
+
 def test_message_ids_and_stream_ids_convert_both_ways() -> None:
     for stream_id in ['0-0', '1795617535199-0', '1795617535199-7', '1-1048575']:
         assert to_stream_id(to_int(stream_id)) == stream_id

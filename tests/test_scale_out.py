@@ -32,14 +32,23 @@ def display_name(driver: WebDriver) -> str:
     return driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Your name"]').get_attribute('value')
 
 
+def send(driver: WebDriver, text: str) -> None:
+    """Type and press Enter, then wait, as a person would, for the input to clear before typing on."""
+    type_and_enter(driver, text)
+    WebDriverWait(driver, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).get_attribute('value') == ''
+    )
+
+
 def texts(driver: WebDriver) -> list[str]:
     return [text for text, _ in bubbles(driver)]
 
 
 def input_hint(driver: WebDriver) -> str:
     """The text under the message input: the error when there is one, else the character counter."""
-    errors = driver.find_elements(By.CSS_SELECTOR, '.q-field__messages')
-    return errors[0].text if errors else ''
+    return driver.execute_script(
+        "return [...document.querySelectorAll('.q-field__messages')].map(e => e.textContent).join(' ')"
+    )
 
 
 def test_messages_cross_processes_in_one_order_with_own_styling_and_shared_history(
@@ -54,7 +63,7 @@ def test_messages_cross_processes_in_one_order_with_own_styling_and_shared_histo
 
     for round_ in range(2):
         for i, tab in enumerate(tabs):
-            type_and_enter(tab, f'round {round_} from process {i}')
+            send(tab, f'round {round_} from process {i}')
     lists = [wait_for_bubbles(tab, 6, timeout=10) for tab in tabs]
     order = [text for text, _ in lists[0]]
     assert sorted(order) == sorted(f'round {r} from process {i}' for r in range(2) for i in range(3))
@@ -107,7 +116,7 @@ def test_a_restarted_process_shows_everything_keeps_names_and_delivers_again(
     open_room(alice, first)
     open_room(bob, second)
     for i in range(3):
-        type_and_enter(alice, f'message {i}')
+        send(alice, f'message {i}')
     wait_for_bubbles(bob, 3)
 
     name = display_name(alice)

@@ -6,10 +6,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
+from nicegui.events import GenericEventArguments
 
 from ..model import MAX_MESSAGE_LENGTH, ChatError
 
 Send = Callable[[str], Awaitable[object]]
+
+ENTER = '(event) => emit(event.target.value)'  # the text as it was when Enter was pressed
 
 
 class Composer(ui.element):
@@ -32,7 +35,7 @@ class Composer(ui.element):
                 .classes('chat-input')
                 .mark('composer-input')
             )
-            self.input.on('keydown.enter', self.submit)
+            self.input.on('keydown.enter', self._enter, js_handler=ENTER)
             self.button = (
                 ui.button('Send', icon='send', on_click=self.submit)
                 .props('unelevated aria-label="Send"')
@@ -41,16 +44,22 @@ class Composer(ui.element):
         with self.input.add_slot('hint'):
             self.counter = ui.label(self._count_text('')).classes('chat-counter').mark('composer-counter')
 
-    async def submit(self) -> None:
-        """Clear the input at once and send; one tab's sends go out one at a time, in order.
+    async def _enter(self, event: GenericEventArguments) -> None:
+        await self.submit(event.args if isinstance(event.args, str) else None)
+
+    async def submit(self, text: str | None = None) -> None:
+        """Send `text` (by default the input's value) and clear it; one tab's sends go out in order.
 
         A fast typist types the next message, and presses Enter, before the store confirms
-        the first: clearing at once keeps the two apart and the lock keeps their order. A
-        refused or failed send puts its text back, ahead of whatever was typed since.
+        the first. Enter sends what the input held when it was pressed, the input is cleared
+        at once, and the lock keeps the order. A refused or failed send puts its text back,
+        ahead of whatever was typed since.
         """
-        text = self.input.value or ''
+        if text is None:
+            text = self.input.value or ''
         if text.strip():
-            self.input.value = ''
+            typed = self.input.value or ''
+            self.input.value = typed[len(text) :] if typed.startswith(text) else typed
         async with self._lock:
             try:
                 await self._send(text)
