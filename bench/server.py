@@ -23,6 +23,8 @@ class AppProcess:
     """One server process; `cpu_seconds()` and `rss_mb()` read its own /proc entries."""
 
     data_dir: Path
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
     port: int = 0
     process: subprocess.Popen | None = None
     peak_rss_mb: float = field(default=0.0)
@@ -31,11 +33,18 @@ class AppProcess:
     def url(self) -> str:
         return f'http://127.0.0.1:{self.port}'
 
+    @property
+    def pid(self) -> int:
+        """The server's process id, e.g. for `py-spy dump --pid`."""
+        assert self.process is not None
+        return self.process.pid
+
     def start(self, timeout: float = 30) -> AppProcess:
+        """Start `app.py` with `args` (e.g. `--redis-url`) and `env` on top of a clean environment."""
         self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(('CHAT_', 'PYTEST_'))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(('CHAT_', 'PYTEST_'))} | self.env
         command = [sys.executable, 'app.py', '--host', '127.0.0.1', '--port', str(self.port),
-                   '--data-dir', str(self.data_dir)]  # fmt: skip
+                   '--data-dir', str(self.data_dir), *self.args]  # fmt: skip
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

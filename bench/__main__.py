@@ -1,0 +1,205 @@
+"""`python -m bench <scenario>`: start the app, load it with protocol clients, record and print the results.
+
+Each scenario gets its own `app.py` process on a free loopback port with a temporary data
+directory, stopped and removed afterwards; results are appended to bench/results.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import math
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import scenarios
+from .protocol import use_orjson
+from .results import RESULTS, record, table, verdicts
+from .server import AppProcess, temporary_data_dir
+
+Measure = Callable[[AppProcess], Awaitable[dict]]
+PROFILE_FORMATS = {'.svg': 'flamegraph', '.json': 'speedscope'}
+
+
+@dataclass
+class Run:
+    """One scenario at one size: what to seed before the app starts, and what to measure."""
+
+    scenario: str
+    parameters: dict[str, object]
+    measure: Measure
+    seed: tuple[str, int] | None = None  # (room, messages) written before the app starts
+    app_args: list[str] = field(default_factory=list)
+    app_env: dict[str, str] = field(default_factory=dict)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    use_orjson()
+    runs = planned(args)
+    rows = [execute(run, args.results, profile_path(args.profile, index, len(runs))) for index, run in enumerate(runs)]
+    print(table(rows))
+    if lines := verdicts(rows):
+        print('\ntargets:\n' + '\n'.join(lines))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument('--workers', type=int, default=0, help='receiver processes (default: one per 400 clients)')
+    example = '--app-arg=--redis-url=redis://127.0.0.1:6379/0'
+    common.add_argument('--app-arg', action='append', default=[], metavar='ARG',
+                        help=f'extra app.py argument, repeatable, e.g. {example}')  # fmt: skip
+    common.add_argument('--app-env', action='append', default=[], metavar='NAME=VALUE',
+                        help='environment variable for app.py, repeatable (CHAT_* included)')  # fmt: skip
+    common.add_argument('--results', type=Path, default=RESULTS, help=f'JSON lines file to append to ({RESULTS.name})')
+    common.add_argument('--profile', type=Path, help='record the server with py-spy (.svg, .json or raw .txt)')
+    main_parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__)
+    commands = main_parser.add_subparsers(dest='scenario', required=True)
+    fanout = commands.add_parser('fanout', parents=[common], help='N receivers, paced senders, one room')
+    fanout.add_argument('--clients', type=int, default=100)
+    fanout.add_argument('--rate', type=float, default=10.0, help='messages per second')
+    fanout.add_argument('--messages', type=int, default=200)
+    fanout.add_argument('--senders', type=int, default=1)
+    saturate = commands.add_parser('saturate', parents=[common], help='raise the rate until p99 > 1 s or a loss')
+    saturate.add_argument('--clients', type=int, default=100)
+    saturate.add_argument('--senders', type=int, help='sending tabs (default: one per 50 msg/s)')
+    idle = commands.add_parser('idle-memory', parents=[common], help='server RSS per idle client')
+    idle.add_argument('--clients', type=levels, default=[100, 500, 1000], help='comma-separated room sizes')
+    churn = commands.add_parser('churn', parents=[common], help='clients come, receive and go in batches')
+    churn.add_argument('--clients', type=int, default=1000)
+    churn.add_argument('--batch', type=int, default=100)
+    page = commands.add_parser('page-load', parents=[common], help='open a room with a long history')
+    page.add_argument('--messages', type=int, default=100_000)
+    page.add_argument('--loads', type=int, default=20)
+    commands.add_parser('all', parents=[common], help='every scenario at the sizes of the targets')
+    return main_parser
+
+
+def levels(text: str) -> list[int]:
+    return [int(part) for part in text.split(',') if part]
+
+
+ALL = (['fanout'], ['fanout', '--clients', '500'], ['saturate'], ['idle-memory'], ['churn'], ['page-load'])
+
+
+def planned(args: argparse.Namespace) -> list[Run]:
+    """The runs the command line asks for; `all` is each scenario at the sizes of the targets."""
+    if args.scenario == 'all':
+        return [run for command in ALL for run in planned(parser().parse_args([*command, *forwarded(args)]))]
+    run = PLANS[args.scenario](args)
+    run.app_args = args.app_arg
+    run.app_env = dict(variable.split('=', 1) for variable in args.app_env)
+    return [run]
+
+
+def workers_for(args: argparse.Namespace, tabs: int) -> int:
+    """`--workers`, else one receiver process per 400 tabs open at once: one process keeps up with that."""
+    return args.workers or max(1, math.ceil(tabs / 400))
+
+
+def plan_fanout(args: argparse.Namespace) -> Run:
+    workers = workers_for(args, args.clients)
+    parameters = {'clients': args.clients, 'rate': args.rate, 'messages': args.messages, 'senders': args.senders}
+    measure = functools.partial(scenarios.fanout, clients=args.clients, rate=args.rate, messages=args.messages,
+                                workers=workers, senders=args.senders)  # fmt: skip
+    return Run('fanout', parameters | {'workers': workers}, measure)
+
+
+def plan_saturate(args: argparse.Namespace) -> Run:
+    workers = workers_for(args, args.clients)
+    parameters = {'clients': args.clients, 'senders': args.senders or 'auto', 'workers': workers}
+    measure = functools.partial(scenarios.saturate, clients=args.clients, workers=workers, senders=args.senders)
+    return Run('saturate', parameters, measure)
+
+
+def plan_idle_memory(args: argparse.Namespace) -> Run:
+    workers = workers_for(args, max(args.clients))
+    parameters = {'clients': ','.join(map(str, args.clients)), 'workers': workers}
+    measure = functools.partial(scenarios.idle_memory, levels=args.clients, workers=workers)
+    return Run('idle-memory', parameters, measure, seed=(scenarios.ROOM_NAME, scenarios.HISTORY_SHOWN))
+
+
+def plan_churn(args: argparse.Namespace) -> Run:
+    workers = workers_for(args, args.batch)
+    parameters = {'clients': args.clients, 'batch': args.batch, 'workers': workers}
+    measure = functools.partial(scenarios.churn, clients=args.clients, batch=args.batch, workers=workers)
+    return Run('churn', parameters, measure)
+
+
+def plan_page_load(args: argparse.Namespace) -> Run:
+    parameters = {'messages': args.messages, 'loads': args.loads}
+    measure = functools.partial(scenarios.page_load, loads=args.loads)
+    return Run('page-load', parameters, measure, seed=(scenarios.BIG_ROOM_NAME, args.messages))
+
+
+PLANS: dict[str, Callable[[argparse.Namespace], Run]] = {
+    'fanout': plan_fanout,
+    'saturate': plan_saturate,
+    'idle-memory': plan_idle_memory,
+    'churn': plan_churn,
+    'page-load': plan_page_load,
+}
+
+
+def forwarded(args: argparse.Namespace) -> list[str]:
+    """The common options of `all`, handed on to each scenario."""
+    options = [f'--app-arg={arg}' for arg in args.app_arg] + [f'--app-env={env}' for env in args.app_env]
+    options += ['--results', str(args.results)]
+    return options + (['--workers', str(args.workers)] if args.workers else [])
+
+
+def profile_path(profile: Path | None, index: int, runs: int) -> Path | None:
+    """With several runs, each gets its own flame graph: profile-0.svg, profile-1.svg, ..."""
+    if profile is None or runs == 1:
+        return profile
+    return profile.with_stem(f'{profile.stem}-{index}')
+
+
+def execute(run: Run, results: Path, profile: Path | None) -> dict:
+    """Seed, start the app, measure, stop it, and append the result."""
+    print(f'running {run.scenario} {run.parameters}', file=sys.stderr, flush=True)
+    data_dir = temporary_data_dir()
+    try:
+        if run.seed is not None:
+            scenarios.seed(data_dir / 'chat.db', *run.seed)
+        with AppProcess(data_dir, args=run.app_args, env=run.app_env) as app, profiling(app, profile):
+            metrics = asyncio.run(run.measure(app))
+        return record(run.scenario, run.parameters, metrics, results)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def profiling(app: AppProcess, output: Path | None) -> Iterator[None]:
+    """Record the server with py-spy while the block runs (needs ptrace rights, e.g. root or CAP_SYS_PTRACE).
+
+    The file's suffix picks the format: .svg a flame graph, .json speedscope, anything else
+    py-spy's raw collapsed stacks, which `sort | head` can read.
+    """
+    if output is None:
+        yield
+        return
+    spy_format = PROFILE_FORMATS.get(output.suffix, 'raw')
+    command = ['record', '--pid', str(app.pid), '--output', str(output), '--format', spy_format]
+    spy = subprocess.Popen([str(Path(sys.executable).with_name('py-spy')), *command], stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        try:
+            spy.wait(60)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+            spy.wait(10)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""The benchmark scenarios: each drives one running app with protocol clients and returns its metrics.
+
+Scenarios only speak to the app as browsers do (page, socket) and read `/healthz` and the
+server's /proc entries; nothing reaches into the server's internals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .load import ReceiverPool, RoundReport, Senders, SendReport
+from .protocol import Browser, Network, ProtocolClient
+from .server import AppProcess
+
+ROOM_NAME, BIG_ROOM_NAME = 'bench', 'big'
+ROOM, BIG_ROOM = f'/room/{ROOM_NAME}', f'/room/{BIG_ROOM_NAME}'
+WARMUP_MESSAGES = 5  # sent before a measured round, unmeasured: a long-running server is warm
+HISTORY_SHOWN = 50  # the room page shows the latest 50 messages (chat/ui/message_list.py PAGE_SIZE)
+SATURATE_RATES = (5, 10, 25, 50, 100, 200, 400, 800, 1600)
+SATURATE_SECONDS = 5.0
+P99_LIMIT_MS = 1000.0
+
+
+@dataclass
+class RoundMetrics:
+    """One paced round of messages, as the receivers saw it and as the server paid for it."""
+
+    achieved_rate: float
+    failed_sends: int
+    delivered: int
+    expected: int
+    duplicates: int
+    disconnects: int
+    reloads: int
+    generator_lag_ms: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    server_cpu_s: float
+    cpu_us_per_delivery: float
+    peak_rss_mb: float
+    generator_cpu_s: float
+
+    @property
+    def lossless(self) -> bool:
+        return self.delivered == self.expected and self.failed_sends == 0 and self.duplicates == 0
+
+    def row(self) -> dict[str, Any]:
+        return {
+            'delivered': f'{self.delivered}/{self.expected}',
+            'delivered_pct': round(100 * self.delivered / self.expected, 2) if self.expected else 100.0,
+            'achieved_rate': round(self.achieved_rate, 1),
+            'failed_sends': self.failed_sends,
+            'duplicates': self.duplicates,
+            'disconnects': self.disconnects,
+            'reloads': self.reloads,
+            'p50_ms': round(self.p50_ms, 1),
+            'p95_ms': round(self.p95_ms, 1),
+            'p99_ms': round(self.p99_ms, 1),
+            'max_ms': round(self.max_ms, 1),
+            'server_cpu_s': round(self.server_cpu_s, 2),
+            'cpu_us_per_delivery': round(self.cpu_us_per_delivery, 1),
+            'peak_rss_mb': round(self.peak_rss_mb, 1),
+            'generator_cpu_s': round(self.generator_cpu_s, 2),
+            'generator_lag_ms': round(self.generator_lag_ms, 1),
+        }
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+async def fanout(app: AppProcess, clients: int, rate: float, messages: int, workers: int, senders: int) -> dict:
+    """N receivers and the senders in one room; every message must reach every receiver."""
+    async with ReceiverPool(app.url + ROOM, workers) as pool, Network() as network:
+        await pool.connect(clients)
+        async with Senders(network, app.url + ROOM, senders) as sending:
+            await wait_for_subscribers(app, clients + senders)
+            await paced_round(app, pool, sending, 'warmup', rate, WARMUP_MESSAGES)
+            metrics = await paced_round(app, pool, sending, 'fanout', rate, messages)
+    return metrics.row()
+
+
+async def saturate(app: AppProcess, clients: int, workers: int, senders: int | None) -> dict:
+    """Raise the rate step by step at a fixed room size until p99 exceeds 1 s or anything is lost or late.
+
+    A step "holds" when every message reached every receiver, p99 stayed within 1 s and the
+    senders kept up with at least 90% of the asked rate. Without `senders`, a step has one
+    sender per 50 msg/s (added as the rate grows), so one tab's round trip does not cap the rate.
+    """
+    held, steps = 0, []
+    async with ReceiverPool(app.url + ROOM, workers) as pool, Network() as network:
+        await pool.connect(clients)
+        async with Senders(network, app.url + ROOM, senders or 1) as sending:
+            for rate in SATURATE_RATES:
+                await sending.add(max(0, (senders or math.ceil(rate / 50)) - len(sending.clients)))
+                await wait_for_subscribers(app, clients + len(sending.clients))
+                await paced_round(app, pool, sending, f'w{rate}', rate, WARMUP_MESSAGES)
+                metrics = await paced_round(app, pool, sending, f's{rate}', rate, int(rate * SATURATE_SECONDS))
+                ok = metrics.lossless and metrics.p99_ms <= P99_LIMIT_MS and metrics.achieved_rate >= 0.9 * rate
+                steps.append(f'{rate}/s {"held" if ok else "missed"}: p99={metrics.p99_ms:.0f}ms '
+                             f'sent={metrics.achieved_rate:.0f}/s cpu/delivery={metrics.cpu_us_per_delivery:.0f}us '
+                             f'delivered={metrics.delivered}/{metrics.expected}')  # fmt: skip
+                if not ok:
+                    break
+                held = rate
+    return {'held_rate': held, 'steps': ' | '.join(steps)}
+
+
+async def idle_memory(app: AppProcess, levels: list[int], workers: int) -> dict:
+    """Server RSS per connected idle tab, each showing the room's 50 messages of history.
+
+    The baseline is taken with one tab open, so the first page's one-off costs (templates,
+    imports on first use) are not charged to the clients.
+    """
+    metrics: dict[str, Any] = {}
+    async with ReceiverPool(app.url + ROOM, workers) as pool, Network() as network:
+        first = await open_tab(network, app.url + ROOM, history=HISTORY_SHOWN)
+        await wait_for_subscribers(app, 1)
+        baseline = await settled_rss(app)
+        metrics['baseline_rss_mb'] = round(baseline, 1)
+        connected = 0
+        for level in sorted(levels):
+            connected = await pool.connect(level - connected, history=HISTORY_SHOWN)
+            await wait_for_subscribers(app, connected + 1)
+            rss = await settled_rss(app)
+            metrics[f'rss_mb_at_{level}'] = round(rss, 1)
+            metrics[f'mb_per_client_at_{level}'] = round((rss - baseline) / level, 3)
+        status = await pool.status()
+        await first.close()
+    metrics |= {'disconnects': status['disconnects'], 'reloads': status['reloads']}
+    return metrics
+
+
+async def churn(app: AppProcess, clients: int, batch: int, workers: int) -> dict:
+    """Tabs come in batches, each receives one message and leaves; afterwards nothing of them may remain.
+
+    The RSS to come back to is taken after one unmeasured batch came and went: Python's
+    allocator keeps the high-water mark of the largest batch, and what matters is whether
+    more clients keep adding to it. The cold RSS is reported too.
+    """
+    async with ReceiverPool(app.url + ROOM, workers) as pool, Network() as network:
+        async with Senders(network, app.url + ROOM, 1) as sending:
+            await wait_for_subscribers(app, 1)
+            cold = await settled_rss(app)
+            await churn_batch(app, pool, sending, batch, 'warmup')
+            before = await settled_rss(app)
+            reports = [await churn_batch(app, pool, sending, min(batch, clients - start), f'c{start}')
+                       for start in range(0, clients, batch)]  # fmt: skip
+            left_with_sender = await wait_for_subscribers(app, 1, timeout=60, strict=False)
+            after = await settled_rss(app)
+        left = await wait_for_subscribers(app, 0, timeout=60, strict=False)
+    total = RoundReport.merge(reports)
+    return {
+        'delivered': f'{total.delivered}/{total.expected}',
+        'rss_cold_mb': round(cold, 1),
+        'rss_before_mb': round(before, 1),
+        'rss_after_mb': round(after, 1),
+        'rss_growth_pct': round(100 * (after - before) / before, 1),
+        'subscribers_after_churn': left_with_sender - 1,
+        'subscribers_left': left,
+        'disconnects': total.disconnects,
+        'reloads': total.reloads,
+    }
+
+
+async def churn_batch(app: AppProcess, pool: ReceiverPool, sending: Senders, size: int, tag: str) -> RoundReport:
+    """`size` tabs open, get one message, close; returns once the server deleted their clients."""
+    await pool.connect(size)
+    await wait_for_subscribers(app, size + 1)
+    await pool.expect(tag, 1)
+    await sending.send(tag, 1, 1)
+    report = await pool.collect(grace=30)
+    await pool.disconnect()
+    await wait_for_subscribers(app, 1, timeout=60)
+    return report
+
+
+async def page_load(app: AppProcess, loads: int) -> dict:
+    """Open the big room `loads` times as new browsers: page GET, socket, until the 50 latest bubbles show.
+
+    One load before the measured ones warms the server (templates, first query), as any
+    long-running server is warm.
+    """
+    async with Network() as network:
+        timings = [await timed_load(network, app.url + BIG_ROOM) for _ in range(loads + 1)][1:]
+    totals, pages = [total for total, _ in timings], [page for _, page in timings]
+    return {
+        'load_p50_ms': round(percentile(totals, 0.5), 1),
+        'load_p95_ms': round(percentile(totals, 0.95), 1),
+        'load_max_ms': round(max(totals), 1),
+        'page_and_connect_p50_ms': round(percentile(pages, 0.5), 1),
+    }
+
+
+def seed(db: Path, room: str, count: int) -> None:
+    """Write `count` messages into a new database before the app starts, in one transaction.
+
+    The schema is created by the app's own backend, so the rows are exactly what the app
+    would have written (the room summary included, through the backend's trigger).
+    """
+    from chat.backends.sqlite import SQLiteBackend  # here, so that only seeding imports the app's code
+
+    async def create_schema() -> None:
+        backend = SQLiteBackend(db)
+        await backend.start(lambda _: None)
+        await backend.stop()
+
+    asyncio.run(create_schema())
+    now = time.time()
+    rows = ((room, f'seed-{i % 7}', f'Seeder {i % 7}', f'history message {i}', now - (count - i)) for i in range(count))
+    with contextlib.closing(sqlite3.connect(db)) as connection, connection:
+        connection.executemany(
+            'INSERT INTO messages (room, author_id, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?)', rows
+        )
+
+
+async def paced_round(app: AppProcess, pool: ReceiverPool, senders: Senders, tag: str, rate: float,
+                      messages: int) -> RoundMetrics:  # fmt: skip
+    """Send `messages` at `rate` and wait until every receiver showed them (or 30 s after the last one)."""
+    await pool.expect(tag, messages)
+    server_cpu, own_cpu = app.cpu_seconds(), time.process_time()
+    async with sampling_rss(app):
+        sent: SendReport = await senders.send(tag, rate, messages)
+        report: RoundReport = await pool.collect(grace=30)
+    server_cpu = app.cpu_seconds() - server_cpu
+    latencies = report.latencies_ms
+    return RoundMetrics(
+        achieved_rate=sent.rate,
+        failed_sends=sent.failed,
+        delivered=report.delivered,
+        expected=report.expected,
+        duplicates=report.duplicates,
+        disconnects=report.disconnects,
+        reloads=report.reloads,
+        generator_lag_ms=report.max_lag_ms,
+        p50_ms=percentile(latencies, 0.5),
+        p95_ms=percentile(latencies, 0.95),
+        p99_ms=percentile(latencies, 0.99),
+        max_ms=max(latencies, default=0.0),
+        server_cpu_s=server_cpu,
+        cpu_us_per_delivery=server_cpu * 1e6 / report.delivered if report.delivered else 0.0,
+        peak_rss_mb=app.peak_rss_mb,
+        generator_cpu_s=report.cpu_seconds + time.process_time() - own_cpu,
+    )
+
+
+async def timed_load(network: Network, url: str) -> tuple[float, float]:
+    """Milliseconds from GET until the history shows, and until the socket was accepted."""
+    started = time.perf_counter()
+    client = ProtocolClient(Browser(network), url)
+    await client.open()
+    connected = time.perf_counter()
+    await client.wait_for(lambda: len(client.bubbles) >= HISTORY_SHOWN, 60)
+    shown = time.perf_counter()
+    await client.close()
+    return (shown - started) * 1000, (connected - started) * 1000
+
+
+async def open_tab(network: Network, url: str, history: int = 0) -> ProtocolClient:
+    client = ProtocolClient(Browser(network), url)
+    await client.open()
+    await client.wait_for(lambda: len(client.bubbles) >= history, 60)
+    return client
+
+
+async def wait_for_subscribers(app: AppProcess, count: int, timeout: float = 120, strict: bool = True) -> int:
+    """Poll `/healthz` until it reports `count` subscribers; returns the last count (raises if `strict`)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    async with httpx.AsyncClient(timeout=10) as http:
+        while True:
+            subscribers = (await http.get(f'{app.url}/healthz')).json()['subscribers']
+            if subscribers == count:
+                return subscribers
+            if loop.time() > deadline:
+                if strict:
+                    raise TimeoutError(f'/healthz reports {subscribers} subscribers, expected {count}')
+                return subscribers
+            await asyncio.sleep(0.1)
+
+
+async def settled_rss(app: AppProcess, timeout: float = 15) -> float:
+    """The server's RSS once it stopped moving (two samples 0.5 s apart within 0.5%), or after `timeout` s."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    previous = app.rss_mb()
+    while loop.time() < deadline:
+        await asyncio.sleep(0.5)
+        current = app.rss_mb()
+        if abs(current - previous) <= 0.005 * previous:
+            return current
+        previous = current
+    return previous
+
+
+@contextlib.asynccontextmanager
+async def sampling_rss(app: AppProcess, every: float = 0.2) -> AsyncIterator[None]:
+    """Sample the server's RSS in the background, so `app.peak_rss_mb` sees the peak of the block."""
+    stop = asyncio.Event()
+
+    async def sample() -> None:
+        while not stop.is_set():
+            app.rss_mb()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
+
+    task = asyncio.create_task(sample())
+    try:
+        yield
+    finally:
+        stop.set()
+        await task

@@ -1,0 +1,135 @@
+"""The load generator's protocol client against real Chromium, and the bench scenarios end to end at tiny sizes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bench.protocol import Browser, Network, ProtocolClient
+from tests.conftest import ROOT, ChatServer
+from tests.test_browser import open_room, type_and_enter, wait_for_bubbles
+
+RECORD_EMITS = """
+    window.sentEvents = [];
+    const emit = window.socket.emit.bind(window.socket);
+    window.socket.emit = (name, ...args) => {
+        if (name === 'event') window.sentEvents.push(JSON.parse(JSON.stringify(args[0])));
+        return emit(name, ...args);
+    };
+"""
+
+
+@pytest.fixture
+async def network() -> AsyncIterator[Network]:
+    async with Network() as shared:
+        yield shared
+
+
+COMPOSER_LISTENERS = """
+    const [id, input] = Object.entries(mounted_app.elements).find(([_, e]) => e.props?.['aria-label'] === 'Message');
+    return [Number(id), Object.fromEntries(input.events.map(e => [e.listener_id, [e.type, ...e.keys].join('.')]))];
+"""
+
+
+def typing(events: list[dict], input_id: int, listeners: dict[str, str], typed: str) -> list[tuple[str, object]]:
+    """(event, argument) for each event of the message input, the typed text written as '<typed>'.
+
+    Chromium emits the input's value on every keystroke, the protocol client once per
+    message, as a paste would; a run of values collapses into its last one, which is what
+    the server has when Enter arrives. A KeyboardEvent argument becomes its sorted fields.
+    """
+    steps: list[tuple[str, object]] = []
+    for event in events:
+        if event['id'] != input_id:
+            continue
+        name, value = listeners[event['listener_id']], json.loads(event['args'][0])
+        value = sorted(value) if isinstance(value, dict) else '<typed>' if value == typed else value
+        if steps and name == steps[-1][0] == 'update:value':
+            steps.pop()
+        steps.append((name, value))
+    return steps
+
+
+@pytest.mark.browser
+async def test_the_protocol_client_chats_with_chromium_and_emits_what_chromium_emits(
+    chat_server: ChatServer, browser, network: Network
+) -> None:
+    driver: WebDriver = browser()
+    await asyncio.to_thread(open_room, driver, chat_server, '/room/protocol')
+    driver.execute_script(RECORD_EMITS)
+    client = ProtocolClient(Browser(network), f'{chat_server.url}/room/protocol')
+    await client.open()
+    emitted: list[dict] = []
+    emit = client.socket.emit
+
+    async def record(name: str, data: dict | None = None, **kwargs: object) -> None:
+        if name == 'event':
+            emitted.append(json.loads(json.dumps(data)))
+        await emit(name, data, **kwargs)
+
+    client.socket.emit = record  # type: ignore[method-assign]
+
+    await client.post('Hello from the protocol client')
+    await client.wait_for(lambda: client.composer_text() == '' and client.bubbles, timeout=10)
+    assert [(b.text, b.own) for b in client.bubbles.values()] == [('Hello from the protocol client', True)]
+    assert await asyncio.to_thread(wait_for_bubbles, driver, 1, 10) == [
+        ('Hello from the protocol client', 'received-message')
+    ]
+
+    await asyncio.to_thread(type_and_enter, driver, 'Hello from Chromium')
+    await client.wait_for(lambda: len(client.bubbles) == 2, timeout=10)
+    assert [(b.text, b.own) for b in client.bubbles.values()][1] == ('Hello from Chromium', False)
+    assert await asyncio.to_thread(wait_for_bubbles, driver, 2, 10) == [
+        ('Hello from the protocol client', 'received-message'),
+        ('Hello from Chromium', 'sent-message'),
+    ]
+
+    cleared = 'return window.sentEvents.some(e => e.args[0] === \'""\')'
+    await asyncio.to_thread(WebDriverWait(driver, 10).until, lambda d: d.execute_script(cleared))
+    input_id, listeners = driver.execute_script(COMPOSER_LISTENERS)
+    chromium = typing(driver.execute_script('return window.sentEvents'), input_id, listeners, 'Hello from Chromium')
+    own = {e['listener_id']: '.'.join([e['type'], *e['keys']]) for e in client.elements[str(input_id)]['events']}
+    protocol = typing(emitted, input_id, own, 'Hello from the protocol client')
+    assert [name for name, _ in chromium] == ['update:value', 'keydown.enter', 'update:value']
+    assert chromium[0][1] == '<typed>' and chromium[2][1] == ''
+    assert protocol == chromium, 'the same events with the same arguments, into the same element'
+    assert {event['client_id'] for event in emitted} == {client.client_id}
+    await client.close()
+
+
+def bench(tmp_path: Path, *arguments: str) -> dict:
+    """Run `python -m bench` as a user would and return the one result it appended."""
+    results = tmp_path / 'results.jsonl'
+    command = [sys.executable, '-m', 'bench', *arguments, '--results', str(results)]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    (row,) = [json.loads(line) for line in results.read_text().splitlines()]
+    return row
+
+
+def test_fanout_delivers_every_message_to_every_client(tmp_path: Path) -> None:
+    row = bench(tmp_path, 'fanout', '--clients', '3', '--messages', '5', '--rate', '20')
+    assert row['parameters']['clients'] == 3
+    assert row['metrics']['delivered'] == '15/15'
+    assert row['metrics']['delivered_pct'] == 100
+    assert row['metrics']['failed_sends'] == row['metrics']['duplicates'] == row['metrics']['disconnects'] == 0
+
+
+def test_churn_leaves_no_subscriber_behind(tmp_path: Path) -> None:
+    row = bench(tmp_path, 'churn', '--clients', '4', '--batch', '2')
+    assert row['metrics']['delivered'] == '4/4'
+    assert row['metrics']['subscribers_after_churn'] == row['metrics']['subscribers_left'] == 0
+
+
+def test_page_load_opens_a_seeded_room_with_its_latest_page(tmp_path: Path) -> None:
+    row = bench(tmp_path, 'page-load', '--messages', '300', '--loads', '2')
+    assert row['parameters'] == {'messages': 300, 'loads': 2}
+    assert set(row['metrics']) >= {'load_p50_ms', 'load_p95_ms'}
