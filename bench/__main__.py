@@ -2,6 +2,7 @@
 
 Each scenario gets its own `app.py` process on a free loopback port with a temporary data
 directory, stopped and removed afterwards; results are appended to bench/results.jsonl.
+`fanout --processes K` runs K app processes sharing the room through a private redis-server.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import scenarios
+from .load import spread_workers
 from .protocol import use_orjson
 from .results import RESULTS, record, table, verdicts
-from .server import AppProcess, temporary_data_dir
+from .server import AppGroup, temporary_data_dir
 
-Measure = Callable[[AppProcess], Awaitable[dict]]
+Measure = Callable[[AppGroup], Awaitable[dict]]
 PROFILE_FORMATS = {'.svg': 'flamegraph', '.json': 'speedscope'}
 
 
@@ -38,6 +40,7 @@ class Run:
     seed: tuple[str, int] | None = None  # (room, messages) written before the app starts
     app_args: list[str] = field(default_factory=list)
     app_env: dict[str, str] = field(default_factory=dict)
+    processes: int = 1  # app processes; more than one share the room through a private Redis
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,6 +71,7 @@ def parser() -> argparse.ArgumentParser:
     fanout.add_argument('--rate', type=float, default=10.0, help='messages per second')
     fanout.add_argument('--messages', type=int, default=200)
     fanout.add_argument('--senders', type=int, default=1)
+    fanout.add_argument('--processes', type=int, default=1, help='app processes, sharing the room via redis-server')
     saturate = commands.add_parser('saturate', parents=[common], help='raise the rate until p99 > 1 s or a loss')
     saturate.add_argument('--clients', type=int, default=100)
     saturate.add_argument('--senders', type=int, help='sending tabs (default: one per 50 msg/s)')
@@ -106,11 +110,13 @@ def workers_for(args: argparse.Namespace, tabs: int) -> int:
 
 
 def plan_fanout(args: argparse.Namespace) -> Run:
-    workers = workers_for(args, args.clients)
-    parameters = {'clients': args.clients, 'rate': args.rate, 'messages': args.messages, 'senders': args.senders}
+    """Fan-out over `--processes` app processes; each gets at least one receiver worker, all the same number."""
+    workers = spread_workers(workers_for(args, args.clients), args.processes)
+    parameters = {'clients': args.clients, 'rate': args.rate, 'messages': args.messages, 'senders': args.senders,
+                  'processes': args.processes, 'workers': workers}  # fmt: skip
     measure = functools.partial(scenarios.fanout, clients=args.clients, rate=args.rate, messages=args.messages,
                                 workers=workers, senders=args.senders)  # fmt: skip
-    return Run('fanout', parameters | {'workers': workers}, measure)
+    return Run('fanout', parameters, measure, processes=args.processes)
 
 
 def plan_saturate(args: argparse.Namespace) -> Run:
@@ -164,13 +170,14 @@ def profile_path(profile: Path | None, index: int, runs: int) -> Path | None:
 
 
 def execute(run: Run, results: Path, profile: Path | None) -> dict:
-    """Seed, start the app, measure, stop it, and append the result."""
+    """Seed, start the app (or group of apps), measure, stop it, and append the result."""
     print(f'running {run.scenario} {run.parameters}', file=sys.stderr, flush=True)
     data_dir = temporary_data_dir()
     try:
         if run.seed is not None:
             scenarios.seed(data_dir / 'chat.db', *run.seed)
-        with AppProcess(data_dir, args=run.app_args, env=run.app_env) as app, profiling(app, profile):
+        group = AppGroup(data_dir, run.processes, args=run.app_args, env=run.app_env)
+        with group as app, profiling(app, profile):
             metrics = asyncio.run(run.measure(app))
         return record(run.scenario, run.parameters, metrics, results)
     finally:
@@ -178,8 +185,8 @@ def execute(run: Run, results: Path, profile: Path | None) -> dict:
 
 
 @contextlib.contextmanager
-def profiling(app: AppProcess, output: Path | None) -> Iterator[None]:
-    """Record the server with py-spy while the block runs (needs ptrace rights, e.g. root or CAP_SYS_PTRACE).
+def profiling(app: AppGroup, output: Path | None) -> Iterator[None]:
+    """Record the server (process 0 of a group) with py-spy while the block runs (needs ptrace rights, e.g. root).
 
     The file's suffix picks the format: .svg a flame graph, .json speedscope, anything else
     py-spy's raw collapsed stacks, which `sort | head` can read.

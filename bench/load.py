@@ -13,9 +13,10 @@ import asyncio
 import contextlib
 import functools
 import gc
+import math
 import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -224,20 +225,31 @@ def worker_main(conn: Connection, url: str) -> None:
     asyncio.run(Worker(conn, url).serve())
 
 
-class ReceiverPool:
-    """Worker processes, each holding an even share of the receiving tabs of one room."""
+def spread_workers(workers: int, processes: int) -> int:
+    """`workers` rounded up to a multiple of `processes` (at least one each), so each gets as many tabs."""
+    return processes * math.ceil(max(1, workers) / processes)
 
-    def __init__(self, url: str, workers: int) -> None:
-        self.url = url
-        self.workers = max(1, workers)
+
+class ReceiverPool:
+    """Worker processes, each holding an even share of the receiving tabs of one room.
+
+    With several URLs (one room on several app processes) worker i opens its tabs on URL
+    i mod len(urls), and the workers are rounded up by `spread_workers`, so each process
+    gets an even share of the tabs.
+    """
+
+    def __init__(self, urls: Sequence[str], workers: int) -> None:
+        self.urls = list(urls)
+        self.workers = spread_workers(workers, len(self.urls))
         self.conns: list[Connection] = []
         self.processes: list[multiprocessing.Process] = []
 
     async def __aenter__(self) -> ReceiverPool:
         context = multiprocessing.get_context('spawn')
-        for _ in range(self.workers):
+        for index in range(self.workers):
             parent, child = context.Pipe()
-            process = context.Process(target=worker_main, args=(child, self.url), daemon=True)
+            url = self.urls[index % len(self.urls)]
+            process = context.Process(target=worker_main, args=(child, url), daemon=True)
             process.start()
             self.conns.append(parent)
             self.processes.append(process)

@@ -20,7 +20,7 @@ import httpx
 
 from .load import ReceiverPool, RoundReport, Senders, SendReport
 from .protocol import Browser, Network, ProtocolClient
-from .server import AppProcess
+from .server import AppGroup
 
 ROOM_NAME, BIG_ROOM_NAME = 'bench', 'big'
 ROOM, BIG_ROOM = f'/room/{ROOM_NAME}', f'/room/{BIG_ROOM_NAME}'
@@ -85,9 +85,13 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-async def fanout(app: AppProcess, clients: int, rate: float, messages: int, workers: int, senders: int) -> dict:
-    """N receivers and the senders in one room; every message must reach every receiver."""
-    async with ReceiverPool(app.url + ROOM, workers) as pool, Network() as network:
+async def fanout(app: AppGroup, clients: int, rate: float, messages: int, workers: int, senders: int) -> dict:
+    """N receivers and the senders in one room; every message must reach every receiver.
+
+    The receivers are spread evenly over the group's processes and the senders post to
+    process 0, so with several processes a message reaches most tabs through Redis.
+    """
+    async with ReceiverPool([url + ROOM for url in app.urls], workers) as pool, Network() as network:
         await pool.connect(clients)
         async with Senders(network, app.url + ROOM, senders) as sending:
             await wait_for_subscribers(app, clients + senders)
@@ -96,7 +100,7 @@ async def fanout(app: AppProcess, clients: int, rate: float, messages: int, work
     return metrics.row()
 
 
-async def saturate(app: AppProcess, clients: int, workers: int, senders: int | None) -> dict:
+async def saturate(app: AppGroup, clients: int, workers: int, senders: int | None) -> dict:
     """Raise the rate step by step at a fixed room size until p99 exceeds 1 s or anything is lost or late.
 
     A step "holds" when every message reached every receiver, p99 stayed within 1 s and the
@@ -104,7 +108,7 @@ async def saturate(app: AppProcess, clients: int, workers: int, senders: int | N
     sender per 50 msg/s (added as the rate grows), so one tab's round trip does not cap the rate.
     """
     held, steps = 0, []
-    async with ReceiverPool(app.url + ROOM, workers) as pool, Network() as network:
+    async with ReceiverPool([app.url + ROOM], workers) as pool, Network() as network:
         await pool.connect(clients)
         async with Senders(network, app.url + ROOM, senders or 1) as sending:
             for rate in SATURATE_RATES:
@@ -122,14 +126,14 @@ async def saturate(app: AppProcess, clients: int, workers: int, senders: int | N
     return {'held_rate': held, 'steps': ' | '.join(steps)}
 
 
-async def idle_memory(app: AppProcess, levels: list[int], workers: int) -> dict:
+async def idle_memory(app: AppGroup, levels: list[int], workers: int) -> dict:
     """Server RSS per connected idle tab, each showing the room's 50 messages of history.
 
     The baseline is taken with one tab open, so the first page's one-off costs (templates,
     imports on first use) are not charged to the clients.
     """
     metrics: dict[str, Any] = {}
-    async with ReceiverPool(app.url + ROOM, workers) as pool, Network() as network:
+    async with ReceiverPool([app.url + ROOM], workers) as pool, Network() as network:
         first = await open_tab(network, app.url + ROOM, history=HISTORY_SHOWN)
         await wait_for_subscribers(app, 1)
         baseline = await settled_rss(app)
@@ -147,14 +151,14 @@ async def idle_memory(app: AppProcess, levels: list[int], workers: int) -> dict:
     return metrics
 
 
-async def churn(app: AppProcess, clients: int, batch: int, workers: int) -> dict:
+async def churn(app: AppGroup, clients: int, batch: int, workers: int) -> dict:
     """Tabs come in batches, each receives one message and leaves; afterwards nothing of them may remain.
 
     The RSS to come back to is taken after one unmeasured batch came and went: Python's
     allocator keeps the high-water mark of the largest batch, and what matters is whether
     more clients keep adding to it. The cold RSS is reported too.
     """
-    async with ReceiverPool(app.url + ROOM, workers) as pool, Network() as network:
+    async with ReceiverPool([app.url + ROOM], workers) as pool, Network() as network:
         async with Senders(network, app.url + ROOM, 1) as sending:
             await wait_for_subscribers(app, 1)
             cold = await settled_rss(app)
@@ -179,7 +183,7 @@ async def churn(app: AppProcess, clients: int, batch: int, workers: int) -> dict
     }
 
 
-async def churn_batch(app: AppProcess, pool: ReceiverPool, sending: Senders, size: int, tag: str) -> RoundReport:
+async def churn_batch(app: AppGroup, pool: ReceiverPool, sending: Senders, size: int, tag: str) -> RoundReport:
     """`size` tabs open, get one message, close; returns once the server deleted their clients."""
     await pool.connect(size)
     await wait_for_subscribers(app, size + 1)
@@ -191,7 +195,7 @@ async def churn_batch(app: AppProcess, pool: ReceiverPool, sending: Senders, siz
     return report
 
 
-async def page_load(app: AppProcess, loads: int) -> dict:
+async def page_load(app: AppGroup, loads: int) -> dict:
     """Open the big room `loads` times as new browsers: page GET, socket, until the 50 latest bubbles show.
 
     One load before the measured ones warms the server (templates, first query), as any
@@ -230,7 +234,7 @@ def seed(db: Path, room: str, count: int) -> None:
         )
 
 
-async def paced_round(app: AppProcess, pool: ReceiverPool, senders: Senders, tag: str, rate: float,
+async def paced_round(app: AppGroup, pool: ReceiverPool, senders: Senders, tag: str, rate: float,
                       messages: int) -> RoundMetrics:  # fmt: skip
     """Send `messages` at `rate` and wait until every receiver showed them (or 30 s after the last one)."""
     await pool.expect(tag, messages)
@@ -279,13 +283,16 @@ async def open_tab(network: Network, url: str, history: int = 0) -> ProtocolClie
     return client
 
 
-async def wait_for_subscribers(app: AppProcess, count: int, timeout: float = 120, strict: bool = True) -> int:
-    """Poll `/healthz` until it reports `count` subscribers; returns the last count (raises if `strict`)."""
+async def wait_for_subscribers(app: AppGroup, count: int, timeout: float = 120, strict: bool = True) -> int:
+    """Poll `/healthz` until the group's processes report `count` subscribers together; returns the last count.
+
+    Raises on timeout if `strict`. Each process counts only its own tabs, hence the sum.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     async with httpx.AsyncClient(timeout=10) as http:
         while True:
-            subscribers = (await http.get(f'{app.url}/healthz')).json()['subscribers']
+            subscribers = sum([(await http.get(f'{url}/healthz')).json()['subscribers'] for url in app.urls])
             if subscribers == count:
                 return subscribers
             if loop.time() > deadline:
@@ -295,7 +302,7 @@ async def wait_for_subscribers(app: AppProcess, count: int, timeout: float = 120
             await asyncio.sleep(0.1)
 
 
-async def settled_rss(app: AppProcess, timeout: float = 15) -> float:
+async def settled_rss(app: AppGroup, timeout: float = 15) -> float:
     """The server's RSS once it stopped moving (two samples 0.5 s apart within 0.5%), or after `timeout` s."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -310,8 +317,8 @@ async def settled_rss(app: AppProcess, timeout: float = 15) -> float:
 
 
 @contextlib.asynccontextmanager
-async def sampling_rss(app: AppProcess, every: float = 0.2) -> AsyncIterator[None]:
-    """Sample the server's RSS in the background, so `app.peak_rss_mb` sees the peak of the block."""
+async def sampling_rss(app: AppGroup, every: float = 0.2) -> AsyncIterator[None]:
+    """Sample the server's RSS (summed over the group) in the background, so `app.peak_rss_mb` sees the peak."""
     stop = asyncio.Event()
 
     async def sample() -> None:

@@ -1,8 +1,13 @@
-"""The app under test: `python app.py` on a free loopback port with its own data directory, measured from /proc."""
+"""The app under test: `python app.py` on a free loopback port with its own data directory, measured from /proc.
+
+Several app processes form a group that shares rooms through a private `redis-server`, as a
+deployment behind a load balancer would; the group is measured as one server.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -102,3 +107,111 @@ def free_port() -> int:
 
 def temporary_data_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix='chat-bench-'))
+
+
+class RedisServer:
+    """A private `redis-server` on a free loopback port, without persistence: it only carries the fan-out."""
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix='chat-bench-redis-'))
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f'redis://127.0.0.1:{self.port}/0'
+
+    def start(self, timeout: float = 10) -> RedisServer:
+        command = ['redis-server', '--bind', '127.0.0.1', '--port', str(self.port), '--dir', str(self.directory),
+                   '--save', '', '--appendonly', 'no']  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while not self._answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError('redis-server did not answer')
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(('127.0.0.1', self.port), timeout=0.5) as sock:
+                sock.sendall(b'PING\r\n')
+                return sock.recv(16).startswith(b'+PONG')
+        except OSError:
+            return False
+
+
+@dataclass
+class AppGroup:
+    """`processes` app processes measured as one server: CPU and RSS are summed over them.
+
+    With more than one, each gets its own data directory and `--redis-url` of a private Redis,
+    so a message posted to process 0 reaches the others' tabs only through Redis. Process 0
+    runs on `data_dir` (which may be seeded); the others' directories are removed on stop.
+    """
+
+    data_dir: Path
+    processes: int = 1
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    apps: list[AppProcess] = field(default_factory=list)
+    redis: RedisServer | None = None
+    peak_rss_mb: float = 0.0
+
+    @property
+    def url(self) -> str:
+        """Process 0's URL: where senders post and single-process scenarios go."""
+        return self.apps[0].url
+
+    @property
+    def urls(self) -> list[str]:
+        return [app.url for app in self.apps]
+
+    @property
+    def pid(self) -> int:
+        """Process 0's id (the one `--profile` records)."""
+        return self.apps[0].pid
+
+    def start(self) -> AppGroup:
+        args = self.args
+        if self.processes > 1:
+            self.redis = RedisServer().start()
+            args = [*args, '--redis-url', self.redis.url]
+        data_dirs = [self.data_dir] + [temporary_data_dir() for _ in range(self.processes - 1)]
+        self.apps = [AppProcess(data_dir, args=args, env=self.env) for data_dir in data_dirs]
+        for app in self.apps:
+            app.start()
+        return self
+
+    def stop(self) -> None:
+        for app in self.apps:
+            app.stop()
+            if app.data_dir != self.data_dir:
+                shutil.rmtree(app.data_dir, ignore_errors=True)
+        if self.redis is not None:
+            self.redis.stop()
+
+    def cpu_seconds(self) -> float:
+        return sum(app.cpu_seconds() for app in self.apps)
+
+    def rss_mb(self) -> float:
+        """Resident memory of all processes now; `peak_rss_mb` is the highest such sum sampled."""
+        rss = sum(app.rss_mb() for app in self.apps)
+        self.peak_rss_mb = max(self.peak_rss_mb, rss)
+        return rss
+
+    def __enter__(self) -> AppGroup:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bench.protocol import Browser, Network, ProtocolClient
-from tests.conftest import ROOT, ChatServer
+from tests.conftest import IN_CI, ROOT, ChatServer
 from tests.test_browser import open_room, type_and_enter, wait_for_bubbles
 
 RECORD_EMITS = """
@@ -120,6 +121,20 @@ def test_fanout_delivers_every_message_to_every_client(tmp_path: Path) -> None:
     assert row['parameters']['clients'] == 3
     assert row['metrics']['delivered'] == '15/15'
     assert row['metrics']['delivered_pct'] == 100
+    assert row['metrics']['failed_sends'] == row['metrics']['duplicates'] == row['metrics']['disconnects'] == 0
+
+
+def test_fanout_over_two_processes_delivers_through_redis(tmp_path: Path) -> None:
+    """Receivers on both processes, the sender on process 0: half the tabs get each message only through Redis."""
+    if shutil.which('redis-server') is None:
+        message = 'redis-server is needed (apt-get install -y redis-server)'
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    row = bench(tmp_path, 'fanout', '--clients', '4', '--messages', '5', '--rate', '20', '--processes', '2')
+    assert row['parameters']['processes'] == 2
+    assert row['parameters']['workers'] == 2
+    assert row['metrics']['delivered'] == '20/20'
     assert row['metrics']['failed_sends'] == row['metrics']['duplicates'] == row['metrics']['disconnects'] == 0
 
 
