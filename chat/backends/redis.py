@@ -59,7 +59,6 @@ class RedisBackend:
         self._reader: asyncio.Task | None = None
         self._stopping = False
         self._append = None
-        self.connected = False
 
     async def start(self, deliver: Deliver) -> None:
         retry = Retry(ExponentialBackoff(1, 0.1), 3)
@@ -67,7 +66,6 @@ class RedisBackend:
         self._feed = aioredis.from_url(self.url, decode_responses=True, retry=Retry(NoBackoff(), 0), **TIMEOUTS)
         self._append = self._redis.register_script(APPEND)
         newest = await self._redis.xrevrange(self._key('feed'), count=1)
-        self.connected = True
         self._stopping = False
         self._reader = asyncio.create_task(self._follow_feed(deliver, newest[0][0] if newest else '0-0'))
 
@@ -140,7 +138,6 @@ class RedisBackend:
             except RedisError as error:
                 if self._stopping:
                     return
-                self.connected = False
                 delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1
                 log.warning('reading the feed failed, retrying in %s s: error=%s', delay, error)
@@ -149,7 +146,6 @@ class RedisBackend:
             if failures:
                 log.info('reading the feed again from %s', last_id)
             failures = 0
-            self.connected = True
             for _, entries in batches:
                 for entry_id, fields in entries:
                     last_id = entry_id
