@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from nicegui import app, ui
 from nicegui.storage import Storage
 
+from . import gc_tuning
 from .backends import Backend
 from .backends.redis import RedisBackend
 from .backends.redis_presence import RedisPresence
@@ -54,6 +55,8 @@ def run(settings: Settings) -> None:
     Storage.path = (settings.data_dir / 'sessions').resolve()
     Storage.redis_url = settings.redis_url  # processes sharing rooms share display names and tab identities too
     build(settings)
+    app.on_startup(gc_tuning.tune)
+    app.on_delete(gc_tuning.CollectAfterDelete().page_deleted)
     native: dict[str, Any] = window_options(settings) if settings.native else {}
     ui.run(
         host=settings.host,

@@ -1,0 +1,47 @@
+"""The served app collects less often, leaves startup objects out, and collects after pages are deleted."""
+
+import asyncio
+import gc
+import subprocess
+import sys
+import weakref
+
+import pytest
+
+from chat import gc_tuning
+from tests.conftest import ROOT
+
+real_collect = gc.collect
+REPORT = 'import gc; from chat import gc_tuning; gc_tuning.tune(); print(gc.get_threshold()[0], gc.get_freeze_count())'
+
+
+def test_tuning_raises_the_young_threshold_and_freezes_what_exists() -> None:
+    """In a child process, so the test run's own collector stays as it was."""
+    output = subprocess.run([sys.executable, '-c', REPORT], cwd=ROOT, capture_output=True, text=True, check=True)
+    threshold, frozen = (int(value) for value in output.stdout.split())
+    assert threshold == gc_tuning.YOUNG_THRESHOLD
+    assert frozen > 1000
+
+
+class Node:
+    """Something a deleted page leaves behind: objects that refer to each other."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+async def test_a_deleted_page_is_collected_soon_after_once_per_wave(monkeypatch: pytest.MonkeyPatch) -> None:
+    collections: list[int] = []
+    monkeypatch.setattr(gc, 'collect', lambda: collections.append(real_collect()) or 0)
+    collector = gc_tuning.CollectAfterDelete(delay=0.01)
+    gc.disable()
+    try:
+        left_behind = weakref.ref(Node())
+        for _ in range(100):
+            collector.page_deleted()  # a wave of tabs closing
+        async with asyncio.timeout(2):
+            while left_behind() is not None:
+                await asyncio.sleep(0.01)
+    finally:
+        gc.enable()
+    assert len(collections) == 1
