@@ -59,7 +59,7 @@ class Visit:
 
 
 class Presence:
-    """Visits per room; a room with no visit holds no state, except what other processes report."""
+    """Visits per room; a room with no visit here holds no state, not even other processes' reports."""
 
     def __init__(
         self, notify_delay: float = NOTIFY_DELAY, typing_seconds: float = TYPING_SECONDS, publish: Publish | None = None
