@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 
 from ..model import Activity, Person
 from ..presence import Presence
+from .redis import TIMEOUTS
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class RedisPresence:
     async def start(self, presence: Presence) -> None:
         self._presence = presence
         presence.publish = self.share
-        self._redis = aioredis.from_url(self.url, decode_responses=True)
+        self._redis = aioredis.from_url(self.url, decode_responses=True, **TIMEOUTS)
         self._wake, self._stopping = asyncio.Event(), asyncio.Event()
         self._tasks = [asyncio.create_task(job()) for job in (self._write, self._refresh, self._listen)]
 
