@@ -110,10 +110,16 @@ def temporary_data_dir() -> Path:
 
 
 class RedisServer:
-    """A private `redis-server` on a free loopback port, without persistence: it only carries the fan-out."""
+    """A private `redis-server` on a free loopback port, in `directory`.
 
-    def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix='chat-bench-redis-'))
+    The load generator needs no persistence; tests of outages make it `durable` (every write in
+    the append-only file, fsynced), so it can be stopped and started again on the same port and
+    directory and keep what it acknowledged.
+    """
+
+    def __init__(self, directory: Path, *, durable: bool = False) -> None:
+        self.directory = directory
+        self.durable = durable
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -122,8 +128,9 @@ class RedisServer:
         return f'redis://127.0.0.1:{self.port}/0'
 
     def start(self, timeout: float = 10) -> RedisServer:
+        persistence = ['--appendonly', 'yes', '--appendfsync', 'always'] if self.durable else ['--appendonly', 'no']
         command = ['redis-server', '--bind', '127.0.0.1', '--port', str(self.port), '--dir', str(self.directory),
-                   '--save', '', '--appendonly', 'no']  # fmt: skip
+                   '--save', '', *persistence]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while not self._answers():
@@ -136,7 +143,6 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
-        shutil.rmtree(self.directory, ignore_errors=True)
 
     def _answers(self) -> bool:
         try:
@@ -181,7 +187,7 @@ class AppGroup:
     def start(self) -> AppGroup:
         args = self.args
         if self.processes > 1:
-            self.redis = RedisServer().start()
+            self.redis = RedisServer(temporary_data_dir()).start()
             args = [*args, '--redis-url', self.redis.url]
         data_dirs = [self.data_dir] + [temporary_data_dir() for _ in range(self.processes - 1)]
         self.apps = [AppProcess(data_dir, args=args, env=self.env) for data_dir in data_dirs]
@@ -196,6 +202,7 @@ class AppGroup:
                 shutil.rmtree(app.data_dir, ignore_errors=True)
         if self.redis is not None:
             self.redis.stop()
+            shutil.rmtree(self.redis.directory, ignore_errors=True)
 
     def cpu_seconds(self) -> float:
         return sum(app.cpu_seconds() for app in self.apps)

@@ -6,7 +6,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,9 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import pytest
+
+from bench.server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get('CI'))
@@ -40,10 +42,16 @@ def chat_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data_dir
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+def unavailable(message: str) -> NoReturn:
+    """A test that needs something this machine lacks: skipped here, but in CI every test must run."""
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_redis_server() -> None:
+    if shutil.which('redis-server') is None:
+        unavailable('redis-server is needed (apt-get install -y redis-server)')
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 5.0, message: str = 'condition') -> object:
@@ -145,55 +153,13 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> int:
     return process.returncode
 
 
-class RedisServer:
-    """A private `redis-server` on a free loopback port that persists every write (AOF, fsync always).
-
-    It can be stopped and started again on the same port and directory, as an outage would.
-    """
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f'redis://127.0.0.1:{self.port}/0'
-
-    def start(self) -> RedisServer:
-        command = [
-            'redis-server', '--bind', '127.0.0.1', '--port', str(self.port), '--dir', str(self.directory),
-            '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self._answers, timeout=10, message='redis-server to answer')
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(('127.0.0.1', self.port), timeout=0.5) as sock:
-                sock.sendall(b'PING\r\n')
-                return sock.recv(16).startswith(b'+PONG')
-        except OSError:
-            return False
-
-
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A fresh Redis for one test; outside CI a machine without redis-server skips, in CI that fails."""
-    if shutil.which('redis-server') is None:
-        message = 'redis-server is needed (apt-get install -y redis-server)'
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_redis_server()
     directory = tmp_path / 'redis'
     directory.mkdir()
-    server = RedisServer(directory).start()
+    server = RedisServer(directory, durable=True).start()
     try:
         yield server
     finally:
@@ -214,10 +180,7 @@ def browser() -> Iterator[Callable[[], object]]:
     """
     paths = _chromium_paths()
     if paths is None:
-        message = 'Chromium and chromedriver are needed (apt-get install -y chromium chromium-driver)'
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable('Chromium and chromedriver are needed (apt-get install -y chromium chromium-driver)')
     from selenium import webdriver
 
     drivers: list[webdriver.Chrome] = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -15,7 +14,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bench.protocol import Browser, Network, ProtocolClient
-from tests.conftest import IN_CI, ROOT, ChatServer
+from tests.conftest import ROOT, ChatServer, require_redis_server
 from tests.test_browser import open_room, type_and_enter, wait_for_bubbles
 
 RECORD_EMITS = """
@@ -126,11 +125,7 @@ def test_fanout_delivers_every_message_to_every_client(tmp_path: Path) -> None:
 
 def test_fanout_over_two_processes_delivers_through_redis(tmp_path: Path) -> None:
     """Receivers on both processes, the sender on process 0: half the tabs get each message only through Redis."""
-    if shutil.which('redis-server') is None:
-        message = 'redis-server is needed (apt-get install -y redis-server)'
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_redis_server()
     row = bench(tmp_path, 'fanout', '--clients', '4', '--messages', '5', '--rate', '20', '--processes', '2')
     assert row['parameters']['processes'] == 2
     assert row['parameters']['workers'] == 2

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from chat.native import MISSING_BACKEND, backend_missing
-from tests.conftest import IN_CI, ROOT, free_port, wait_for
+from tests.conftest import ROOT, free_port, unavailable, wait_for
 from tests.test_browser import open_room, type_and_enter, wait_for_bubbles
 
 HEADER = (0x1E, 0x3A, 0x5F)
@@ -37,10 +37,7 @@ def display() -> Iterator[str]:
     """A private Xvfb screen, started and stopped by the test."""
     missing = [name for name in ('Xvfb',) if shutil.which(name) is None]
     if missing or backend_missing():
-        message = 'native tests need Xvfb and pywebview[qt] (see README, "Native window")'
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable('native tests need Xvfb and pywebview[qt] (see README, "Native window")')
     server = subprocess.Popen(
         ['Xvfb', '-displayfd', '1', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
