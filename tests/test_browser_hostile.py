@@ -58,7 +58,7 @@ INJECTED = """
     const bubbles = [...document.querySelectorAll('.chat-bubble')];
     const foreign = bubbles.flatMap(b => [...b.querySelectorAll('*')]).filter(e => e.tagName !== 'A');
     const links = bubbles.flatMap(b => [...b.querySelectorAll('a')]).map(a => a.getAttribute('href'));
-    const list = document.querySelector('.chat-bubble').parentElement.getBoundingClientRect();
+    const list = document.querySelector('.chat-column').getBoundingClientRect();
     const overflowing = bubbles.filter(b => b.getBoundingClientRect().right > list.right + 1).length;
     return [foreign.length, links, overflowing];
 """

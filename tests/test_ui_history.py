@@ -8,7 +8,7 @@ from nicegui.testing import User
 
 from chat.model import Author
 from chat.rooms import Rooms
-from chat.ui.message_list import MAX_SHOWN, PAGE_SIZE
+from chat.ui.message_list import BLOCK_SIZE, MAX_SHOWN, PAGE_SIZE
 from tests.test_ui_room_page import bubbles, composer_value, eventually, send
 
 SEEDER = Author('seed-tab', 'Seeder')
@@ -51,6 +51,9 @@ async def test_a_page_holds_a_bounded_number_of_messages(user: User) -> None:
     await eventually(lambda: shown_ids(user) == ids[-MAX_SHOWN:], tries=100)
     await user.should_see(f'This page keeps the latest {MAX_SHOWN} messages')
     assert len(await model().history('busy', limit=MAX_SHOWN + 10)) == MAX_SHOWN + 10, 'dropped from the page only'
+    blocks = {id(bubble.parent_slot): len(bubble.parent_slot.children) for bubble in bubbles(user)}
+    assert len(blocks) == MAX_SHOWN // BLOCK_SIZE + 1, 'the oldest block was emptied and removed'
+    assert max(blocks.values()) <= BLOCK_SIZE, 'a live message re-sends a short list of child ids'
 
 
 async def test_a_failing_store_keeps_the_text_and_shows_nothing(

@@ -13,6 +13,7 @@ from .linkify import linkify
 
 MAX_SHOWN = 500
 PAGE_SIZE = 50
+BLOCK_SIZE = 50
 GROUP_SECONDS = 120
 
 AT_BOTTOM_CHANGED = """(event) => {
@@ -64,6 +65,11 @@ class MessageBubble(ui.element):
 class MessageList(ui.element):
     """A bottom-anchored scroller of bubbles with a "Load older" control on top, holding at most `MAX_SHOWN`.
 
+    Bubbles sit in blocks of at most `BLOCK_SIZE` that take no space of their own (CSS
+    `display: contents`). NiceGUI sends a parent's whole list of child ids whenever a child
+    is added or removed, so a live message costs a short list for every client instead of
+    one as long as the page.
+
     The outer element scrolls in reverse (CSS `column-reverse`): the browser keeps the newest
     message in view while the reader is at the bottom, and keeps what they read in place when
     messages are added above or below, without any script or extra round trip. The browser
@@ -76,6 +82,7 @@ class MessageList(ui.element):
         self._load = load_older
         self._is_own = is_own
         self._bubbles: deque[MessageBubble] = deque()
+        self._blocks: deque[ui.element] = deque()
         self._loading = False
         self._at_bottom = True
         self._unseen = 0
@@ -113,7 +120,9 @@ class MessageList(ui.element):
     def add(self, message: Message) -> None:
         """Append one bubble for a live message, dropping the oldest one beyond `MAX_SHOWN`."""
         previous = self._bubbles[-1].message if self._bubbles else None
-        with self._column:
+        if not self._blocks or len(self._blocks[-1].default_slot.children) >= BLOCK_SIZE:
+            self._blocks.append(self._block())
+        with self._blocks[-1]:
             bubble = self._bubble(message, after=previous)
         self._bubbles.append(bubble)
         if 'sent-message' in bubble.classes:
@@ -123,8 +132,7 @@ class MessageList(ui.element):
             self.jump.text = f'{self._unseen} new message' + ('' if self._unseen == 1 else 's')
             self.jump.visible = True
         if len(self._bubbles) > MAX_SHOWN:
-            self._column.remove(self._bubbles.popleft())
-            self._bubbles[0].set_continued(False)
+            self._drop_oldest()
             self._set_older_state(more=True)
 
     async def load_older(self) -> None:
@@ -142,13 +150,8 @@ class MessageList(ui.element):
         if self._oldest_id() != before:
             return  # live messages pushed the oldest out meanwhile; this page would leave a gap
         more, page = len(page) > limit, page[-limit:]
-        with self._column:
-            older = [self._bubble(message, after=page[i - 1] if i else None) for i, message in enumerate(page)]
-        for index, bubble in enumerate(older, start=1):
-            bubble.move(target_index=index)
-        if older and self._bubbles:
-            self._bubbles[0].set_continued(continues(older[-1].message, self._bubbles[0].message))
-        self._bubbles.extendleft(reversed(older))
+        if page:
+            self._prepend(page)
         self._set_older_state(more=more)
 
     @property
@@ -166,6 +169,28 @@ class MessageList(ui.element):
 
     def _bubble(self, message: Message, *, after: Message | None) -> MessageBubble:
         return MessageBubble(message, own=self._is_own(message), continued=continues(after, message))
+
+    def _block(self) -> ui.element:
+        with self._column:
+            return ui.element('div').classes('chat-block')
+
+    def _prepend(self, page: list[Message]) -> None:
+        block = self._block()
+        block.move(target_index=1)
+        with block:
+            older = [self._bubble(message, after=page[i - 1] if i else None) for i, message in enumerate(page)]
+        if self._bubbles:
+            self._bubbles[0].set_continued(continues(older[-1].message, self._bubbles[0].message))
+        self._blocks.appendleft(block)
+        self._bubbles.extendleft(reversed(older))
+
+    def _drop_oldest(self) -> None:
+        bubble = self._bubbles.popleft()
+        block = self._blocks[0]
+        block.remove(bubble)
+        if not block.default_slot.children:
+            self._column.remove(self._blocks.popleft())
+        self._bubbles[0].set_continued(False)
 
     def _oldest_id(self) -> int | None:
         return self._bubbles[0].message.id if self._bubbles else None
