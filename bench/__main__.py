@@ -28,6 +28,14 @@ from .server import AppGroup, temporary_data_dir
 
 Measure = Callable[[AppGroup], Awaitable[dict]]
 PROFILE_FORMATS = {'.svg': 'flamegraph', '.json': 'speedscope'}
+# The generator's tabs all come from 127.0.0.1 and one paced sender stands for a whole room of
+# people, so the limits meant for one person are off unless a scenario or --app-env sets them.
+NO_LIMITS = {
+    'CHAT_MESSAGE_BURST': '0',
+    'CHAT_IP_MESSAGE_BURST': '0',
+    'CHAT_ROOMS_PER_MINUTE': '0',
+    'CHAT_TABS_PER_IP': '0',
+}
 
 
 @dataclass
@@ -39,7 +47,7 @@ class Run:
     measure: Measure
     seed: tuple[str, int] | None = None  # (room, messages) written before the app starts
     app_args: list[str] = field(default_factory=list)
-    app_env: dict[str, str] = field(default_factory=dict)
+    app_env: dict[str, str] = field(default_factory=lambda: dict(NO_LIMITS))
     processes: int = 1  # app processes; more than one share the room through a private Redis
 
 
@@ -100,7 +108,7 @@ def planned(args: argparse.Namespace) -> list[Run]:
         return [run for command in ALL for run in planned(parser().parse_args([*command, *forwarded(args)]))]
     run = PLANS[args.scenario](args)
     run.app_args = args.app_arg
-    run.app_env = dict(variable.split('=', 1) for variable in args.app_env)
+    run.app_env = run.app_env | dict(variable.split('=', 1) for variable in args.app_env)
     return [run]
 
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 import secrets
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .limits import LimitSettings
 from .model import DEFAULT_ROOM, ChatError, validate_room
 
 SECRET_FILE = 'storage-secret'
+LIMITS = LimitSettings()
 
 
 class Settings(BaseSettings):
@@ -38,6 +41,18 @@ class Settings(BaseSettings):
     storage_secret: str | None = Field(
         None, description='secret that signs browser sessions (default: generated once into DATA_DIR)'
     )
+    message_burst: int = Field(LIMITS.message_burst, ge=0, description='messages a tab may send in a quick burst')
+    messages_per_second: float = Field(
+        LIMITS.messages_per_second, ge=0, description='messages per second a tab may send after its burst'
+    )
+    ip_message_burst: int = Field(
+        LIMITS.ip_message_burst, ge=0, description='messages one network address may send in a quick burst'
+    )
+    ip_messages_per_second: float = Field(
+        LIMITS.ip_messages_per_second, ge=0, description='messages per second one network address may send'
+    )
+    rooms_per_minute: int = Field(LIMITS.rooms_per_minute, ge=0, description='new rooms one address may start a minute')
+    tabs_per_ip: int = Field(LIMITS.tabs_per_ip, ge=0, description='chat tabs one network address may have open')
 
     @field_validator('room')
     @classmethod
@@ -46,6 +61,11 @@ class Settings(BaseSettings):
             return validate_room(room)
         except ChatError as error:
             raise ValueError(error.message) from None
+
+    @property
+    def limits(self) -> LimitSettings:
+        """The rate limits for the room model (each setting is a field of the same name); 0 switches one off."""
+        return LimitSettings(**{field.name: getattr(self, field.name) for field in fields(LimitSettings)})
 
     @property
     def db_path(self) -> Path:

@@ -7,6 +7,7 @@ client and every backend, and they are tested without a browser.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,6 +24,10 @@ class ErrorKind(StrEnum):
     TOO_LONG = 'too_long'
     BAD_ROOM = 'bad_room'
     BAD_NAME = 'bad_name'
+    BAD_TEXT = 'bad_text'
+    RATE_LIMITED = 'rate_limited'
+    TOO_MANY_ROOMS = 'too_many_rooms'
+    TOO_MANY_TABS = 'too_many_tabs'
     STORAGE = 'storage'
     UNAVAILABLE = 'unavailable'
 
@@ -86,13 +91,29 @@ def clean_message(text: str) -> str:
     Line endings are normalised first so that the length limit counts what readers see.
     """
     text = text.replace('\r\n', '\n').replace('\r', '\n')
-    if not text.strip():
+    if not _visible(text):
         raise ChatError(ErrorKind.EMPTY, 'Type a message first.')
     if len(text) > MAX_MESSAGE_LENGTH:
         raise ChatError(
             ErrorKind.TOO_LONG, f'Your message has {len(text)} characters; the limit is {MAX_MESSAGE_LENGTH}.'
         )
+    if not _is_unicode(text):
+        raise ChatError(ErrorKind.BAD_TEXT, 'Your message contains broken characters (half an emoji?); retype them.')
     return text
+
+
+def _visible(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces and invisible format characters (zero-width space…)."""
+    return any(not c.isspace() and unicodedata.category(c) != 'Cf' for c in text)
+
+
+def _is_unicode(text: str) -> bool:
+    """False for text with a lone surrogate, which JavaScript strings may carry but no store can encode."""
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def validate_room(name: str) -> str:

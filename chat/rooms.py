@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 from .backends import Backend, SharedPresence
+from .limits import Limits
 from .model import Author, Message, RoomSummary, clean_display_name, clean_message, validate_room
 from .presence import Presence
 
@@ -25,9 +26,13 @@ Unsubscribe = Callable[[], None]
 class Rooms:
     """All rooms of this process; a room exists in memory only while someone is subscribed to it."""
 
-    def __init__(self, backend: Backend, shared_presence: SharedPresence | None = None) -> None:
+    def __init__(
+        self, backend: Backend, shared_presence: SharedPresence | None = None, limits: Limits | None = None
+    ) -> None:
         self.backend = backend
         self.shared_presence = shared_presence
+        self.limits = limits or Limits()
+        self._started_rooms: set[str] = set()
         self._subscribers: dict[str, dict[int, Subscriber]] = {}
         self._tokens = itertools.count()
         self._started = asyncio.Event()
@@ -57,16 +62,27 @@ class Rooms:
                 await self.backend.stop()
         self._subscribers.clear()
 
-    async def post(self, room: str, author: Author, text: str) -> Message:
+    async def post(self, room: str, author: Author, text: str, *, ip: str | None = None) -> Message:
         """Validate and store a message; every subscriber of the room, the sender's page included, gets it.
 
+        A post from a client passes its network address as `ip` and is held to `limits`
+        (the author's id is its tab); the server's own posts (imports, tests) pass none.
         Raises `ChatError` for anything the user must change, before anything is stored.
         """
         room = validate_room(room)
         author = Author(author.id, clean_display_name(author.name))
         text = clean_message(text)
         await self._started.wait()
+        if ip is not None:
+            await self._learn_whether_started(room)
+            self.limits.admit_message(author.id, ip, new_room=room not in self._started_rooms)
+            self._started_rooms.add(room)  # of several first posts arriving together, one starts the room
         return await self.backend.append(room, author, text)
+
+    async def _learn_whether_started(self, room: str) -> None:
+        """Ask the store once per room and process whether `room` has messages, then remember it."""
+        if room not in self._started_rooms and await self.backend.history(room, limit=1):
+            self._started_rooms.add(room)
 
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         """Return up to `limit` stored messages of `room` older than id `before`, oldest first."""

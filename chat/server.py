@@ -15,6 +15,7 @@ from .backends.redis import RedisBackend
 from .backends.redis_presence import RedisPresence
 from .backends.sqlite import SQLiteBackend
 from .config import Settings
+from .limits import Limits
 from .native import MISSING_BACKEND, backend_missing, window_options
 from .rooms import Rooms
 from .ui.pages import register_pages
@@ -24,7 +25,8 @@ TITLE = 'Chat'
 
 def build(settings: Settings) -> Rooms:
     """Create the room model on its backend and register the pages; the backend opens with the server."""
-    rooms = Rooms(backend(settings), RedisPresence(settings.redis_url) if settings.redis_url else None)
+    shared_presence = RedisPresence(settings.redis_url) if settings.redis_url else None
+    rooms = Rooms(backend(settings), shared_presence, Limits(settings.limits))
     app.state.rooms = rooms  # the running app's model, for operations code and tests
     app.on_startup(rooms.start)
     app.on_shutdown(rooms.stop)

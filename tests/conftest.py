@@ -33,12 +33,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
-def chat_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point every test at its own data directory, so no test sees another's messages."""
+def chat_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    """Point every test at its own data directory, so no test sees another's messages.
+
+    `@pytest.mark.settings(name=value, ...)` sets `CHAT_NAME` for the test, before any app starts
+    (the simulated users' app and `start_server`'s processes read it).
+    """
     for name in [name for name in os.environ if name.startswith('CHAT_')]:
         monkeypatch.delenv(name)
     data_dir = tmp_path / 'data'
     monkeypatch.setenv('CHAT_DATA_DIR', str(data_dir))
+    for marker in request.node.iter_markers('settings'):
+        for name, value in marker.kwargs.items():
+            monkeypatch.setenv(f'CHAT_{name.upper()}', str(value))
     return data_dir
 
 

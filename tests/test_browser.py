@@ -111,6 +111,7 @@ def test_enter_and_send_keep_focus_and_show_name_and_local_time(chat_server: Cha
     assert re.fullmatch(r'"\d{1,2}:\d{2}( ?[AP]M)?"', time)
 
 
+@pytest.mark.settings(message_burst=0, ip_message_burst=0)  # 25 lines as fast as the page confirms
 def test_the_list_follows_new_messages_and_own_messages_survive_a_reload(chat_server: ChatServer, browser) -> None:
     driver = browser(500, 600)
     open_room(driver, chat_server, '/room/scroll')

@@ -34,6 +34,7 @@ def test_load_older_inserts_above_without_moving_what_the_reader_sees(
     WebDriverWait(driver, 2).until(lambda d: abs(d.execute_script(position_of_old_70) - before) <= 2)
 
 
+@pytest.mark.settings(message_burst=0, ip_message_burst=0)  # two tabs posting as fast as the page confirms
 def test_a_killed_server_loses_no_acknowledged_message(start_server: Callable[..., ChatServer], browser) -> None:
     server = start_server()
     alice, bob = browser(), browser()

@@ -77,6 +77,7 @@ def as_shown(text: str) -> str:
     return text.replace('\x00', '')
 
 
+@pytest.mark.settings(message_burst=0, ip_message_burst=0)  # 32 pastes as fast as the page confirms
 def test_thirty_hostile_payloads_show_as_typed_and_nothing_runs(chat_server: ChatServer, browser) -> None:
     alice, bob = browser(640, 720), browser(640, 720)
     open_room(alice, chat_server)

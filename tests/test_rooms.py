@@ -1,11 +1,13 @@
 """The shared room model: validate, store, fan out to subscribers, isolate rooms."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from chat.backends.sqlite import SQLiteBackend
+from chat.limits import Limits, LimitSettings
 from chat.model import Author, ChatError, ErrorKind, Message
 from chat.rooms import Rooms
 
@@ -85,3 +87,36 @@ async def test_history_returns_what_was_posted_in_order(rooms: Rooms) -> None:
     posted = [await rooms.post('lobby', ALICE if i % 2 else BOB, f'#{i}') for i in range(10)]
     assert await rooms.history('lobby') == posted
     assert await rooms.history('lobby', limit=3) == posted[-3:]
+
+
+async def test_a_flood_from_a_client_is_refused_before_it_is_stored_or_sent(rooms: Rooms) -> None:
+    seen: list[Message] = []
+    rooms.subscribe('lobby', seen.append)
+    refusals: list[ErrorKind] = []
+    for index in range(20):
+        try:
+            await rooms.post('lobby', ALICE, f'flood {index}', ip='10.0.0.1')
+        except ChatError as error:
+            refusals.append(error.kind)
+    burst = rooms.limits.settings.message_burst
+    assert [message.text for message in seen] == [f'flood {index}' for index in range(burst)]
+    assert refusals == [ErrorKind.RATE_LIMITED] * (20 - burst)
+    assert len(await rooms.history('lobby', limit=100)) == burst
+    await rooms.post('lobby', BOB, 'meanwhile', ip='10.0.0.2')
+    assert seen[-1].text == 'meanwhile', 'others are not held back'
+    for index in range(20):
+        await rooms.post('lobby', ALICE, f'from the server {index}')  # no address: an import, not a client
+
+
+async def test_first_posts_arriving_together_start_the_room_once(tmp_path: Path) -> None:
+    rooms = Rooms(SQLiteBackend(tmp_path / 'chat.db'), limits=Limits(LimitSettings(rooms_per_minute=1)))
+    await rooms.start()
+    try:
+        tabs = [Author(f'tab-{index}', f'Person {index}') for index in range(4)]
+        await asyncio.gather(*(rooms.post('new-room', tab, 'first!', ip='10.0.0.1') for tab in tabs))
+        with pytest.raises(ChatError) as refused:
+            await rooms.post('another-room', ALICE, 'hello', ip='10.0.0.1')
+        assert refused.value.kind == ErrorKind.TOO_MANY_ROOMS
+        await rooms.post('another-room', ALICE, 'hello', ip='10.0.0.2')
+    finally:
+        await rooms.stop()

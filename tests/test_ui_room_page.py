@@ -237,3 +237,32 @@ async def test_an_invalid_room_name_gets_a_friendly_page(user: User) -> None:
     await user.should_see('Open #not-a-room instead')
     user.find(marker='suggested-room').click()
     await user.should_see('# not-a-room')
+
+
+async def test_a_tab_sending_too_fast_is_told_to_slow_down_and_keeps_its_text(create_user: Callable[[], User]) -> None:
+    flooder, reader = create_user(), create_user()
+    await flooder.open('/')
+    await reader.open('/')
+    burst = [f'quick {index}' for index in range(5)]
+    for text in burst:
+        await send(flooder, text)
+        await eventually(lambda: composer_value(flooder) == '')
+    await send(flooder, 'one too many')
+    await flooder.should_see('You are sending too fast. Wait 1 second and try again.')
+    assert composer_value(flooder) == 'one too many'
+    await eventually(lambda: [bubble.text for bubble in bubbles(reader)] == burst)
+    assert [bubble.text for bubble in bubbles(flooder)] == burst, 'the excess is neither stored nor shown'
+
+
+@pytest.mark.settings(tabs_per_ip=2)
+async def test_an_address_with_too_many_tabs_gets_a_notice_instead_of_the_room(
+    create_user: Callable[[], User],
+) -> None:
+    first, second, third = create_user(), create_user(), create_user()
+    await first.open('/')
+    await second.open('/room/elsewhere')
+    await third.open('/')
+    await third.should_see('Your network address already has 2 chat tabs open, the most allowed.')
+    await third.should_not_see(marker='composer-input')
+    await send(first, 'the open tabs still work')
+    await sees_message(first, 'the open tabs still work')

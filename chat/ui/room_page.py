@@ -25,12 +25,20 @@ REPORT_VISIBILITY = (
 
 
 async def room_page(rooms: Rooms, room: str) -> None:
-    """Build the room's page; once the tab is connected, show the history and follow the room live."""
+    """Build the room's page; once the tab is connected, show the history and follow the room live.
+
+    An address that already has its share of open tabs gets a notice instead of the room.
+    """
+    client = ui.context.client
+    try:
+        client.on_delete(rooms.limits.open_tab(client.ip))
+    except ChatError as error:
+        too_many_tabs(error.message)
+        return
     ui.page_title(page_title(room, 0))
     apply_colors()
-    client = ui.context.client
     client.content.classes('chat-page')
-    view = RoomView(rooms, room)
+    view = RoomView(rooms, room, client.ip)
     await client.connected()
     if not client.is_deleted:
         view.author_id = tab_author_id()
@@ -40,9 +48,10 @@ async def room_page(rooms: Rooms, room: str) -> None:
 class RoomView:
     """The elements of one room page and the state that ties them to the room model."""
 
-    def __init__(self, rooms: Rooms, room: str) -> None:
+    def __init__(self, rooms: Rooms, room: str, ip: str) -> None:
         self.rooms = rooms
         self.room = room
+        self.ip = ip
         self.author_id = ''
         self.browser_id = browser_id()
         self.header = RoomHeader(room, on_rename=self._renamed)
@@ -57,7 +66,7 @@ class RoomView:
 
     async def send(self, text: str) -> Message:
         """Post as this tab under the current display name; `ChatError` reaches the composer."""
-        message = await self.rooms.post(self.room, Author(self.author_id, self.header.name), text)
+        message = await self.rooms.post(self.room, Author(self.author_id, self.header.name), text, ip=self.ip)
         self._last_typing = 0.0
         if self._visit is not None:
             self._visit.stopped_typing()
@@ -125,6 +134,13 @@ class RoomView:
     def _show_unread(self) -> None:
         with self.messages:
             ui.page_title(page_title(self.room, self._unread))
+
+
+def too_many_tabs(reason: str) -> None:
+    ui.page_title('Too many tabs · Chat')
+    with ui.card().classes('chat-notice').props('role=alert'):
+        ui.label('Too many open tabs').classes('text-h6')
+        ui.label(reason).mark('too-many-tabs')
 
 
 def page_title(room: str, unread: int) -> str:

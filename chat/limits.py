@@ -1,0 +1,169 @@
+"""How much one tab and one network address may do: messages per second, new rooms per minute, open tabs.
+
+Each refusal is a `ChatError` with a specific message, raised before anything is stored,
+so a flood costs the server a dictionary lookup per attempt and reaches nobody. The
+counters are per process: behind a load balancer with sticky sessions (see README,
+"Scaling out") one address always reaches the same process.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .model import ChatError, ErrorKind
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """The limits an operator can set; 0 switches a limit off."""
+
+    message_burst: int = 5
+    messages_per_second: float = 1.0
+    ip_message_burst: int = 20
+    ip_messages_per_second: float = 5.0
+    rooms_per_minute: int = 10
+    tabs_per_ip: int = 20
+
+
+@dataclass(slots=True)
+class TokenBucket:
+    """Holds up to `capacity` tokens and regains `rate` per second; each action spends one."""
+
+    capacity: float
+    rate: float
+    tokens: float
+    updated: float
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is available (0 if one is now)."""
+        self._refill(now)
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self, now: float) -> None:
+        self._refill(now)
+        self.tokens -= 1
+
+    def full(self, now: float) -> bool:
+        self._refill(now)
+        return self.tokens >= self.capacity
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+
+class RateLimiter:
+    """One token bucket per key, created full on first use; buckets that refilled are forgotten."""
+
+    PRUNE_EVERY = 1000
+
+    def __init__(self, burst: float, per_second: float, clock: Clock = time.monotonic) -> None:
+        self.burst = burst
+        self.per_second = per_second
+        self.clock = clock
+        self._buckets: dict[str, TokenBucket] = {}
+        self._uses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.burst > 0 and self.per_second > 0
+
+    def wait(self, key: str) -> float:
+        """Seconds until `key` may act again; 0 means now (and always, if the limit is off)."""
+        if not self.enabled:
+            return 0.0
+        bucket = self._buckets.get(key)
+        return 0.0 if bucket is None else bucket.wait(self.clock())
+
+    def take(self, key: str) -> None:
+        """Spend one of `key`'s tokens; call only after `wait` returned 0."""
+        if not self.enabled:
+            return
+        now = self.clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = TokenBucket(self.burst, self.per_second, self.burst, now)
+        bucket.take(now)
+        self._uses += 1
+        if self._uses % self.PRUNE_EVERY == 0:
+            self._prune(now)
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _prune(self, now: float) -> None:
+        """A full bucket is the same as no bucket, so memory follows the active senders, not all ever seen."""
+        for key in [key for key, bucket in self._buckets.items() if bucket.full(now)]:
+            del self._buckets[key]
+
+
+class Limits:
+    """The limits of this process, checked by the room model for every post that comes from a client."""
+
+    def __init__(self, settings: LimitSettings | None = None, clock: Clock = time.monotonic) -> None:
+        self.settings = settings = settings or LimitSettings()
+        self._tab_messages = RateLimiter(settings.message_burst, settings.messages_per_second, clock)
+        self._ip_messages = RateLimiter(settings.ip_message_burst, settings.ip_messages_per_second, clock)
+        self._ip_rooms = RateLimiter(settings.rooms_per_minute, settings.rooms_per_minute / 60, clock)
+        self._tabs: dict[str, int] = {}
+
+    def admit_message(self, tab: str, ip: str, *, new_room: bool) -> None:
+        """Count one message from `tab` at `ip` (starting a room if `new_room`), or raise `ChatError` saying why not.
+
+        Every limit is checked before any is counted, so a refused message costs nothing.
+        """
+        if wait := self._tab_messages.wait(tab):
+            raise ChatError(ErrorKind.RATE_LIMITED, f'You are sending too fast. Wait {_seconds(wait)} and try again.')
+        if wait := self._ip_messages.wait(ip):
+            raise ChatError(
+                ErrorKind.RATE_LIMITED,
+                f'Too many messages from your network address. Wait {_seconds(wait)} and try again.',
+            )
+        if new_room and (wait := self._ip_rooms.wait(ip)):
+            raise ChatError(
+                ErrorKind.TOO_MANY_ROOMS,
+                f'You started {self.settings.rooms_per_minute} rooms within a minute. '
+                f'Wait {_seconds(wait)} before starting another, or post in an existing room.',
+            )
+        self._tab_messages.take(tab)
+        self._ip_messages.take(ip)
+        if new_room:
+            self._ip_rooms.take(ip)
+
+    def open_tab(self, ip: str) -> Callable[[], None]:
+        """Count one more open tab from `ip` and return the function that counts it closed again.
+
+        Raises `ChatError` when `ip` already has `tabs_per_ip` tabs open.
+        """
+        limit = self.settings.tabs_per_ip
+        if limit and self._tabs.get(ip, 0) >= limit:
+            raise ChatError(
+                ErrorKind.TOO_MANY_TABS,
+                f'Your network address already has {limit} chat tabs open, the most allowed. '
+                'Close one, then reload this page.',
+            )
+        self._tabs[ip] = self._tabs.get(ip, 0) + 1
+        closed = False
+
+        def close() -> None:
+            nonlocal closed
+            if not closed:
+                closed = True
+                self._tabs[ip] -= 1
+                if not self._tabs[ip]:
+                    del self._tabs[ip]
+
+        return close
+
+    def open_tabs(self, ip: str) -> int:
+        return self._tabs.get(ip, 0)
+
+
+def _seconds(wait: float) -> str:
+    seconds = max(1, math.ceil(wait))
+    return f'{seconds} second' + ('' if seconds == 1 else 's')
