@@ -1,9 +1,14 @@
 """The rules every message, room and name follows, without NiceGUI or storage."""
 
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chat.model import (
     MAX_MESSAGE_LENGTH,
+    MAX_NAME_LENGTH,
     ChatError,
     ErrorKind,
     clean_display_name,
@@ -70,3 +75,60 @@ def test_refused_room_names_get_the_closest_valid_suggestion(name: str, suggesti
     assert suggest_room(name) == suggestion
     if suggestion:
         assert validate_room(suggestion) == suggestion
+
+
+TRICKY = ['\r', '\n', '\r\n', ' ', '\t', '\x00', '\u200b', '\u200d', '\u202e', '\ufeff', '\ud800', '🦊', '<', 'a', 'é']
+# Any text a client could send: every code point (lone surrogates too), the characters that
+# tend to break things, and lengths around the limit.
+ANY_TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=()), max_size=60),
+    st.lists(st.sampled_from(TRICKY), max_size=40).map(''.join),
+    st.tuples(st.integers(MAX_MESSAGE_LENGTH - 3, MAX_MESSAGE_LENGTH + 3), st.sampled_from(TRICKY)).map(
+        lambda pair: 'x' * pair[0] + pair[1]
+    ),
+)
+
+
+def shows_something(text: str) -> bool:
+    return any(not c.isspace() and unicodedata.category(c) != 'Cf' for c in text)
+
+
+@given(ANY_TEXT)
+def test_any_text_is_kept_as_typed_or_refused_for_a_specific_reason(text: str) -> None:
+    normalised = text.replace('\r\n', '\n').replace('\r', '\n')
+    try:
+        cleaned = clean_message(text)
+    except ChatError as error:
+        expected = {
+            ErrorKind.EMPTY: not shows_something(normalised),
+            ErrorKind.TOO_LONG: len(normalised) > MAX_MESSAGE_LENGTH,
+            ErrorKind.BAD_TEXT: any(0xD800 <= ord(c) <= 0xDFFF for c in text),
+        }
+        assert expected.get(error.kind), f'{error.kind} for {text!r}'
+        assert error.message
+        return
+    assert cleaned == normalised
+    assert shows_something(cleaned) and len(cleaned) <= MAX_MESSAGE_LENGTH
+    cleaned.encode('utf-8')
+
+
+@given(ANY_TEXT)
+def test_any_name_is_trimmed_and_shown_or_refused(name: str) -> None:
+    try:
+        cleaned = clean_display_name(name)
+    except ChatError as error:
+        assert error.kind is ErrorKind.BAD_NAME and error.message
+        assert not name.strip() or len(name.strip()) > MAX_NAME_LENGTH or not name.strip().isprintable()
+        return
+    assert cleaned == name.strip() and 0 < len(cleaned) <= MAX_NAME_LENGTH
+    assert all(unicodedata.category(c) not in ('Cc', 'Cf', 'Cs') for c in cleaned), 'nothing invisible or broken'
+
+
+@given(ANY_TEXT)
+def test_any_room_name_is_valid_or_refused_with_a_valid_suggestion(name: str) -> None:
+    try:
+        assert validate_room(name) == name
+    except ChatError as error:
+        assert error.kind is ErrorKind.BAD_ROOM and error.message
+        suggestion = suggest_room(name)
+        assert suggestion == '' or validate_room(suggestion) == suggestion

@@ -5,11 +5,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from chat.backends.sqlite import SQLiteBackend
 from chat.limits import Limits, LimitSettings
 from chat.model import Author, ChatError, ErrorKind, Message
 from chat.rooms import Rooms
+from tests.test_model import ANY_TEXT
 
 ALICE = Author('tab-a', 'Alice')
 BOB = Author('tab-b', 'Bob')
@@ -120,3 +122,25 @@ async def test_first_posts_arriving_together_start_the_room_once(tmp_path: Path)
         await rooms.post('another-room', ALICE, 'hello', ip='10.0.0.2')
     finally:
         await rooms.stop()
+
+
+@settings(max_examples=150, deadline=None)
+@given(ANY_TEXT)
+def test_any_text_posts_exactly_once_and_reads_back_identically_or_is_refused(text: str) -> None:
+    async def post_and_read_back() -> None:
+        rooms = Rooms(SQLiteBackend(':memory:'))
+        await rooms.start()
+        seen: list[Message] = []
+        rooms.subscribe('lobby', seen.append)
+        try:
+            message = await rooms.post('lobby', ALICE, text, ip='10.0.0.1')
+        except ChatError as error:
+            assert error.kind in {ErrorKind.EMPTY, ErrorKind.TOO_LONG, ErrorKind.BAD_TEXT} and error.message
+            assert seen == [] and await rooms.history('lobby') == [], 'a refused text leaves no trace'
+        else:
+            assert seen == await rooms.history('lobby') == [message], 'stored once, delivered once'
+            assert message.text == text.replace('\r\n', '\n').replace('\r', '\n')
+        finally:
+            await rooms.stop()
+
+    asyncio.run(post_and_read_back())
