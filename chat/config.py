@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     history_length: int = Field(100_000, ge=100, description='messages kept per room in Redis (approximately)')
     storage_secret: str | None = Field(
         None, description='secret that signs browser sessions (default: generated once into DATA_DIR)'
+    )
+    log_level: Literal['debug', 'info', 'warning', 'error'] = Field(
+        'info', description='lowest level logged to stderr, as key=value lines'
     )
     message_burst: int = Field(LIMITS.message_burst, ge=0, description='messages a tab may send in a quick burst')
     messages_per_second: float = Field(

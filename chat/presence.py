@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from .logs import log_event
 from .model import Activity, Person
 
 log = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ class Presence:
             try:
                 watcher(activity)
             except Exception:
-                log.exception('a presence watcher failed: room=%s', room)
+                log_event(log, logging.ERROR, 'presence_watcher_failed', room=room, exc_info=True)
 
     def _publish(self, room: str, activity: Activity, state: _Room) -> None:
         if self.publish is None or activity == state.last_published:
@@ -185,7 +186,7 @@ class Presence:
         try:
             self.publish(room, activity)
         except Exception:
-            log.exception('publishing presence failed: room=%s', room)
+            log_event(log, logging.ERROR, 'presence_publish_failed', room=room, exc_info=True)
 
 
 def _union(activities: list[Activity]) -> Activity:

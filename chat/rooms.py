@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from .backends import Backend, SharedPresence
 from .limits import Limits
-from .model import Author, Message, RoomSummary, clean_display_name, clean_message, validate_room
+from .logs import log_event
+from .model import Author, ChatError, Message, RoomSummary, clean_display_name, clean_message, validate_room
 from .presence import Presence
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,15 @@ class Rooms:
         (the author's id is its tab); the server's own posts (imports, tests) pass none.
         Raises `ChatError` for anything the user must change, before anything is stored.
         """
+        try:
+            message = await self._store(room, author, text, ip)
+        except ChatError as error:
+            log_event(log, logging.INFO, 'message_not_posted', room=room, reason=error.kind, ip=ip)
+            raise
+        log_event(log, logging.DEBUG, 'message_posted', room=room, message_id=message.id, characters=len(message.text))
+        return message
+
+    async def _store(self, room: str, author: Author, text: str, ip: str | None) -> Message:
         room = validate_room(room)
         author = Author(author.id, clean_display_name(author.name))
         text = clean_message(text)
@@ -123,4 +133,6 @@ class Rooms:
             try:
                 callback(message)
             except Exception:
-                log.exception('a subscriber failed: room=%s message_id=%s', message.room, message.id)
+                log_event(
+                    log, logging.ERROR, 'subscriber_failed', room=message.room, message_id=message.id, exc_info=True
+                )

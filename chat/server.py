@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from nicegui import app, ui
 from nicegui.storage import Storage
 
-from . import gc_tuning
+from . import gc_tuning, logs
 from .backends import Backend
 from .backends.redis import RedisBackend
 from .backends.redis_presence import RedisPresence
@@ -54,6 +54,7 @@ def run(settings: Settings) -> None:
     """Start serving (or, under NiceGUI's test harness, only configure) the chat."""
     if settings.native and backend_missing():
         sys.exit(MISSING_BACKEND)
+    logs.configure(settings.log_level)
     Storage.path = (settings.data_dir / 'sessions').resolve()
     Storage.redis_url = settings.redis_url  # processes sharing rooms share display names and tab identities too
     build(settings)
@@ -70,5 +71,6 @@ def run(settings: Settings) -> None:
         storage_secret=settings.resolve_storage_secret(),
         show=False,
         show_welcome_message=False,
+        log_config=None,  # uvicorn's records go through the same key=value lines as ours
         **native,
     )

@@ -69,7 +69,7 @@ async def test_a_failing_store_keeps_the_text_and_shows_nothing(
     await alice.should_see('Your message could not be saved. Please try again.')
     assert composer_value(alice) == 'will this be saved?'
     assert bubbles(alice) == bubbles(bob) == []
-    assert 'storing a message failed' in caplog.text
+    assert 'event=store_failed' in caplog.text
     caplog.clear()
 
     await database.execute('PRAGMA query_only = OFF')  # the disk is back

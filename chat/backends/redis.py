@@ -21,6 +21,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
+from ..logs import log_event
 from ..model import Author, ChatError, ErrorKind, Message, RoomSummary
 from . import Deliver
 
@@ -97,7 +98,7 @@ class RedisBackend:
         try:
             stream_id = await self._append(keys=keys, args=values)
         except RedisError as error:
-            log.warning('storing a message failed: room=%s error=%s', room, error)
+            log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, UNAVAILABLE) from error
         return Message(to_int(stream_id), room, author, text, sent_at)
 
@@ -107,7 +108,7 @@ class RedisBackend:
         try:
             entries = await redis.xrevrange(self._key('room', room), max=newest, min='-', count=limit)
         except RedisError as error:
-            log.warning('reading history failed: room=%s error=%s', room, error)
+            log_event(log, logging.WARNING, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, 'The earlier messages could not be loaded.') from error
         return [_message(room, stream_id, fields) for stream_id, fields in reversed(entries)]
 
@@ -140,11 +141,11 @@ class RedisBackend:
                     return
                 delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1
-                log.warning('reading the feed failed, retrying in %s s: error=%s', delay, error)
+                log_event(log, logging.WARNING, 'feed_failed', retry_in_s=delay, error=error)
                 await asyncio.sleep(delay)
                 continue
             if failures:
-                log.info('reading the feed again from %s', last_id)
+                log_event(log, logging.INFO, 'feed_resumed', from_id=last_id)
             failures = 0
             for _, entries in batches:
                 for entry_id, fields in entries:

@@ -18,6 +18,7 @@ from contextlib import suppress
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from ..logs import log_event
 from ..model import Activity, Person
 from ..presence import Presence
 from .redis import TIMEOUTS
@@ -88,7 +89,7 @@ class RedisPresence:
                     await self._report(room)
                     await self._require().publish(self._channel(), room)
             except RedisError as error:
-                log.warning('sharing presence failed: error=%s', error)
+                log_event(log, logging.WARNING, 'presence_share_failed', error=error)
 
     async def _refresh(self) -> None:
         """Keep this process's reports alive and notice processes whose reports expired."""
@@ -99,7 +100,7 @@ class RedisPresence:
                 for room in self._watched():
                     await self._reread(room)
             except RedisError as error:
-                log.warning('refreshing presence failed: error=%s', error)
+                log_event(log, logging.WARNING, 'presence_refresh_failed', error=error)
 
     async def _listen(self) -> None:
         """Reread a room as soon as another process says it changed; after an outage, reread all."""
@@ -114,7 +115,7 @@ class RedisPresence:
                         if message is not None and message['data'] in self._watched():
                             await self._reread(message['data'])
             except RedisError as error:
-                log.warning('following presence failed, retrying: error=%s', error)
+                log_event(log, logging.WARNING, 'presence_follow_failed', error=error)
                 await self._stopped_within(1.0)
 
     async def _stopped_within(self, seconds: float) -> bool:

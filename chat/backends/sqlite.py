@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from ..logs import log_event
 from ..model import Author, ChatError, ErrorKind, Message, RoomSummary
 from . import Deliver
 
@@ -87,7 +88,7 @@ class SQLiteBackend:
                     (room, author.id, author.name, text, sent_at),
                 )
             except sqlite3.Error as error:
-                log.error('storing a message failed: room=%s error=%s', room, error)
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
                 raise ChatError(ErrorKind.STORAGE, 'Your message could not be saved. Please try again.') from error
             assert cursor.lastrowid is not None
             message = Message(cursor.lastrowid, room, author, text, sent_at)
@@ -103,7 +104,7 @@ class SQLiteBackend:
             ) as cursor:
                 rows = await cursor.fetchall()
         except sqlite3.Error as error:
-            log.error('reading history failed: room=%s error=%s', room, error)
+            log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.STORAGE, 'The earlier messages could not be loaded.') from error
         return [_message(row) for row in reversed(rows)]
 

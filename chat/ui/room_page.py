@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from nicegui import Client, ui
 from nicegui.events import GenericEventArguments
 
+from ..logs import log_event
 from ..model import Activity, Author, ChatError, Message, Person
 from ..presence import Visit
 from ..rooms import Rooms
@@ -16,6 +18,8 @@ from .header import RoomHeader
 from .identity import browser_id, tab_author_id
 from .message_list import MessageList
 from .theme import apply_colors
+
+log = logging.getLogger(__name__)
 
 TYPING_EVERY = 2.0
 VISIBILITY_EVENT = 'chat_visibility'
@@ -33,6 +37,7 @@ async def room_page(rooms: Rooms, room: str) -> None:
     try:
         client.on_delete(rooms.limits.open_tab(client.ip))
     except ChatError as error:
+        log_event(log, logging.INFO, 'tab_refused', room=room, reason=error.kind, ip=client.ip)
         too_many_tabs(error.message)
         return
     ui.page_title(page_title(room, 0))
