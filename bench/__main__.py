@@ -83,6 +83,11 @@ def parser() -> argparse.ArgumentParser:
     saturate = commands.add_parser('saturate', parents=[common], help='raise the rate until p99 > 1 s or a loss')
     saturate.add_argument('--clients', type=int, default=100)
     saturate.add_argument('--senders', type=int, help='sending tabs (default: one per 50 msg/s)')
+    flood = commands.add_parser('flood', parents=[common], help='fanout while one tab floods the room')
+    flood.add_argument('--clients', type=int, default=100)
+    flood.add_argument('--rate', type=float, default=10.0, help='messages per second of the well-behaved tabs')
+    flood.add_argument('--messages', type=int, default=200)
+    flood.add_argument('--flood-rate', type=float, default=100.0, help='messages per second the flooder attempts')
     idle = commands.add_parser('idle-memory', parents=[common], help='server RSS per idle client')
     idle.add_argument('--clients', type=levels, default=[100, 500, 1000], help='comma-separated room sizes')
     churn = commands.add_parser('churn', parents=[common], help='clients come, receive and go in batches')
@@ -99,7 +104,7 @@ def levels(text: str) -> list[int]:
     return [int(part) for part in text.split(',') if part]
 
 
-ALL = (['fanout'], ['fanout', '--clients', '500'], ['saturate'], ['idle-memory'], ['churn'], ['page-load'])
+ALL = (['fanout'], ['fanout', '--clients', '500'], ['saturate'], ['flood'], ['idle-memory'], ['churn'], ['page-load'])
 
 
 def planned(args: argparse.Namespace) -> list[Run]:
@@ -134,6 +139,17 @@ def plan_saturate(args: argparse.Namespace) -> Run:
     return Run('saturate', parameters, measure)
 
 
+def plan_flood(args: argparse.Namespace) -> Run:
+    """The app's own per-tab limit stays on: it is what holds the flooder back."""
+    workers = workers_for(args, args.clients)
+    parameters = {'clients': args.clients, 'rate': args.rate, 'messages': args.messages,
+                  'flood_rate': args.flood_rate, 'workers': workers}  # fmt: skip
+    measure = functools.partial(scenarios.flood, clients=args.clients, rate=args.rate, messages=args.messages,
+                                workers=workers, flood_rate=args.flood_rate)  # fmt: skip
+    env = {name: value for name, value in NO_LIMITS.items() if name != 'CHAT_MESSAGE_BURST'}
+    return Run('flood', parameters, measure, app_env=env)
+
+
 def plan_idle_memory(args: argparse.Namespace) -> Run:
     workers = workers_for(args, max(args.clients))
     parameters = {'clients': ','.join(map(str, args.clients)), 'workers': workers}
@@ -157,6 +173,7 @@ def plan_page_load(args: argparse.Namespace) -> Run:
 PLANS: dict[str, Callable[[argparse.Namespace], Run]] = {
     'fanout': plan_fanout,
     'saturate': plan_saturate,
+    'flood': plan_flood,
     'idle-memory': plan_idle_memory,
     'churn': plan_churn,
     'page-load': plan_page_load,

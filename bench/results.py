@@ -53,6 +53,8 @@ TARGETS = (
     Target('fanout', _clients(500), 'p99_ms', 250.0),
     Target('fanout', _clients(500), 'cpu_us_per_delivery', 100.0),
     Target('saturate', _clients(100), 'held_rate', 100.0, at_most=False),
+    Target('flood', _clients(100), 'delivered_pct', 100.0, at_most=False),
+    Target('flood', _clients(100), 'p99_ms', 30.0),
     *(Target('idle-memory', _any, f'mb_per_client_at_{n}', 1.5) for n in (100, 500, 1000)),
     Target('churn', _clients(1000), 'subscribers_left', 0.0),
     Target('churn', _clients(1000), 'rss_growth_pct', 10.0),

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from .load import ReceiverPool, RoundReport, Senders, SendReport
+from .load import ReceiverPool, RoundReport, Senders, SendReport, stamp
 from .protocol import Browser, Network, ProtocolClient
 from .server import AppGroup
 
@@ -124,6 +124,47 @@ async def saturate(app: AppGroup, clients: int, workers: int, senders: int | Non
                     break
                 held = rate
     return {'held_rate': held, 'steps': ' | '.join(steps)}
+
+
+async def flood(app: AppGroup, clients: int, rate: float, messages: int, workers: int, flood_rate: float) -> dict:
+    """Fan-out from well-behaved tabs, first in a quiet room, then while one more tab floods it.
+
+    Every sending tab stays within the app's per-tab limit (one tab per message per second
+    of `rate`); the flooder attempts `flood_rate` messages per second without waiting, as
+    a script would. The app refuses its excess, so the receivers' latency should barely move.
+    """
+    senders = math.ceil(rate)
+    async with ReceiverPool([app.url + ROOM], workers) as pool, Network() as network:
+        await pool.connect(clients)
+        async with Senders(network, app.url + ROOM, senders) as sending:
+            flooder = await open_tab(network, app.url + ROOM)
+            await wait_for_subscribers(app, clients + senders + 1)
+            await paced_round(app, pool, sending, 'warmup', rate, WARMUP_MESSAGES)
+            quiet = await paced_round(app, pool, sending, 'quiet', rate, messages)
+            stop = asyncio.Event()
+            attempts = asyncio.get_running_loop().create_task(flooding(flooder, flood_rate, stop))
+            flooded = await paced_round(app, pool, sending, 'flooded', rate, messages)
+            stop.set()
+            attempted = await attempts
+            await flooder.close()
+    accepted = sum(1 for bubble in flooder.bubbles.values() if bubble.own and bubble.text.startswith('flood '))
+    return {
+        **{f'quiet_{key}': value for key, value in quiet.row().items() if key.endswith('_ms')},
+        **flooded.row(),
+        'flood_attempted': attempted,
+        'flood_accepted': accepted,
+    }
+
+
+async def flooding(client: ProtocolClient, rate: float, stop: asyncio.Event) -> int:
+    """Post `rate` messages per second from `client` until `stop`, never waiting for one to show; returns how many."""
+    loop = asyncio.get_running_loop()
+    start, seq = loop.time(), 0
+    while not stop.is_set():
+        await asyncio.sleep(max(0.0, start + seq / rate - loop.time()))
+        await client.post(stamp('flood', seq))
+        seq += 1
+    return seq
 
 
 async def idle_memory(app: AppGroup, levels: list[int], workers: int) -> dict:

@@ -133,6 +133,14 @@ def test_fanout_over_two_processes_delivers_through_redis(tmp_path: Path) -> Non
     assert row['metrics']['failed_sends'] == row['metrics']['duplicates'] == row['metrics']['disconnects'] == 0
 
 
+def test_flood_holds_the_flooder_to_its_limit_while_everyone_else_gets_everything(tmp_path: Path) -> None:
+    row = bench(tmp_path, 'flood', '--clients', '3', '--messages', '6', '--rate', '2', '--flood-rate', '50')
+    metrics = row['metrics']
+    assert metrics['delivered'] == '18/18' and metrics['failed_sends'] == 0
+    assert {'quiet_p99_ms', 'p99_ms'} <= set(metrics)
+    assert 5 <= metrics['flood_accepted'] < metrics['flood_attempted'] / 5, 'the burst, then about one a second'
+
+
 def test_churn_leaves_no_subscriber_behind(tmp_path: Path) -> None:
     row = bench(tmp_path, 'churn', '--clients', '4', '--batch', '2')
     assert row['metrics']['delivered'] == '4/4'
