@@ -7,6 +7,7 @@ import pytest
 from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
 
+from chat.ui.composer import Composer
 from chat.ui.message_list import MessageBubble
 
 
@@ -266,3 +267,18 @@ async def test_an_address_with_too_many_tabs_gets_a_notice_instead_of_the_room(
     await third.should_not_see(marker='composer-input')
     await send(first, 'the open tabs still work')
     await sees_message(first, 'the open tabs still work')
+
+
+async def test_a_double_enter_sends_once_and_says_nothing(user: User) -> None:
+    await user.open('/')
+    user.find(marker='composer-input').type('hello')
+    with user:
+        (composer,) = ElementFilter(kind=Composer)
+    await composer.submit('hello')
+    await composer.submit('hello')  # the second press, before the browser showed the input cleared
+    await composer.submit('')  # the second press, after it did
+    await sees_message(user, 'hello')
+    assert [bubble.text for bubble in bubbles(user)] == ['hello']
+    await user.should_not_see('Type a message first.')
+    await send(user, 'hello')
+    await eventually(lambda: [bubble.text for bubble in bubbles(user)] == ['hello', 'hello'])

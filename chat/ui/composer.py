@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
@@ -13,6 +14,7 @@ from ..model import MAX_MESSAGE_LENGTH, ChatError
 Send = Callable[[str], Awaitable[object]]
 
 ENTER = '(event) => emit(event.target.value)'  # the text as it was when Enter was pressed
+DOUBLE_PRESS = 1.0  # seconds within which a second Enter with the same text is the same press
 
 
 class Composer(ui.element):
@@ -27,6 +29,8 @@ class Composer(ui.element):
         self._send = send
         self._on_typing = on_typing
         self._lock = asyncio.Lock()
+        self._last_sent = ''
+        self._sent_at = -DOUBLE_PRESS
         self.classes('chat-composer').props('role=form aria-label="Send a message"')
         with self:
             self.input = (
@@ -57,7 +61,10 @@ class Composer(ui.element):
         """
         if text is None:
             text = self.input.value or ''
+        if self._repeats_last_send(text):
+            return
         if text.strip():
+            self._last_sent, self._sent_at = text, time.monotonic()
             typed = self.input.value or ''
             self.input.value = typed[len(text) :] if typed.startswith(text) else typed
         async with self._lock:
@@ -70,6 +77,15 @@ class Composer(ui.element):
                 return
         self._show_error(None)
         self.input.run_method('focus')
+
+    def _repeats_last_send(self, text: str) -> bool:
+        """Whether this Enter is the second of a double press, made before the browser showed the input cleared.
+
+        It carries the text just sent (or nothing) while nothing new was typed; sending it would
+        post the message twice or complain about an empty one.
+        """
+        recent = time.monotonic() - self._sent_at < DOUBLE_PRESS
+        return recent and not self.input.value and text in (self._last_sent, '')
 
     def _update_counter(self) -> None:
         text = self.input.value or ''
