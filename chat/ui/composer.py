@@ -9,19 +9,21 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 from nicegui.events import GenericEventArguments
 
-from ..model import MAX_MESSAGE_LENGTH, ChatError
+from ..model import MAX_MESSAGE_LENGTH, ChatError, ErrorKind
 
 Send = Callable[[str], Awaitable[object]]
 
 ENTER = '(event) => emit(event.target.value)'  # the text as it was when Enter was pressed
 DOUBLE_PRESS = 1.0  # seconds within which a second Enter with the same text is the same press
+RATE_LIMITED_PAUSE = 1.0  # seconds a tab told to slow down is not answered again: a flood costs no round trips
 
 
 class Composer(ui.element):
     """Sends on Enter or the Send button; a refused or failed send keeps the text and says why.
 
     Nothing the user typed is ever lost: the text goes back into the input with the reason
-    next to it.
+    next to it. A tab told to slow down gets no answer to Enter for a second, so a scripted
+    flood costs the server an event each, not a round trip each.
     """
 
     def __init__(self, send: Send, on_typing: Callable[[], None]) -> None:
@@ -31,6 +33,7 @@ class Composer(ui.element):
         self._lock = asyncio.Lock()
         self._last_sent = ''
         self._sent_at = -DOUBLE_PRESS
+        self._refusing_until = 0.0
         self.classes('chat-composer').props('role=form aria-label="Send a message"')
         with self:
             self.input = (
@@ -61,7 +64,7 @@ class Composer(ui.element):
         """
         if text is None:
             text = self.input.value or ''
-        if self._repeats_last_send(text):
+        if self._repeats_last_send(text) or time.monotonic() < self._refusing_until:
             return
         if text.strip():
             self._last_sent, self._sent_at = text, time.monotonic()
@@ -74,6 +77,8 @@ class Composer(ui.element):
                 typed_since = self.input.value or ''
                 self.input.value = f'{text} {typed_since}' if typed_since and typed_since != text else text
                 self._show_error(error.message)
+                if error.kind is ErrorKind.RATE_LIMITED:
+                    self._refusing_until = time.monotonic() + RATE_LIMITED_PAUSE
                 return
         self._show_error(None)
         self.input.run_method('focus')
