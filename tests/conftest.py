@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -18,6 +18,7 @@ from typing import NoReturn
 import httpx
 import pytest
 
+from bench.protocol import Network
 from bench.server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,6 +159,13 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> int:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout)
     return process.returncode
+
+
+@pytest.fixture
+async def network() -> AsyncIterator[Network]:
+    """HTTP and Socket.IO for the load generator's simulated tabs (`bench.protocol`), closed after the test."""
+    async with Network() as shared:
+        yield shared
 
 
 @pytest.fixture

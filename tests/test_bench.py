@@ -6,7 +6,6 @@ import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,12 +24,6 @@ RECORD_EMITS = """
         return emit(name, ...args);
     };
 """
-
-
-@pytest.fixture
-async def network() -> AsyncIterator[Network]:
-    async with Network() as shared:
-        yield shared
 
 
 COMPOSER_LISTENERS = """

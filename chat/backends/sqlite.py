@@ -63,7 +63,9 @@ class SQLiteBackend:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
         await self._db.execute('PRAGMA journal_mode=WAL')
-        await self._db.execute('PRAGMA synchronous=NORMAL')
+        # FULL: each commit reaches the disk before the message is shown. NORMAL survives a killed process
+        # but not a power cut or a disk gone read-only, which drop what was shown (about 0.25 ms per message).
+        await self._db.execute('PRAGMA synchronous=FULL')
         async with self._db.execute('PRAGMA user_version') as cursor:
             (version,) = await cursor.fetchone() or (0,)
         if version > SCHEMA_VERSION:
