@@ -53,6 +53,7 @@ class Rooms:
                 if self.shared_presence is not None:
                     await self.shared_presence.start(self.presence)
                 self._started.set()
+                log_event(log, logging.INFO, 'rooms_started', store=type(self.backend).__name__)
 
     async def stop(self) -> None:
         async with self._start_lock:
@@ -61,6 +62,7 @@ class Rooms:
                 if self.shared_presence is not None:
                     await self.shared_presence.stop()
                 await self.backend.stop()
+                log_event(log, logging.INFO, 'rooms_stopped', store=type(self.backend).__name__)
         self._subscribers.clear()
 
     async def post(self, room: str, author: Author, text: str, *, ip: str | None = None) -> Message:

@@ -67,6 +67,7 @@ async def test_the_server_logs_events_but_not_what_people_wrote(
         await tab.close()
     stop_process_group(server.process)
     output = server.process.stdout.read()
+    assert 'event=rooms_started store=SQLiteBackend' in output and 'event=rooms_stopped' in output
     assert 'event=message_posted room=logged message_id=5 characters=25' in output
     assert 'event=message_not_posted room=logged reason=rate_limited ip=127.0.0.1' in output
     assert SECRET not in output, 'what people write is not logged, not even at debug level'
