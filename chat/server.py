@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from nicegui import app, ui
 from nicegui.storage import Storage
 
-from . import gc_tuning, logs
+from . import gc_tuning, logs, socket_guard
 from .backends import Backend
 from .backends.redis import RedisBackend
 from .backends.redis_presence import RedisPresence
@@ -18,6 +18,7 @@ from .config import Settings
 from .limits import Limits
 from .native import MISSING_BACKEND, backend_missing, window_options
 from .rooms import Rooms
+from .stalled_connections import CHECK_EVERY, StalledConnections
 from .ui.pages import register_pages
 
 TITLE = 'Chat'
@@ -59,6 +60,8 @@ def run(settings: Settings) -> None:
     Storage.redis_url = settings.redis_url  # processes sharing rooms share display names and tab identities too
     build(settings)
     app.on_startup(gc_tuning.tune)
+    socket_guard.install()
+    app.timer(CHECK_EVERY, StalledConnections().check)
     app.on_delete(gc_tuning.CollectAfterDelete().page_deleted)
     native: dict[str, Any] = window_options(settings) if settings.native else {}
     ui.run(

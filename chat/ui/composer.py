@@ -63,18 +63,18 @@ class Composer(ui.element):
         ahead of whatever was typed since.
         """
         if text is None:
-            text = self.input.value or ''
+            text = self._typed()
         if self._repeats_last_send(text) or time.monotonic() < self._refusing_until:
             return
         if text.strip():
             self._last_sent, self._sent_at = text, time.monotonic()
-            typed = self.input.value or ''
+            typed = self._typed()
             self.input.value = typed[len(text) :] if typed.startswith(text) else typed
         async with self._lock:
             try:
                 await self._send(text)
             except ChatError as error:
-                typed_since = self.input.value or ''
+                typed_since = self._typed()
                 self.input.value = f'{text} {typed_since}' if typed_since and typed_since != text else text
                 self._show_error(error.message)
                 if error.kind is ErrorKind.RATE_LIMITED:
@@ -92,8 +92,13 @@ class Composer(ui.element):
         recent = time.monotonic() - self._sent_at < DOUBLE_PRESS
         return recent and not self.input.value and text in (self._last_sent, '')
 
+    def _typed(self) -> str:
+        """What the input holds; a forged event can set it to any JSON value, which counts as nothing typed."""
+        value = self.input.value
+        return value if isinstance(value, str) else ''
+
     def _update_counter(self) -> None:
-        text = self.input.value or ''
+        text = self._typed()
         if text:
             self._on_typing()
         self.counter.text = self._count_text(text)

@@ -1,0 +1,584 @@
+"""Misbehaving clients against a real `app.py`: raw Socket.IO frames no browser sends, floods, and tabs that stop
+reading. None may crash the server, slow down or impersonate the well-behaved tabs (the load generator's
+`ProtocolClient`, which speaks NiceGUI's protocol as a browser does), flood the log, or hold memory without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import socketio
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Event, Message, Ping, Request, TextMessage
+
+from bench.protocol import ACCEPT_HTML, USER_AGENT, Browser, Bubble, Network, ProtocolClient, parse_page, query_string
+from chat.limits import LimitSettings
+from tests.conftest import ChatServer
+
+ROOM = '/room/misbehave'
+SOCKET_PATH = '/_nicegui_ws/socket.io/'
+QUICK = 2.0  # seconds a well-behaved message may take to reach the other tab while an attack goes on
+TRACEBACK = 'Traceback (most recent call last)'
+OpenTab = Callable[..., Awaitable[ProtocolClient]]
+TCP_ESTABLISHED = '01'  # /proc/net/tcp state
+# Many tabs and posts from 127.0.0.1 are the test's doing, not an attack: the per-address limits are off.
+pytestmark = pytest.mark.settings(tabs_per_ip=0, ip_message_burst=0)
+
+
+class ServerOutput:
+    """Everything the server prints, read as it comes, so a server that logs a lot never blocks on a full pipe."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, args=(process.stdout,), daemon=True).start()
+
+    def _read(self, stream: Any) -> None:
+        for line in stream:
+            self.lines.append(line)
+
+    def tracebacks(self) -> int:
+        """How many tracebacks were logged: one line each with the chat's logfmt, the first of many otherwise."""
+        return sum(TRACEBACK in line for line in list(self.lines))
+
+
+@dataclass
+class Served:
+    """A running app and what it printed; measured from outside, as an operator would."""
+
+    server: ChatServer
+    output: ServerOutput
+
+    @property
+    def room_url(self) -> str:
+        return self.server.url + ROOM
+
+    def healthy(self) -> bool:
+        return httpx.get(f'{self.server.url}/healthz', timeout=5).status_code == 200
+
+    def subscribers(self) -> int:
+        return self.server.health()['subscribers']
+
+    def rss_mb(self) -> float:
+        status = Path(f'/proc/{self.server.process.pid}/status').read_text()
+        return int(next(line for line in status.splitlines() if line.startswith('VmRSS:')).split()[1]) / 1024
+
+
+@dataclass
+class Pair:
+    """Two well-behaved tabs in two browsers; each remembers what it posted, to tell its own bubbles from forgeries."""
+
+    alice: ProtocolClient
+    bob: ProtocolClient
+    sent: dict[str, list[str]] = field(default_factory=lambda: {'alice': [], 'bob': []})
+    latencies: list[float] = field(default_factory=list)
+
+    async def exchange(self, timeout: float = QUICK) -> float:
+        """Alice writes to Bob and Bob answers; returns the slower delivery, in seconds.
+
+        Each message is also awaited in its sender's own page, so the pages are complete for checks.
+        """
+        slowest = 0.0
+        for name, sender, receiver in (('alice', self.alice, self.bob), ('bob', self.bob, self.alice)):
+            text = f'{name} {uuid.uuid4().hex[:8]}'
+            self.sent[name].append(text)
+            start = time.monotonic()
+            await sender.post(text)
+            await receiver.wait_for(lambda text=text, receiver=receiver: text in texts(receiver), timeout)
+            slowest = max(slowest, time.monotonic() - start)
+            await sender.wait_for(lambda text=text, sender=sender: text in texts(sender), timeout)
+        self.latencies.append(slowest)
+        return slowest
+
+    def assert_nobody_posted_as_them(self) -> None:
+        """Own-styled bubbles are exactly what the tab itself posted, in order."""
+        assert own_texts(self.alice) == self.sent['alice']
+        assert own_texts(self.bob) == self.sent['bob']
+
+
+@pytest.fixture
+async def open_tabs(network: Network) -> AsyncIterator[OpenTab]:
+    """Open well-behaved tabs (each in its own browser); all are closed after the test."""
+    tabs: list[ProtocolClient] = []
+
+    async def open_tab(url: str, on_bubble: Callable[[Bubble], None] | None = None) -> ProtocolClient:
+        tab = ProtocolClient(Browser(network), url, on_bubble)
+        tabs.append(tab)
+        await tab.open(timeout=15)
+        return tab
+
+    yield open_tab
+    for tab in tabs:
+        with contextlib.suppress(Exception):
+            await tab.close()
+
+
+def texts(tab: ProtocolClient) -> list[str]:
+    return [bubble.text for bubble in tab.bubbles.values()]
+
+
+def own_texts(tab: ProtocolClient) -> list[str]:
+    return [bubble.text for bubble in tab.bubbles.values() if bubble.own]
+
+
+async def page_query(url: str, http: httpx.AsyncClient) -> dict[str, Any]:
+    """Load a room page as a browser does and return the query its socket connects with."""
+    response = await http.get(url, headers={'Accept': ACCEPT_HTML, 'User-Agent': USER_AGENT})
+    response.raise_for_status()
+    query = parse_page(response.text).query
+    return {**query, 'document_id': str(uuid.uuid4()), 'tab_id': str(uuid.uuid4()), 'old_tab_id': None}
+
+
+class RawSocket:
+    """Engine.IO over a WebSocket, framed by hand (wsproto) on a TCP socket this test controls.
+
+    It sends any text frame, reads only when asked, and can stop reading altogether, which no
+    Socket.IO library allows. `receive_buffer` shrinks the kernel's receive buffer, so a socket
+    that stops reading pushes back on the server after a few kilobytes.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ws: WSConnection) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.ws = ws
+        self.texts: list[str] = []
+
+    @classmethod
+    async def connect(cls, url: str, query: dict, cookie: str = '', receive_buffer: int = 0) -> RawSocket:
+        """Open the WebSocket of NiceGUI's Socket.IO endpoint with `query` (e.g. a page's client_id)."""
+        address = urlsplit(url)
+        sock = socket.socket()
+        if receive_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, (address.hostname, address.port))
+        reader, writer = await asyncio.open_connection(sock=sock, limit=max(receive_buffer, 1024))
+        ws = WSConnection(ConnectionType.CLIENT)
+        target = f'{SOCKET_PATH}?{query_string({"EIO": 4, "transport": "websocket", **query})}'
+        headers = [(b'cookie', cookie.encode()), (b'user-agent', USER_AGENT.encode())]
+        writer.write(ws.send(Request(host=address.netloc, target=target, extra_headers=headers)))
+        raw = cls(reader, writer, ws)
+        event = await raw._next_event()
+        if not isinstance(event, AcceptConnection):
+            raise ConnectionError(f'WebSocket refused: {event}')
+        return raw
+
+    @classmethod
+    async def open_tab(cls, url: str, receive_buffer: int = 0) -> RawSocket:
+        """Load the page at `url` and connect its socket as the page's script would, up to Socket.IO's CONNECT."""
+        async with httpx.AsyncClient() as http:
+            query = await page_query(url, http)
+            cookie = '; '.join(f'{cookie.name}={cookie.value}' for cookie in http.cookies.jar)
+        raw = await cls.connect(url, query, cookie, receive_buffer)
+        await raw.receive()  # Engine.IO's OPEN
+        await raw.send('40')
+        if not (await raw.receive()).startswith('40'):
+            raise ConnectionError(f'handshake refused: {raw.texts[-1]}')
+        return raw
+
+    @property
+    def local_port(self) -> int:
+        return self.writer.get_extra_info('sockname')[1]
+
+    async def blind_pongs(self) -> None:
+        """Answer Engine.IO's pings without reading them, as a client that stopped reading but wants to stay."""
+        while not self.writer.is_closing():
+            self.writer.write(self.ws.send(Message(data='3')))
+            await asyncio.sleep(1)
+
+    async def send(self, text: str) -> None:
+        self.writer.write(self.ws.send(Message(data=text)))
+        await self.writer.drain()
+
+    async def receive(self, timeout: float = 5) -> str:
+        """The next text frame from the server, answering Engine.IO pings on the way as a client must."""
+        while True:
+            event = await asyncio.wait_for(self._next_event(), timeout)
+            if isinstance(event, TextMessage):
+                if event.data == '2':
+                    await self.send('3')
+                    continue
+                self.texts.append(event.data)
+                return event.data
+            if isinstance(event, CloseConnection):
+                raise ConnectionResetError(f'server closed the WebSocket: {event.code} {event.reason}')
+
+    async def close(self) -> None:
+        self.writer.close()
+        with contextlib.suppress(OSError):
+            await self.writer.wait_closed()
+
+    async def _next_event(self) -> Event:
+        while True:
+            for event in self.ws.events():
+                if isinstance(event, Ping):
+                    self.writer.write(self.ws.send(event.response()))
+                    continue
+                return event
+            data = await self.reader.read(65536)
+            if not data:
+                raise ConnectionResetError('server closed the connection')
+            self.ws.receive_data(data)
+
+
+def server_end_state(server: ChatServer, client_port: int) -> str | None:
+    """The TCP state of the server's end of the connection from `client_port` (/proc/net/tcp); None once it is gone."""
+    server_port = urlsplit(server.url).port
+    for line in Path('/proc/net/tcp').read_text().splitlines()[1:]:
+        local, remote, state = line.split()[1:4]
+        if int(local.split(':')[1], 16) == server_port and int(remote.split(':')[1], 16) == client_port:
+            return state
+    return None
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def composer_ids(tab: ProtocolClient) -> tuple[int, dict[str, str]]:
+    """The tab's message input: its element id and its listener ids by event ('update:value', 'keydown.enter')."""
+    element_id, element = next(
+        (element_id, element) for element_id, element in tab.elements.items()
+        if element['tag'] == 'nicegui-input' and element.get('props', {}).get('aria-label') == 'Message'
+    )  # fmt: skip
+    return int(element_id), {'.'.join([e['type'], *e['keys']]): e['listener_id'] for e in element['events']}
+
+
+def event(client_id: str, element_id: object, listener_id: object, *args: object) -> dict[str, Any]:
+    """An 'event' message as nicegui.js sends it: each argument JSON-encoded on its own."""
+    return {'client_id': client_id, 'id': element_id, 'listener_id': listener_id, 'args': [json.dumps(a) for a in args]}
+
+
+def malformed_events(attacker: ProtocolClient, victim: ProtocolClient) -> list[tuple[str, Any]]:
+    """(event name, data) pairs a browser never sends, each on the attacker's own, handshaken socket.
+
+    Wrong types and missing keys; names NiceGUI does not know; element and listener ids that do
+    not exist, or exist only in the victim's page; handshakes for the victim's or a made-up
+    client; acks for message ids far in the future; and composer events whose arguments try to
+    carry an author.
+    """
+    own = attacker.client_id
+    input_id, listeners = composer_ids(attacker)
+    victim_input, victim_listeners = composer_ids(victim)
+    value, enter = listeners['update:value'], listeners['keydown.enter']
+    forged = {'text': 'forged', 'author': {'id': victim.client_id, 'name': 'Victim'}}
+    return [
+        *(('event', data) for data in ('not a dict', None, [1, 2], 42, {}, {'client_id': own})),
+        ('event', event(own, 'abc', value, 'x')),
+        ('event', event(own, 10**9, value, 'x')),
+        ('event', event(own, input_id, 'no-such-listener', 'x')),
+        ('event', {**event(own, input_id, value), 'args': ['{not json']}),
+        ('event', {**event(own, input_id, value), 'args': 5}),
+        ('event', {**event(own, input_id, value), 'args': [5]}),
+        ('event', event(own, victim_input, victim_listeners['keydown.enter'], 'into the victim input')),
+        ('event', event(str(uuid.uuid4()), input_id, enter, 'from a made-up client')),
+        ('event', event(own, input_id, value, forged)),
+        ('event', event(own, input_id, enter, forged)),
+        ('event', event(own, input_id, enter, 'forged', forged['author'])),
+        ('no_such_event', {'client_id': own}),
+        *(('handshake', data) for data in ('x', {}, {'client_id': own})),
+        ('handshake', {'client_id': str(uuid.uuid4()), 'tab_id': 'made-up', 'document_id': 'made-up'}),
+        ('handshake', {'client_id': victim.client_id, 'tab_id': 'made-up', 'document_id': 'made-up'}),
+        ('javascript_response', {'client_id': own, 'request_id': 'no-such-request', 'result': 1}),
+        ('javascript_response', 'x'),
+        ('ack', {'client_id': own, 'next_message_id': 10**12}),
+        ('ack', {'client_id': own, 'next_message_id': 'abc'}),
+        ('ack', None),
+        ('log', {'client_id': own, 'level': 'no-such-level', 'message': 'x'}),
+        ('log', None),
+    ]
+
+
+GARBAGE_FRAMES = [
+    '42[garbage', '4', '49', '4{', '42', '42{}', '42[]', '42[1]', '42["event"', '41', '40/no-such-namespace,',
+    '451-["event",{"_placeholder":true,"num":0}]', '9', '6', '5', '1', *(NOT_ENGINE_IO := ['x', '']),
+]  # fmt: skip
+OVERSIZED_MB = (0.9, 5, 20)  # under Engine.IO's 1 MB limit, over it, over uvicorn's 16 MiB WebSocket limit
+
+
+async def send_garbage(url: str) -> None:
+    """Frames no Socket.IO client sends, each on a fresh tab's socket (some make the server close it)."""
+    for frame in GARBAGE_FRAMES:
+        raw = await RawSocket.open_tab(url)
+        await raw.send(frame)
+        await raw.close()
+    before_connect = await RawSocket.connect(url, {'EIO': 4})
+    await before_connect.receive()
+    await before_connect.send('42' + json.dumps(['event', event(str(uuid.uuid4()), 1, 'x', 'before CONNECT')]))
+    await before_connect.close()
+
+
+async def send_oversized(url: str) -> list[str]:
+    """Composer value events of several megabytes; returns how the server answered each ('open' or why it closed)."""
+    outcomes = []
+    for megabytes in OVERSIZED_MB:
+        raw = await RawSocket.open_tab(url)
+        data = event('ignored', 1, 'x', 'x' * int(megabytes * 1_000_000))
+        await raw.send('42' + json.dumps(['event', data]))
+        try:
+            while True:
+                await raw.receive(timeout=1)
+        except TimeoutError:
+            outcomes.append('open')
+        except ConnectionResetError as error:
+            outcomes.append(str(error))
+        await raw.close()
+    return outcomes
+
+
+async def send_before_handshake(url: str, victim: ProtocolClient) -> None:
+    """A Socket.IO connection that never handshakes for a page, sending events and acks for made-up clients."""
+    address = urlsplit(url)
+    sio = socketio.AsyncClient()
+    await sio.connect(f'{address.scheme}://{address.netloc}', socketio_path=SOCKET_PATH, transports=['websocket'])
+    try:
+        input_id, listeners = composer_ids(victim)
+        made_up = str(uuid.uuid4())
+        await sio.emit('event', event(made_up, input_id, listeners['update:value'], 'no handshake'))
+        await sio.emit('event', event(made_up, input_id, listeners['keydown.enter'], 'no handshake'))
+        await sio.emit('ack', {'client_id': made_up, 'next_message_id': 10**12})
+        await sio.emit('javascript_response', {'client_id': made_up, 'request_id': made_up, 'result': None})
+    finally:
+        await sio.disconnect()
+
+
+@pytest.fixture
+def served(chat_server: ChatServer) -> Served:
+    """The app, with its output followed."""
+    return Served(chat_server, ServerOutput(chat_server.process))
+
+
+@pytest.fixture
+async def pair(open_tabs: OpenTab, served: Served) -> Pair:
+    return Pair(await open_tabs(served.room_url), await open_tabs(served.room_url))
+
+
+async def test_malformed_oversized_and_out_of_order_events_change_nothing_for_other_tabs(
+    served: Served, pair: Pair, open_tabs: OpenTab
+) -> None:
+    await pair.exchange()
+    attacker = await open_tabs(served.room_url)
+    for name, data in malformed_events(attacker, pair.alice):
+        await attacker.socket.emit(name, data)
+    await send_garbage(served.room_url)
+    oversized = await send_oversized(served.room_url)
+    await send_before_handshake(served.room_url, pair.alice)
+
+    assert oversized[0] == 'open', 'a 0.9 MB frame is within Engine.IO limits'
+    assert all(outcome != 'open' for outcome in oversized[1:]), f'larger frames close the socket: {oversized}'
+    assert served.healthy()
+    assert await pair.exchange() < QUICK
+    pair.assert_nobody_posted_as_them()
+    conversation = [text for turn in zip(pair.sent['alice'], pair.sent['bob'], strict=True) for text in turn]
+    assert texts(pair.bob) == texts(pair.alice) == conversation, 'nothing but the pair reached the room'
+    assert served.server.process.poll() is None
+    # A frame that is not Engine.IO at all ends the connection in uvicorn, which logs it with its traceback
+    # (on one line); every other malformed frame or event costs at most a line without one.
+    assert served.output.tracebacks() == len(NOT_ENGINE_IO), served.output.lines
+    assert all(line.startswith('time=') for line in served.output.lines), served.output.lines[:5]
+
+
+async def test_malformed_events_cost_no_traceback_each(served: Served, pair: Pair, open_tabs: OpenTab) -> None:
+    """Each malformed event logged a traceback: a few thousand of them, sent in a second, would flood the log."""
+    attacker = await open_tabs(served.room_url)
+    before = served.output.tracebacks()
+    for name, data in malformed_events(attacker, pair.alice):
+        await attacker.socket.emit(name, data)
+    await pair.exchange()
+    await asyncio.sleep(0.5)  # the log is written after the handlers ran; nothing to wait for if nothing is logged
+    assert served.output.tracebacks() - before == 0, ''.join(served.output.lines[-3:])
+
+
+async def post_as(socket_: socketio.AsyncClient, client_id: str, target: ProtocolClient, text: str) -> None:
+    """Emit the two events of typing `text` and pressing Enter into `target`'s composer, naming `client_id`."""
+    input_id, listeners = composer_ids(target)
+    await socket_.emit('event', event(client_id, input_id, listeners['update:value'], text))
+    await socket_.emit('event', event(client_id, input_id, listeners['keydown.enter'], text))
+
+
+async def test_a_made_up_client_id_reaches_nobody(served: Served, pair: Pair, open_tabs: OpenTab) -> None:
+    attacker = await open_tabs(served.room_url)
+    for _ in range(20):
+        await post_as(attacker.socket, str(uuid.uuid4()), pair.alice, 'guessed')
+    await pair.exchange()
+    pair.assert_nobody_posted_as_them()
+    assert 'guessed' not in texts(pair.bob)
+
+
+async def test_an_event_naming_another_tabs_client_id_is_not_run_as_that_tab(
+    served: Served, pair: Pair, open_tabs: OpenTab
+) -> None:
+    """NiceGUI runs an 'event' for whichever client it names, whatever socket sent it.
+
+    A tab's client id is no secret kept from everyone: it is in the page's HTML and in the
+    socket's URL (proxy logs, browser history of the socket). Here the attacker has learnt
+    Alice's, and posts from its own, handshaken socket and from one that never handshook.
+    """
+    attacker = await open_tabs(served.room_url)
+    await post_as(attacker.socket, pair.alice.client_id, pair.alice, 'posted as Alice from another tab')
+    address = urlsplit(served.server.url)
+    stranger = socketio.AsyncClient()
+    await stranger.connect(f'http://{address.netloc}', socketio_path=SOCKET_PATH, transports=['websocket'])
+    await post_as(stranger, pair.alice.client_id, pair.alice, 'posted as Alice without a handshake')
+    await stranger.disconnect()
+    await pair.exchange()
+    pair.assert_nobody_posted_as_them()
+
+
+FLOOD_EVENTS = 10_000
+
+
+async def flood(attacker: ProtocolClient, events: int) -> float:
+    """Send `events` events as fast as the socket takes them; returns how long that took, in seconds.
+
+    Two in three are posts (the composer's value, then Enter), the rest name an element that
+    does not exist. All name the attacker's own client: what a scripted tab can do.
+    """
+    input_id, listeners = composer_ids(attacker)
+    own = attacker.client_id
+    start = time.monotonic()
+    for i in range(events // 3):
+        await attacker.socket.emit('event', event(own, input_id, listeners['update:value'], f'flood {i}'))
+        await attacker.socket.emit('event', event(own, input_id, listeners['keydown.enter'], f'flood {i}'))
+        await attacker.socket.emit('event', event(own, 10**6 + i, 'no-such-listener', i))
+    return time.monotonic() - start
+
+
+async def test_an_event_flood_neither_slows_other_tabs_nor_gets_past_the_per_tab_limit(
+    served: Served, pair: Pair, open_tabs: OpenTab
+) -> None:
+    attacker = await open_tabs(served.room_url)
+    flooding = asyncio.create_task(flood(attacker, FLOOD_EVENTS))
+    for _ in range(3):  # while the server works through the flood; within the pair's own per-tab burst
+        await pair.exchange()
+    seconds = await flooding
+
+    limits = LimitSettings()
+    flooded = [text for text in texts(pair.bob) if text.startswith('flood ')]
+    assert len(flooded) <= limits.message_burst + limits.messages_per_second * (seconds + 1)
+    assert served.healthy()
+    assert max(pair.latencies) < QUICK, pair.latencies
+    pair.assert_nobody_posted_as_them()
+    assert served.output.tracebacks() == 0
+
+
+STALLED_TEXT = '<' * 1990  # shown escaped, '&lt;' for each: about 8 KB to every tab per message
+RATE = 100  # messages per second, shared by two senders
+RECEIVE_BUFFER = 4096
+
+
+@dataclass
+class Flow:
+    """What happened while messages flowed past tabs that stopped reading."""
+
+    sent: dict[str, float] = field(default_factory=dict)
+    arrived: dict[str, float] = field(default_factory=dict)
+    subscribers: list[int] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    released: dict[str, float] = field(default_factory=dict)  # which stalled tab's connection the server let go, when
+
+    def latencies(self) -> list[float]:
+        return [self.arrived[text] - sent for text, sent in self.sent.items() if text in self.arrived]
+
+    def report(self) -> str:
+        latencies = self.latencies()
+        p50, p99, worst = (
+            1000 * value for value in (percentile(latencies, 0.5), percentile(latencies, 0.99), max(latencies))
+        )
+        return (
+            f'{len(self.arrived)}/{len(self.sent)} delivered; '
+            f'latency p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {worst:.0f} ms; '
+            f'RSS {self.rss_mb[0]:.0f} -> {max(self.rss_mb):.0f} MB; subscribers {self.subscribers}; '
+            f'released {self.released}'
+        )
+
+
+async def stop_reading(url: str, *, answer_pings: bool) -> tuple[RawSocket, asyncio.Task | None]:
+    """A tab whose socket completes the handshake and then reads nothing more, maybe still answering pings blindly."""
+    raw = await RawSocket.open_tab(url, receive_buffer=RECEIVE_BUFFER)
+    return raw, asyncio.create_task(raw.blind_pongs()) if answer_pings else None
+
+
+async def flow_past_stalled_tabs(served: Served, open_tab: OpenTab, seconds: float, *, until_released: bool) -> Flow:
+    """Two tabs post `RATE` messages a second for `seconds` while a third receives them, next to two tabs that
+    stopped reading (one silent, one answering pings blindly); samples the server once a second.
+
+    With `until_released`, the flow stops early once the server has let go of both stalled connections.
+    """
+    flow = Flow()
+    receiver = await open_tab(served.room_url, lambda bubble: flow.arrived.setdefault(bubble.text, time.monotonic()))
+    senders = [await open_tab(served.room_url) for _ in range(2)]
+    stalled = {
+        'silent': await stop_reading(served.room_url, answer_pings=False),
+        'blind pongs': await stop_reading(served.room_url, answer_pings=True),
+    }
+    start = time.monotonic()
+    next_sample = start
+    try:
+        for i in range(int(seconds * RATE)):
+            await asyncio.sleep(max(0.0, start + i / RATE - time.monotonic()))
+            text = f'{i} {STALLED_TEXT}'
+            flow.sent[text] = time.monotonic()
+            await senders[i % 2].post(text)
+            if time.monotonic() >= next_sample:
+                next_sample += 1
+                await asyncio.to_thread(sample, served, flow, stalled, start)
+                if until_released and len(flow.released) == len(stalled):
+                    break
+        await receiver.wait_for(lambda: len(flow.arrived) == len(flow.sent), QUICK)
+    finally:
+        for raw, pongs in stalled.values():
+            if pongs is not None:
+                pongs.cancel()
+            raw.writer.transport.abort()
+    return flow
+
+
+def sample(served: Served, flow: Flow, stalled: dict[str, tuple[RawSocket, asyncio.Task | None]], start: float) -> None:
+    """Note the server's subscribers and memory, and which stalled connections it has let go (in a thread: blocking)."""
+    flow.subscribers.append(served.subscribers())
+    flow.rss_mb.append(served.rss_mb())
+    for name, (raw, _) in stalled.items():
+        if name not in flow.released and server_end_state(served.server, raw.local_port) != TCP_ESTABLISHED:
+            flow.released[name] = round(time.monotonic() - start, 1)
+
+
+@pytest.mark.settings(message_burst=0)
+async def test_a_tab_that_stops_reading_holds_up_nobody(served: Served, open_tabs: OpenTab) -> None:
+    """Engine.IO queues each socket's packets separately, so a stalled socket delays no other; it pings every
+    4 s and gives up 2 s after an unanswered ping, and NiceGUI deletes the silent tab's client 3 s later."""
+    flow = await flow_past_stalled_tabs(served, open_tabs, 15, until_released=False)
+
+    latencies = flow.latencies()
+    assert len(latencies) == len(flow.sent), 'every message reached the reading tab'
+    assert percentile(latencies, 0.99) < 0.5 and max(latencies) < QUICK, flow.report()
+    assert flow.subscribers[0] == 5 and min(flow.subscribers) <= 4, 'the silent tab was let go: ' + flow.report()
+    assert max(flow.rss_mb) - flow.rss_mb[0] < 150, flow.report()
+    assert served.healthy()
+    assert served.output.tracebacks() == 0
+
+
+@pytest.mark.settings(message_burst=0)
+async def test_the_server_lets_go_of_a_tab_that_stopped_reading(served: Served, open_tabs: OpenTab) -> None:
+    """A tab that reads nothing must not pin what the server queued for it: its connection must end.
+
+    Without it, the tab answering pings blindly keeps its connection, and everything Engine.IO
+    queued for it, as long as it likes (uvicorn's own keepalive gives up after 40 s but then
+    waits for the write buffer to drain, which it never does).
+    """
+    flow = await flow_past_stalled_tabs(served, open_tabs, 25, until_released=True)
+    assert set(flow.released) == {'silent', 'blind pongs'}, flow.report()
