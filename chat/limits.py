@@ -127,7 +127,7 @@ class Limits:
         if new_room and (wait := self._ip_rooms.wait(ip)):
             raise ChatError(
                 ErrorKind.TOO_MANY_ROOMS,
-                f'You started {self.settings.rooms_per_minute} rooms within a minute. '
+                f'You started {_count(self.settings.rooms_per_minute, "room")} within a minute. '
                 f'Wait {_seconds(wait)} before starting another, or post in an existing room.',
             )
         self._tab_messages.take(tab)
@@ -144,7 +144,7 @@ class Limits:
         if limit and self._tabs.get(ip, 0) >= limit:
             raise ChatError(
                 ErrorKind.TOO_MANY_TABS,
-                f'Your network address already has {limit} chat tabs open, the most allowed. '
+                f'Your network address already has {_count(limit, "chat tab")} open, the most allowed. '
                 'Close one, then reload this page.',
             )
         self._tabs[ip] = self._tabs.get(ip, 0) + 1
@@ -165,5 +165,8 @@ class Limits:
 
 
 def _seconds(wait: float) -> str:
-    seconds = max(1, math.ceil(wait))
-    return f'{seconds} second' + ('' if seconds == 1 else 's')
+    return _count(max(1, math.ceil(wait)), 'second')
+
+
+def _count(number: int, noun: str) -> str:
+    return f'{number} {noun}' + ('' if number == 1 else 's')

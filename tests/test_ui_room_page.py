@@ -292,3 +292,17 @@ async def test_a_double_enter_sends_once_and_says_nothing(user: User) -> None:
     await user.should_not_see('Type a message first.')
     await send(user, 'hello')
     await eventually(lambda: [bubble.text for bubble in bubbles(user)] == ['hello', 'hello'])
+
+
+@pytest.mark.settings(rooms_per_minute=1)
+async def test_starting_too_many_rooms_is_refused_with_the_wait(user: User) -> None:
+    await user.open('/room/first')
+    await send(user, 'a new room')
+    await sees_message(user, 'a new room')
+    await user.open('/room/second')
+    await send(user, 'another new room')
+    await user.should_see('You started 1 room within a minute. Wait')
+    assert composer_value(user) == 'another new room'
+    await user.open('/room/first')
+    await send(user, 'existing rooms are fine')
+    await sees_message(user, 'existing rooms are fine')
