@@ -132,28 +132,45 @@ async def flood(app: AppGroup, clients: int, rate: float, messages: int, workers
     Every sending tab stays within the app's per-tab limit (one tab per message per second
     of `rate`); the flooder attempts `flood_rate` messages per second without waiting, as
     a script would. The app refuses its excess, so the receivers' latency should barely move.
+    Each round gets new tabs, so neither pays for the bubbles the other left in the server's heap.
     """
     senders = math.ceil(rate)
     async with ReceiverPool([app.url + ROOM], workers) as pool, Network() as network:
-        await pool.connect(clients)
-        async with Senders(network, app.url + ROOM, senders) as sending:
-            flooder = await open_tab(network, app.url + ROOM)
-            await wait_for_subscribers(app, clients + senders + 1)
-            await paced_round(app, pool, sending, 'warmup', rate, WARMUP_MESSAGES)
-            quiet = await paced_round(app, pool, sending, 'quiet', rate, messages)
-            stop = asyncio.Event()
-            attempts = asyncio.get_running_loop().create_task(flooding(flooder, flood_rate, stop))
-            flooded = await paced_round(app, pool, sending, 'flooded', rate, messages)
-            stop.set()
-            attempted = await attempts
-            await flooder.close()
-    accepted = sum(1 for bubble in flooder.bubbles.values() if bubble.own and bubble.text.startswith('flood '))
+        quiet, _, _ = await round_with_new_tabs(app, pool, network, clients, senders, 'quiet', rate, messages)
+        flooded, attempted, accepted = await round_with_new_tabs(
+            app, pool, network, clients, senders, 'flooded', rate, messages, flood_rate
+        )
     return {
         **{f'quiet_{key}': value for key, value in quiet.row().items() if key.endswith('_ms')},
         **flooded.row(),
         'flood_attempted': attempted,
         'flood_accepted': accepted,
     }
+
+
+async def round_with_new_tabs(app: AppGroup, pool: ReceiverPool, network: Network, clients: int, senders: int,
+                              tag: str, rate: float, messages: int,
+                              flood_rate: float = 0.0) -> tuple[RoundMetrics, int, int]:  # fmt: skip
+    """Open the tabs, warm up, measure one round (while one more tab floods, with `flood_rate`), close them all.
+
+    Returns the round's metrics and how many messages the flooder attempted and got through.
+    """
+    await pool.connect(clients)
+    async with Senders(network, app.url + ROOM, senders) as sending:
+        flooder = await open_tab(network, app.url + ROOM) if flood_rate else None
+        await wait_for_subscribers(app, clients + senders + (flooder is not None))
+        await paced_round(app, pool, sending, f'{tag}-warmup', rate, WARMUP_MESSAGES)
+        stop = asyncio.Event()
+        attempts = asyncio.get_running_loop().create_task(flooding(flooder, flood_rate, stop)) if flooder else None
+        metrics = await paced_round(app, pool, sending, tag, rate, messages)
+        stop.set()
+        attempted = await attempts if attempts is not None else 0
+        if flooder is not None:
+            await flooder.close()
+    accepted = sum(1 for bubble in flooder.bubbles.values() if bubble.own) if flooder is not None else 0
+    await pool.disconnect()
+    await wait_for_subscribers(app, 0, timeout=60)
+    return metrics, attempted, accepted
 
 
 async def flooding(client: ProtocolClient, rate: float, stop: asyncio.Event) -> int:
