@@ -130,6 +130,19 @@ def group_is_gone(pgid: int) -> bool:
     return False
 
 
+def group_members(pgid: int) -> list[str]:
+    """The command lines of the processes still in group `pgid`, for a failure message."""
+    members = []
+    for status in Path('/proc').glob('[0-9]*/stat'):
+        try:
+            fields = status.read_text().rsplit(')', 1)[1].split()
+            if int(fields[2]) == pgid:
+                members.append((status.parent / 'cmdline').read_bytes().replace(b'\0', b' ').decode()[:120])
+        except (OSError, IndexError, ValueError):
+            continue
+    return members
+
+
 @pytest.fixture
 def native_app(display: str, chat_env: Path) -> Iterator[Callable[[], tuple[subprocess.Popen, str]]]:
     """Start `python app.py --native` on the test display in its own process group; kill leftovers after."""
@@ -201,5 +214,8 @@ def test_stopping_the_app_closes_the_window(display: str, native_app, stop: sign
     wait_for(lambda: drawn(window), timeout=30, message='the chat page to be drawn in the window')
     process.send_signal(stop)
     process.wait(20)
-    wait_for(lambda: group_is_gone(process.pid), timeout=15, message='every process of the app to exit')
+    try:
+        wait_for(lambda: group_is_gone(process.pid), timeout=15, message='every process of the app to exit')
+    except AssertionError as error:
+        raise AssertionError(f'{error}; left: {group_members(process.pid)}') from None
     assert not NativeWindow(display).find()
