@@ -86,15 +86,24 @@ class Rooms:
         text = clean_message(text)
         await self._started.wait()
         if ip is not None:
-            await self._learn_whether_started(room)
-            self.limits.admit_message(author.id, ip, new_room=room not in self._started_rooms)
+            self.limits.admit_message(author.id, ip, new_room=await self._is_new(room))
             self._started_rooms.add(room)  # of several first posts arriving together, one starts the room
         return await self.backend.append(room, author, text)
 
-    async def _learn_whether_started(self, room: str) -> None:
-        """Ask the store once per room and process whether `room` has messages, then remember it."""
-        if room not in self._started_rooms and await self.backend.history(room, limit=1):
-            self._started_rooms.add(room)
+    async def _is_new(self, room: str) -> bool:
+        """Whether `room` never had a message; the store is asked once per room and process.
+
+        A store that cannot answer counts the room as started, so the post goes on to fail
+        with the store's own message ("Reconnecting…") rather than one about history.
+        """
+        if room in self._started_rooms:
+            return False
+        try:
+            if await self.backend.history(room, limit=1):
+                self._started_rooms.add(room)
+        except ChatError:
+            return False
+        return room not in self._started_rooms
 
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         """Return up to `limit` stored messages of `room` older than id `before`, oldest first."""

@@ -144,3 +144,20 @@ def test_any_text_posts_exactly_once_and_reads_back_identically_or_is_refused(te
             await rooms.stop()
 
     asyncio.run(post_and_read_back())
+
+
+async def test_a_store_that_cannot_tell_whether_a_room_is_new_neither_blocks_nor_counts_the_post(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rooms = Rooms(SQLiteBackend(tmp_path / 'chat.db'), limits=Limits(LimitSettings(rooms_per_minute=1)))
+    await rooms.start()
+
+    async def history_unavailable(*_: object, **__: object) -> list[Message]:
+        raise ChatError(ErrorKind.STORAGE, 'The earlier messages could not be loaded.')
+
+    try:
+        monkeypatch.setattr(rooms.backend, 'history', history_unavailable)
+        for room in ('one', 'two', 'three'):
+            assert (await rooms.post(room, ALICE, 'hello', ip='10.0.0.1')).room == room
+    finally:
+        await rooms.stop()
