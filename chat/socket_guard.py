@@ -4,6 +4,7 @@ NiceGUI runs an 'event' for whichever client the message names, from any socket,
 malformed message raise inside its handlers, which logs a traceback per message. A browser's
 nicegui.js only ever sends messages of a fixed shape, naming the client whose page opened the
 socket; anything else is dropped here before NiceGUI sees it, and logged at debug level only.
+A page's JavaScript errors still reach the server log, but a few per socket, not a flood.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from nicegui import core
 from nicegui import json as nicegui_json
 
+from .limits import RateLimiter
 from .logs import log_event
 
 log = logging.getLogger(__name__)
@@ -32,19 +34,41 @@ OWNED: dict[str, Shape] = {
 }
 HANDSHAKE: Shape = {'client_id': str, 'tab_id': str, 'document_id': str}
 LOG_LEVELS = {'debug', 'info', 'warning', 'error'}
+BROWSER_LOG_BURST = 10
+BROWSER_LOGS_PER_SECOND = 0.1
 
 
 def install() -> None:
     """Wrap NiceGUI's handlers (registered when `nicegui` is imported); call once before serving."""
     handlers = core.sio.handlers['/']
+    browser_logs = RateLimiter(BROWSER_LOG_BURST, BROWSER_LOGS_PER_SECOND)
     for name, shape in OWNED.items():
-        core.sio.on(name, _guard(name, handlers[name], shape, owned=True))
+        admit = _admit_with(browser_logs) if name == 'log' else None
+        core.sio.on(name, _guard(name, handlers[name], shape, owned=True, admit=admit))
     core.sio.on('handshake', _guard('handshake', handlers['handshake'], HANDSHAKE, owned=False))
 
 
-def _guard(name: str, handler: Handler, shape: Shape, *, owned: bool) -> Handler:
+def _admit_with(limiter: RateLimiter) -> Callable[[str], bool]:
+    """A socket may log a few browser errors into the server's log, not flood it."""
+
+    def admit(sid: str) -> bool:
+        if limiter.wait(sid):
+            return False
+        limiter.take(sid)
+        return True
+
+    return admit
+
+
+def _guard(
+    name: str, handler: Handler, shape: Shape, *, owned: bool, admit: Callable[[str], bool] | None = None
+) -> Handler:
     async def guarded(sid: str, data: Any = None) -> Any:
-        if not _well_formed(name, data, shape) or (owned and data['client_id'] not in core.sio.rooms(sid)):
+        if (
+            not _well_formed(name, data, shape)
+            or (owned and data['client_id'] not in core.sio.rooms(sid))
+            or (admit is not None and not admit(sid))
+        ):
             log_event(log, logging.DEBUG, 'socket_message_dropped', kind=name, sid=sid)
             return False
         try:

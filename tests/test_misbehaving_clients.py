@@ -27,7 +27,8 @@ from wsproto.events import AcceptConnection, CloseConnection, Event, Message, Pi
 
 from bench.protocol import ACCEPT_HTML, USER_AGENT, Browser, Bubble, Network, ProtocolClient, parse_page, query_string
 from chat.limits import LimitSettings
-from tests.conftest import ChatServer
+from chat.socket_guard import BROWSER_LOG_BURST
+from tests.conftest import ChatServer, wait_for
 
 ROOM = '/room/misbehave'
 SOCKET_PATH = '/_nicegui_ws/socket.io/'
@@ -408,6 +409,20 @@ async def post_as(socket_: socketio.AsyncClient, client_id: str, target: Protoco
     input_id, listeners = composer_ids(target)
     await socket_.emit('event', event(client_id, input_id, listeners['update:value'], text))
     await socket_.emit('event', event(client_id, input_id, listeners['keydown.enter'], text))
+
+
+async def test_a_tab_cannot_flood_the_server_log_with_browser_errors(
+    served: Served, pair: Pair, open_tabs: OpenTab
+) -> None:
+    """nicegui.js reports a page's JavaScript errors to the server log; a script could send thousands."""
+    attacker = await open_tabs(served.room_url)
+    marker = f'scripted error {uuid.uuid4().hex}'
+    for _ in range(200):
+        await attacker.socket.emit('log', {'client_id': attacker.client_id, 'level': 'error', 'message': marker})
+    logged = lambda: sum(marker in line for line in list(served.output.lines))  # noqa: E731
+    await asyncio.to_thread(wait_for, lambda: logged() >= BROWSER_LOG_BURST, 10, 'the first errors to be logged')
+    await pair.exchange()
+    assert logged() <= BROWSER_LOG_BURST + 1, 'a burst of browser errors, then about one every ten seconds'
 
 
 async def test_a_made_up_client_id_reaches_nobody(served: Served, pair: Pair, open_tabs: OpenTab) -> None:
