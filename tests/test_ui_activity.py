@@ -9,10 +9,12 @@ from chat.ui.activity import PeopleButton, TypingLine
 from tests.test_ui_room_page import bubbles, eventually, sees_message, send
 
 
-def people(user: User) -> tuple[str, list[str]]:
-    """The header's count and the names its menu lists."""
+def people(user: User, *, open_menu: bool = True) -> tuple[str, list[str]]:
+    """The header's count and the names its menu lists (after opening it, as a reader would)."""
     with user:
         button = next(iter(ElementFilter(kind=PeopleButton)))
+        if open_menu:
+            button.menu.open()
         names = user.find(marker='people-names').elements.pop().text
     return button.text, names.split('\n') if names else []
 
@@ -40,6 +42,24 @@ async def test_the_header_shows_who_is_here_and_follows_joins_renames_and_leaves
     await eventually(lambda: people(alice) == ('2 here', ['Alice', 'Bobby']))
     bob.client.delete()
     await eventually(lambda: people(alice) == ('1 here', ['Alice']))
+
+
+async def test_names_are_sent_only_while_the_people_menu_is_open(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await rename(alice, 'Alice')
+    await bob.open('/')
+    await rename(bob, 'Bob')
+    await eventually(lambda: people(alice, open_menu=False) == ('2 here', []))
+    assert people(alice) == ('2 here', ['Alice', 'Bob'])
+    await rename(bob, 'Bobby')
+    await eventually(lambda: people(alice, open_menu=False) == ('2 here', ['Alice', 'Bobby']), tries=40)
+    with alice:
+        next(iter(ElementFilter(kind=PeopleButton))).menu.close()
+    carol = create_user()
+    await carol.open('/')
+    await eventually(lambda: people(alice, open_menu=False) == ('3 here', ['Alice', 'Bobby']))
+    await eventually(lambda: people(alice)[1][:2] == ['Alice', 'Bobby'] and len(people(alice)[1]) == 3)
 
 
 async def test_several_tabs_of_one_browser_count_as_one_person(create_user: Callable[[], User]) -> None:

@@ -8,19 +8,32 @@ from ..model import Activity, Person
 
 
 class PeopleButton(ui.button):
-    """ "3 here" in the header; its menu lists the names. Two elements, whatever the room's size."""
+    """ "3 here" in the header; its menu lists the names. Two elements, whatever the room's size.
+
+    The names go to the browser only while the menu is open. Sent on every change, each join
+    would give every tab the whole list, so a room filling up with N people cost N² names.
+    """
 
     def __init__(self) -> None:
         super().__init__(icon='group')
         self.props('flat dense no-caps color=white').mark('people')
-        with self, ui.menu().props('anchor="bottom right" self="top right"'):
-            self._names = ui.label().classes('chat-people-names q-pa-md').mark('people-names')
+        self._people: tuple[Person, ...] = ()
+        with self:
+            self.menu = ui.menu().props('anchor="bottom right" self="top right"')
+            self.menu.on_value_change(self._show_names)
+            with self.menu:
+                self._names = ui.label().classes('chat-people-names q-pa-md').mark('people-names')
 
     def show(self, activity: Activity) -> None:
         count = len(activity.people)
         self.text = f'{count} here'
         self.props['aria-label'] = f'{count} {"person" if count == 1 else "people"} in this room; show names'
-        self._names.text = '\n'.join(person.name for person in activity.people)
+        self._people = activity.people
+        self._show_names()
+
+    def _show_names(self) -> None:
+        if self.menu.value:
+            self._names.text = '\n'.join(person.name for person in self._people)
 
 
 class TypingLine(ui.label):
