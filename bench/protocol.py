@@ -252,15 +252,21 @@ class ProtocolClient:
 
     async def post(self, text: str) -> None:
         """Type `text` into the composer and press Enter: the input's value event, then its keydown.enter event."""
-        input_id, listeners = self._composer()
+        input_id, listeners = self.composer()
         self._typed[input_id] = text
         await self._emit(input_id, listeners['update:value'], text)
         await self._emit(input_id, listeners['keydown.enter'], keydown_enter(self._opened))
 
     def composer_text(self) -> str:
         """What the composer input shows now; '' once the server accepted a message and cleared it."""
-        input_id, _ = self._composer()
+        input_id, _ = self.composer()
         return self._typed.get(input_id, self.elements[input_id].get('props', {}).get('value', ''))
+
+    def composer_error(self) -> str | None:
+        """The message under the input, as Quasar shows it while the input's `error` prop is set."""
+        input_id, _ = self.composer()
+        props = self.elements[input_id].get('props', {})
+        return props.get('error-message') if props.get('error') else None
 
     async def wait_for(self, condition: Callable[[], object], timeout: float) -> None:
         """Wait until `condition()` holds after some message was applied; `TimeoutError` after `timeout` seconds."""
@@ -412,7 +418,7 @@ class ProtocolClient:
         if value != old.get('props', {}).get('value'):
             self._typed[element_id] = value
 
-    def _composer(self) -> tuple[str, dict[str, dict]]:
+    def composer(self) -> tuple[str, dict[str, dict]]:
         """The message input (found by its label, as a screen reader would) and its listeners."""
         if self._composer_id not in self.elements:
             self._composer_id = next(

@@ -53,15 +53,6 @@ class Tab:
             if (own is None or bubble.own == own) and (load is None or bubble.load == load)
         ]
 
-    def composer_error(self) -> str | None:
-        """The message under the input, as Quasar shows it while the input's `error` prop is set."""
-        props = next(
-            element.get('props', {})
-            for element in self.client.elements.values()
-            if element['tag'] == 'nicegui-input' and element.get('props', {}).get('aria-label') == 'Message'
-        )
-        return props.get('error-message') if props.get('error') else None
-
     async def send(self, text: str, timeout: float = 10) -> None:
         """Type `text`, press Enter and wait until the own page shows it: the server stored and broadcast it."""
         await self.client.post(text)
@@ -226,7 +217,7 @@ async def refused_visibly(writer: Tab, reader: Tab, text: str) -> None:
     await reader.client.wait_for(lambda: reader.texts() == writer.texts(), timeout=10)
     before = (writer.texts(), reader.texts())
     await writer.client.post(text)
-    await writer.client.wait_for(lambda: writer.composer_error() == NOT_SAVED, timeout=10)
+    await writer.client.wait_for(lambda: writer.client.composer_error() == NOT_SAVED, timeout=10)
     assert writer.client.composer_text() == text, 'the typed text stays in the input'
     assert (writer.texts(), reader.texts()) == before, 'nothing was shown to anyone'
 
@@ -244,7 +235,8 @@ async def test_a_full_disk_refuses_posts_visibly_and_recovers_when_space_returns
         filler.unlink()
         await alice.client.post(alice.client.composer_text())  # the user presses Enter again
         await bob.client.wait_for(lambda: bob.texts() == ['before the disk filled', 'while the disk is full'], 10)
-        await alice.client.wait_for(lambda: alice.texts(own=True) == bob.texts() and alice.composer_error() is None, 10)
+        sent = lambda: alice.texts(own=True) == bob.texts() and alice.client.composer_error() is None  # noqa: E731
+        await alice.client.wait_for(sent, 10)
         assert alice.client.composer_text() == ''
         assert server.process.poll() is None and (alice.client.loads, alice.client.disconnects) == (1, 0)
     assert stored_texts(small_disk / 'chat.db', 'disk') == ['before the disk filled', 'while the disk is full']

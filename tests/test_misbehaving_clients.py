@@ -252,11 +252,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def composer_ids(tab: ProtocolClient) -> tuple[int, dict[str, str]]:
     """The tab's message input: its element id and its listener ids by event ('update:value', 'keydown.enter')."""
-    element_id, element = next(
-        (element_id, element) for element_id, element in tab.elements.items()
-        if element['tag'] == 'nicegui-input' and element.get('props', {}).get('aria-label') == 'Message'
-    )  # fmt: skip
-    return int(element_id), {'.'.join([e['type'], *e['keys']]): e['listener_id'] for e in element['events']}
+    element_id, listeners = tab.composer()
+    return int(element_id), {name: listener['listener_id'] for name, listener in listeners.items()}
 
 
 def event(client_id: str, element_id: object, listener_id: object, *args: object) -> dict[str, Any]:
