@@ -20,11 +20,11 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import scenarios
-from .load import spread_workers
-from .protocol import use_orjson
-from .results import RESULTS, record, table, verdicts
-from .server import AppGroup, temporary_data_dir
+from bench import scenarios
+from bench.load import spread_workers
+from bench.protocol import use_orjson
+from bench.results import RESULTS, record, table, verdicts
+from bench.server import AppGroup, temporary_data_dir
 
 Measure = Callable[[AppGroup], Awaitable[dict]]
 PROFILE_FORMATS = {'.svg': 'flamegraph', '.json': 'speedscope'}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .protocol import Browser, Bubble, Network, ProtocolClient, use_orjson
+from bench.protocol import Browser, Bubble, Network, ProtocolClient, use_orjson
 
 OPEN_AT_ONCE = 16  # tabs a worker opens concurrently: enough to ramp fast, few enough to measure nothing odd
 POST_TIMEOUT = 10.0  # a message not shown to its sender this long after the last one counts as failed

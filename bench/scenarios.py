@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 
-from .load import ReceiverPool, RoundReport, Senders, SendReport, stamp
-from .protocol import Browser, Network, ProtocolClient
-from .server import AppGroup
+from bench.load import ReceiverPool, RoundReport, Senders, SendReport, stamp
+from bench.protocol import Browser, Network, ProtocolClient
+from bench.server import AppGroup
 
 ROOM_NAME, BIG_ROOM_NAME = 'bench', 'big'
 ROOM, BIG_ROOM = f'/room/{ROOM_NAME}', f'/room/{BIG_ROOM_NAME}'
@@ -276,7 +276,7 @@ def seed(db: Path, room: str, count: int) -> None:
     The schema is created by the app's own backend, so the rows are exactly what the app
     would have written (the room summary included, through the backend's trigger).
     """
-    from chat.backends.sqlite import SQLiteBackend  # here, so that only seeding imports the app's code
+    from chat.stores.messages.sqlite import SQLiteBackend  # here, so that only seeding imports the app's code
 
     async def create_schema() -> None:
         backend = SQLiteBackend(db)

@@ -16,8 +16,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .limits import LimitSettings
-from .model import DEFAULT_ROOM, ChatError, validate_room
+from chat.domain.limits import LimitSettings
+from chat.domain.model import DEFAULT_ROOM, ChatError, validate_room
 
 SECRET_FILE = 'storage-secret'
 LIMITS = LimitSettings()

@@ -12,8 +12,6 @@ import sys
 from typing import Any
 
 STRUCTURED = 'structured'
-# python-socketio and python-engineio log through handlers of their own, with a traceback per malformed frame
-SOCKET_LOGGERS = ('socketio.server', 'engineio.server')
 
 
 def log_event(logger: logging.Logger, level: int, event: str, *, exc_info: bool = False, **fields: Any) -> None:
@@ -56,20 +54,6 @@ def configure(level: str) -> None:
     handler.setFormatter(LogfmtFormatter())
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     logging.getLogger('chat').setLevel(level.upper())
-    for name in SOCKET_LOGGERS:
-        socket_logger = logging.getLogger(name)
-        for own in list(socket_logger.handlers):
-            socket_logger.removeHandler(own)
-        socket_logger.addFilter(_without_traceback)
-
-
-def _without_traceback(record: logging.LogRecord) -> bool:
-    """Keep a socket library's error to one short line: a malformed frame is the client's fault, not a bug here."""
-    if record.exc_info and record.exc_info[1] is not None:
-        error = record.exc_info[1]
-        record.msg, record.args = f'{record.getMessage()}: {type(error).__name__}: {error}', ()
-        record.exc_info = record.exc_text = None
-    return True
 
 
 def _value(value: Any) -> str:

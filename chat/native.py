@@ -9,8 +9,9 @@ from typing import Any
 
 from nicegui import app, run
 
-from .config import Settings
-from .model import DEFAULT_ROOM
+from chat.addresses import ANY_ADDRESS, url_for
+from chat.config import Settings
+from chat.domain.model import DEFAULT_ROOM
 
 WINDOW_SIZE = (480, 720)
 MIN_SIZE = (360, 480)
@@ -34,11 +35,16 @@ def window_options(settings: Settings) -> dict[str, Any]:
     os.environ.setdefault('PYWEBVIEW_GUI', 'qt')
     if os.geteuid() == 0:
         os.environ.setdefault('QTWEBENGINE_CHROMIUM_FLAGS', '--no-sandbox')  # Chromium refuses root otherwise
-    host = '127.0.0.1' if settings.host in {'0.0.0.0', '::'} else settings.host
-    path = '/' if settings.room == DEFAULT_ROOM else f'/room/{settings.room}'
-    app.native.window_args.update(url=f'http://{host}:{settings.port}{path}', min_size=MIN_SIZE)
+    app.native.window_args.update(url=window_url(settings), min_size=MIN_SIZE)
     app.on_shutdown(close_window)
     return {'native': True, 'window_size': WINDOW_SIZE}
+
+
+def window_url(settings: Settings) -> str:
+    """The page the window opens: the chosen room on this server, over loopback when it listens everywhere."""
+    host = '127.0.0.1' if settings.host in ANY_ADDRESS else settings.host
+    path = '/' if settings.room == DEFAULT_ROOM else f'/room/{settings.room}'
+    return url_for(host, settings.port, path)
 
 
 async def close_window() -> None:

@@ -136,8 +136,8 @@ def chat_server(start_server: Callable[..., ChatServer]) -> ChatServer:
 
 def seed_database(data_dir: Path, room: str, count: int) -> None:
     """Write `count` messages into the data directory's database, as an earlier run would have."""
-    from chat.backends.sqlite import SQLiteBackend
-    from chat.model import Author
+    from chat.domain.model import Author
+    from chat.stores.messages.sqlite import SQLiteBackend
 
     async def write() -> None:
         backend = SQLiteBackend(data_dir / 'chat.db')

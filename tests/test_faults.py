@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from bench.protocol import Browser, Bubble, Network, ProtocolClient
-from chat.backends.sqlite import SQLiteBackend
-from chat.model import Author, ChatError, ErrorKind, Message
+from chat.domain.model import Author, ChatError, ErrorKind, Message
+from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.message_list import PAGE_SIZE
 from tests.conftest import ChatServer, stop_process_group, unavailable, wait_for
 

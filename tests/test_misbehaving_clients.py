@@ -26,8 +26,8 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Event, Message, Ping, Request, TextMessage
 
 from bench.protocol import ACCEPT_HTML, USER_AGENT, Browser, Bubble, Network, ProtocolClient, parse_page, query_string
-from chat.limits import LimitSettings
-from chat.socket_guard import BROWSER_LOG_BURST
+from chat.domain.limits import LimitSettings
+from chat.internals.socket_guard import BROWSER_LOG_BURST
 from tests.conftest import ChatServer, wait_for
 
 ROOM = '/room/misbehave'

@@ -6,8 +6,8 @@ import pytest
 from nicegui import app
 from nicegui.testing import User
 
-from chat.model import Author
-from chat.rooms import Rooms
+from chat.domain.model import Author
+from chat.domain.rooms import Rooms
 from chat.ui.message_list import BLOCK_SIZE, MAX_SHOWN, PAGE_SIZE
 from tests.test_ui_room_page import bubbles, composer_value, eventually, send
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from ..model import Activity, Person
+from chat.domain.model import Activity, Person
 
 
 class PeopleButton(ui.button):

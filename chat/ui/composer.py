@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 from nicegui.events import GenericEventArguments
 
-from ..model import MAX_MESSAGE_LENGTH, ChatError, ErrorKind
+from chat.domain.model import MAX_MESSAGE_LENGTH, ChatError, ErrorKind
 
 Send = Callable[[str], Awaitable[object]]
 

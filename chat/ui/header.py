@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from ..model import ChatError
-from .activity import PeopleButton
-from .identity import browser_storage, display_name, set_display_name
-from .theme import ThemeToggle
+from chat.domain.model import ChatError
+from chat.ui.activity import PeopleButton
+from chat.ui.identity import browser_storage, display_name, set_display_name
+from chat.ui.theme import ThemeToggle
 
 
 class RoomHeader(ui.element):

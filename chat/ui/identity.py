@@ -12,8 +12,8 @@ from uuid import uuid4
 
 from nicegui import app
 
-from ..model import clean_display_name
-from ..names import generate_name
+from chat.domain.model import clean_display_name
+from chat.domain.names import generate_name
 
 
 def tab_author_id() -> str:

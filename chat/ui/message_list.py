@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 from nicegui.events import GenericEventArguments
 
-from ..model import Message
-from .linkify import linkify
+from chat.domain.model import Message
+from chat.ui.linkify import linkify
 
 MAX_SHOWN = 500
 PAGE_SIZE = 50

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from nicegui import ui
 
-from ..model import DEFAULT_ROOM, ChatError, suggest_room, validate_room
-from ..rooms import Rooms
-from .room_page import room_page
-from .rooms_page import rooms_page
+from chat.domain.model import DEFAULT_ROOM, ChatError, suggest_room, validate_room
+from chat.domain.rooms import Rooms
+from chat.ui.room_page import room_page
+from chat.ui.rooms_page import rooms_page
 
 STYLESHEET = Path(__file__).with_name('chat.css')
 

@@ -8,16 +8,16 @@ import time
 from nicegui import Client, ui
 from nicegui.events import GenericEventArguments
 
-from ..logs import log_event
-from ..model import Activity, Author, ChatError, Message, Person
-from ..presence import Visit
-from ..rooms import Rooms
-from .activity import TypingLine
-from .composer import Composer
-from .header import RoomHeader
-from .identity import browser_id, tab_author_id
-from .message_list import MessageList
-from .theme import apply_colors
+from chat.domain.model import Activity, Author, ChatError, Message, Person
+from chat.domain.presence import Visit
+from chat.domain.rooms import Rooms
+from chat.logs import log_event
+from chat.ui.activity import TypingLine
+from chat.ui.composer import Composer
+from chat.ui.header import RoomHeader
+from chat.ui.identity import browser_id, tab_author_id
+from chat.ui.message_list import MessageList
+from chat.ui.theme import apply_colors
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import time
 
 from nicegui import ui
 
-from ..model import ChatError, RoomSummary, validate_room
-from ..rooms import Rooms
-from .theme import apply_colors
+from chat.domain.model import ChatError, RoomSummary, validate_room
+from chat.domain.rooms import Rooms
+from chat.ui.theme import apply_colors
 
 
 async def rooms_page(rooms: Rooms) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import aiosqlite
 
-from ..logs import log_event
-from ..model import Author, ChatError, ErrorKind, Message, RoomSummary
-from . import Deliver
+from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomSummary
+from chat.logs import log_event
+from chat.stores.messages import Deliver
 
 log = logging.getLogger(__name__)
 

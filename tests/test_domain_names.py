@@ -2,8 +2,8 @@
 
 import random
 
-from chat.model import clean_display_name
-from chat.names import generate_name
+from chat.domain.model import clean_display_name
+from chat.domain.names import generate_name
 
 
 def test_generated_names_look_like_adjective_animal_number() -> None:

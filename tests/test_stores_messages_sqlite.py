@@ -1,14 +1,14 @@
 """What only the SQLite backend does: fail honestly when the disk does, refuse a newer schema.
 
-The contract both backends share is in test_backends.py."""
+The contract both backends share is in test_stores_messages.py."""
 
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from chat.backends.sqlite import SQLiteBackend
-from chat.model import Author, ChatError, ErrorKind, Message
+from chat.domain.model import Author, ChatError, ErrorKind, Message
+from chat.stores.messages.sqlite import SQLiteBackend
 
 ALICE = Author('tab-a', 'Alice')
 

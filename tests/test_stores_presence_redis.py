@@ -7,11 +7,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from chat.backends.redis_presence import RedisPresence
-from chat.model import Activity, Person
-from chat.presence import Presence
-
-from .conftest import RedisServer
+from chat.domain.model import Activity, Person
+from chat.domain.presence import Presence
+from chat.stores.presence.redis import RedisPresence
+from tests.conftest import RedisServer
 
 ALICE = Person('browser-a', 'Alice')
 BOB = Person('browser-b', 'Bob')

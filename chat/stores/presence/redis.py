@@ -18,10 +18,10 @@ from contextlib import suppress
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from ..logs import log_event
-from ..model import Activity, Person
-from ..presence import Presence
-from .redis import TIMEOUTS
+from chat.domain.model import Activity, Person
+from chat.domain.presence import Presence
+from chat.logs import log_event
+from chat.stores.messages.redis import TIMEOUTS
 
 log = logging.getLogger(__name__)
 

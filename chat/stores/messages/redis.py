@@ -21,9 +21,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
-from ..logs import log_event
-from ..model import Author, ChatError, ErrorKind, Message, RoomSummary
-from . import Deliver
+from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomSummary
+from chat.logs import log_event
+from chat.stores.messages import Deliver
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """What only the Redis backend does: ride out an outage of Redis without losing or repeating messages.
 
-The contract both backends share is in test_backends.py.
+The contract both backends share is in test_stores_messages.py.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ import uuid
 
 import pytest
 
-from chat.backends.redis import RedisBackend, to_int, to_stream_id
-from chat.model import Author, ChatError, ErrorKind, Message
-
-from .conftest import RedisServer
+from chat.domain.model import Author, ChatError, ErrorKind, Message
+from chat.stores.messages.redis import RedisBackend, to_int, to_stream_id
+from tests.conftest import RedisServer
 
 ALICE = Author('tab-a', 'Alice')
 

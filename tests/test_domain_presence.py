@@ -3,8 +3,8 @@
 import asyncio
 from collections.abc import Callable
 
-from chat.model import Activity, Person
-from chat.presence import Presence
+from chat.domain.model import Activity, Person
+from chat.domain.presence import Presence
 
 ALICE = Person('browser-a', 'Alice')
 BOB = Person('browser-b', 'Bob')

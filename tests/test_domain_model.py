@@ -4,9 +4,8 @@ import unicodedata
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
-from chat.model import (
+from chat.domain.model import (
     MAX_MESSAGE_LENGTH,
     MAX_NAME_LENGTH,
     ChatError,
@@ -16,6 +15,7 @@ from chat.model import (
     suggest_room,
     validate_room,
 )
+from tests.support.text import ANY_TEXT
 
 
 @pytest.mark.parametrize('text', ['', ' ', '\n', ' \t \r\n '])
@@ -75,18 +75,6 @@ def test_refused_room_names_get_the_closest_valid_suggestion(name: str, suggesti
     assert suggest_room(name) == suggestion
     if suggestion:
         assert validate_room(suggestion) == suggestion
-
-
-TRICKY = ['\r', '\n', '\r\n', ' ', '\t', '\x00', '\u200b', '\u200d', '\u202e', '\ufeff', '\ud800', '🦊', '<', 'a', 'é']
-# Any text a client could send: every code point (lone surrogates too), the characters that
-# tend to break things, and lengths around the limit.
-ANY_TEXT = st.one_of(
-    st.text(st.characters(exclude_categories=()), max_size=60),
-    st.lists(st.sampled_from(TRICKY), max_size=40).map(''.join),
-    st.tuples(st.integers(MAX_MESSAGE_LENGTH - 3, MAX_MESSAGE_LENGTH + 3), st.sampled_from(TRICKY)).map(
-        lambda pair: 'x' * pair[0] + pair[1]
-    ),
-)
 
 
 def shows_something(text: str) -> bool:

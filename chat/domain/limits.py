@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .model import ChatError, ErrorKind
+from chat.domain.model import ChatError, ErrorKind
 
 Clock = Callable[[], float]
 

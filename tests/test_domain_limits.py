@@ -2,8 +2,8 @@
 
 import pytest
 
-from chat.limits import Limits, LimitSettings, RateLimiter
-from chat.model import ChatError, ErrorKind
+from chat.domain.limits import Limits, LimitSettings, RateLimiter
+from chat.domain.model import ChatError, ErrorKind
 
 
 class FakeClock:

@@ -12,11 +12,12 @@ import itertools
 import logging
 from collections.abc import Callable
 
-from .backends import Backend, SharedPresence
-from .limits import Limits
-from .logs import log_event
-from .model import Author, ChatError, Message, RoomSummary, clean_display_name, clean_message, validate_room
-from .presence import Presence
+from chat.domain.limits import Limits
+from chat.domain.model import Author, ChatError, Message, RoomSummary, clean_display_name, clean_message, validate_room
+from chat.domain.presence import Presence
+from chat.logs import log_event
+from chat.stores.messages import Backend
+from chat.stores.presence import SharedPresence
 
 log = logging.getLogger(__name__)
 

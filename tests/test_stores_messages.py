@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from chat.backends import Backend
-from chat.backends.redis import RedisBackend
-from chat.backends.sqlite import SQLiteBackend
-from chat.model import Author, Message
+from chat.domain.model import Author, Message
+from chat.stores.messages import Backend
+from chat.stores.messages.redis import RedisBackend
+from chat.stores.messages.sqlite import SQLiteBackend
 
 ALICE = Author('tab-a', 'Alice')
 

@@ -1,4 +1,4 @@
-"""Builds the chat from its settings and runs it: the backend, the room model, the pages, the server."""
+"""Builds the chat from its settings and runs it: the store, the room model, the pages, the server."""
 
 from __future__ import annotations
 
@@ -7,25 +7,27 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 from nicegui import app, ui
-from nicegui.storage import Storage
 
-from . import gc_tuning, logs, socket_guard
-from .backends import Backend
-from .backends.redis import RedisBackend
-from .backends.redis_presence import RedisPresence
-from .backends.sqlite import SQLiteBackend
-from .config import Settings
-from .limits import Limits
-from .native import MISSING_BACKEND, backend_missing, window_options
-from .rooms import Rooms
-from .stalled_connections import CHECK_EVERY, StalledConnections
-from .ui.pages import register_pages
+from chat import logs
+from chat.announce import announce
+from chat.config import Settings
+from chat.domain.limits import Limits
+from chat.domain.rooms import Rooms
+from chat.internals import gc_tuning, serving, socket_guard, socket_logs
+from chat.internals.sessions import keep_sessions
+from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
+from chat.native import MISSING_BACKEND, backend_missing, window_options
+from chat.stores.messages import Backend
+from chat.stores.messages.redis import RedisBackend
+from chat.stores.messages.sqlite import SQLiteBackend
+from chat.stores.presence.redis import RedisPresence
+from chat.ui.pages import register_pages
 
 TITLE = 'Chat'
 
 
 def build(settings: Settings) -> Rooms:
-    """Create the room model on its backend and register the pages; the backend opens with the server."""
+    """Create the room model on its store and register the pages; the store opens with the server."""
     shared_presence = RedisPresence(settings.redis_url) if settings.redis_url else None
     rooms = Rooms(backend(settings), shared_presence, Limits(settings.limits))
     app.state.rooms = rooms  # the running app's model, for operations code and tests
@@ -37,7 +39,8 @@ def build(settings: Settings) -> Rooms:
     async def healthz() -> JSONResponse:
         """For load balancers and tests: 200 while the store answers, 503 while it does not."""
         healthy = await rooms.healthy()
-        status = {'status': 'ok' if healthy else 'unavailable', 'store': type(rooms.backend).__name__}
+        status: dict[str, str | int] = {'status': 'ok' if healthy else 'unavailable'}
+        status['store'] = type(rooms.backend).__name__
         status['subscribers'] = rooms.subscriber_count()
         return JSONResponse(status, status_code=200 if healthy else 503)
 
@@ -52,17 +55,19 @@ def backend(settings: Settings) -> Backend:
 
 
 def run(settings: Settings) -> None:
-    """Start serving (or, under NiceGUI's test harness, only configure) the chat."""
+    """Start serving (or, under NiceGUI's simulated `user`, only configure) the chat."""
     if settings.native and backend_missing():
         sys.exit(MISSING_BACKEND)
     logs.configure(settings.log_level)
-    Storage.path = (settings.data_dir / 'sessions').resolve()
-    Storage.redis_url = settings.redis_url  # processes sharing rooms share display names and tab identities too
+    socket_logs.quiet_socket_loggers()
+    keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
     build(settings)
-    app.on_startup(gc_tuning.tune)
     socket_guard.install()
     app.timer(CHECK_EVERY, StalledConnections().check)
-    app.on_delete(gc_tuning.CollectAfterDelete().page_deleted)
+    if serving.for_real():
+        app.on_startup(gc_tuning.tune)
+        app.on_delete(gc_tuning.CollectAfterDelete().page_deleted)
+        app.on_startup(lambda: announce(settings))
     native: dict[str, Any] = window_options(settings) if settings.native else {}
     ui.run(
         host=settings.host,

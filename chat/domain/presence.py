@@ -16,8 +16,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from .logs import log_event
-from .model import Activity, Person
+from chat.domain.model import Activity, Person
+from chat.logs import log_event
 
 log = logging.getLogger(__name__)
 

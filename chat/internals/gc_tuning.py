@@ -1,13 +1,11 @@
 """Garbage-collector settings for a server whose heap is mostly long-lived pages and elements.
 
-Profiles of `python -m bench fanout` showed full collections, each walking every element of
-every open page, as the cause of the worst latencies (up to 320 ms per pause at 100 clients).
-A larger young generation makes collections, and so full ones, rarer, and freezing what
-exists once the server is up takes the framework's own objects out of every later one. Rarer
-collections alone let what deleted pages leave behind pile up (RSS +50-70 % after 1000 tabs
-came and went), so a full collection follows each wave of deletions. Measured at 100 clients:
-p99 305 -> 73 ms, CPU per delivery 474 -> 387 us, churn RSS +8 % -> +6.6 %. Only the served
-app is tuned, not the test harness.
+Full collections walk every element of every open page, and were the worst pauses in
+`python -m bench fanout`. A larger young generation makes them rarer, and freezing what exists
+once the server is up takes the framework's own objects out of every later one. Rarer
+collections alone would let what deleted pages leave behind pile up, so a full collection
+follows each wave of deletions. Only the served app is tuned, never a test process
+(`chat.application` registers these only when `ui.run` really serves). Measurements: bench/README.md.
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from chat.backends.sqlite import SQLiteBackend
-from chat.limits import Limits, LimitSettings
-from chat.model import Author, ChatError, ErrorKind, Message
-from chat.rooms import Rooms
-from tests.test_model import ANY_TEXT
+from chat.domain.limits import Limits, LimitSettings
+from chat.domain.model import Author, ChatError, ErrorKind, Message
+from chat.domain.rooms import Rooms
+from chat.stores.messages.sqlite import SQLiteBackend
+from tests.support.text import ANY_TEXT
 
 ALICE = Author('tab-a', 'Alice')
 BOB = Author('tab-b', 'Bob')

@@ -1,12 +1,11 @@
-"""Where messages are stored and how they reach every process: one protocol, several engines."""
+"""Where messages are stored and how they reach every process: the `Backend` protocol; SQLite and Redis implement it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Protocol
 
-from ..model import Author, Message, RoomSummary
-from ..presence import Presence
+from chat.domain.model import Author, Message, RoomSummary
 
 Deliver = Callable[[Message], None]
 
@@ -36,13 +35,3 @@ class Backend(Protocol):
 
     async def reachable(self) -> bool:
         """Whether the store answers now; for health checks, so it must be quick and never raise."""
-
-
-class SharedPresence(Protocol):
-    """Presence across processes: publishes this process's visits, feeds in the others'."""
-
-    async def start(self, presence: Presence) -> None:
-        """Start sharing `presence` (it publishes through us) and reporting other processes into it."""
-
-    async def stop(self) -> None:
-        """Withdraw this process's reports and stop."""

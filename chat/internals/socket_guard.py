@@ -17,8 +17,8 @@ from typing import Any
 from nicegui import core
 from nicegui import json as nicegui_json
 
-from .limits import RateLimiter
-from .logs import log_event
+from chat.domain.limits import RateLimiter
+from chat.logs import log_event
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,11 @@ BROWSER_LOGS_PER_SECOND = 0.1
 
 
 def install() -> None:
-    """Wrap NiceGUI's handlers (registered when `nicegui` is imported); call once before serving."""
-    handlers = core.sio.handlers['/']
+    """Wrap NiceGUI's handlers (registered when `nicegui` is imported) before serving.
+
+    Calling it again (each simulated app in a test run does) replaces the guards instead of nesting them.
+    """
+    handlers = {name: getattr(handler, '__wrapped__', handler) for name, handler in core.sio.handlers['/'].items()}
     browser_logs = RateLimiter(BROWSER_LOG_BURST, BROWSER_LOGS_PER_SECOND)
     for name, shape in OWNED.items():
         admit = _admit_with(browser_logs) if name == 'log' else None
@@ -78,6 +81,7 @@ def _guard(
             log_event(log, logging.DEBUG, 'socket_message_dropped', kind=name, sid=sid)
             return False
 
+    guarded.__wrapped__ = handler  # type: ignore[attr-defined]
     return guarded
 
 

@@ -8,11 +8,14 @@ import weakref
 
 import pytest
 
-from chat import gc_tuning
+from chat.internals import gc_tuning
 from tests.conftest import ROOT
 
 real_collect = gc.collect
-REPORT = 'import gc; from chat import gc_tuning; gc_tuning.tune(); print(gc.get_threshold()[0], gc.get_freeze_count())'
+REPORT = (
+    'import gc; from chat.internals import gc_tuning; gc_tuning.tune(); '
+    'print(gc.get_threshold()[0], gc.get_freeze_count())'
+)
 
 
 def test_tuning_raises_the_young_threshold_and_freezes_what_exists() -> None:
