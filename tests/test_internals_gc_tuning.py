@@ -7,6 +7,7 @@ import sys
 import weakref
 
 import pytest
+from nicegui.testing import User
 
 from chat.internals import gc_tuning
 from tests.conftest import ROOT
@@ -48,3 +49,9 @@ async def test_a_deleted_page_is_collected_soon_after_once_per_wave(monkeypatch:
     finally:
         gc.enable()
     assert len(collections) == 1
+
+
+async def test_the_simulated_app_leaves_the_test_process_collector_alone(user: User) -> None:
+    """Only a served app is tuned: the `user` fixture runs the app inside the pytest process."""
+    await user.open('/')
+    assert gc.get_threshold()[0] != gc_tuning.YOUNG_THRESHOLD

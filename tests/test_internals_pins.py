@@ -1,0 +1,86 @@
+"""Every framework internal that `chat/internals` relies on, pinned: a NiceGUI, python-socketio or uvicorn
+upgrade that moves one fails here, by name, instead of somewhere in the chat."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+from pathlib import Path
+
+import nicegui
+import pytest
+from nicegui import core, helpers
+from nicegui.server import Server
+from nicegui.storage import Storage
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
+from uvicorn.server import ServerState
+
+from chat.internals import socket_guard, socket_logs
+
+NICEGUI_JS = (Path(nicegui.__file__).parent / 'static' / 'nicegui.js').read_text(encoding='utf-8')
+
+
+def emitted_keys(event: str) -> set[str]:
+    """The keys of the object literal nicegui.js emits as `event` (`{ a, b: x }` gives a and b)."""
+    literal = re.search(rf'emit\("{event}",\s*\{{(.*?)\}}\s*\)', NICEGUI_JS, re.DOTALL)
+    assert literal is not None, f'nicegui.js no longer emits "{event}" as an object literal'
+    return {re.split(r'\s*:', item.strip())[0] for item in literal.group(1).split(',') if item.strip()}
+
+
+def original(name: str) -> object:
+    handler = core.sio.handlers['/'][name]
+    return getattr(handler, '__wrapped__', handler)
+
+
+def test_nicegui_registers_the_socket_handlers_the_guard_wraps() -> None:
+    assert set(socket_guard.OWNED) | {'handshake'} <= set(core.sio.handlers['/'])
+
+
+@pytest.mark.parametrize('event', sorted(socket_guard.OWNED))
+def test_nicegui_js_sends_each_guarded_message_in_the_shape_the_guard_admits(event: str) -> None:
+    assert set(socket_guard.OWNED[event]) <= emitted_keys(event)
+
+
+def test_the_handshake_carries_the_ids_the_guard_checks_and_joins_the_client_room() -> None:
+    """The guard admits an event only from a socket in the room named by its client id; the handshake makes that
+    room."""
+    for key in socket_guard.HANDSHAKE:
+        assert f'options.query.{key}' in NICEGUI_JS
+    assert 'enter_room(sid, client.id)' in inspect.getsource(original('handshake'))  # type: ignore[arg-type]
+
+
+def test_browser_log_levels_are_the_ones_nicegui_js_uses() -> None:
+    used = set(re.findall(r'console\.(\w+)', NICEGUI_JS)) & {'debug', 'info', 'warn', 'warning', 'error', 'log'}
+    assert {'warning' if level == 'warn' else level for level in used} - {'log'} <= socket_guard.LOG_LEVELS
+
+
+def test_uvicorn_keeps_its_open_connections_with_their_transports() -> None:
+    """`stalled_connections` walks `Server.instance.server_state.connections` and aborts their transports."""
+    assert 'connections' in inspect.getsource(ServerState.__init__)
+    assert 'instance' in Server.__annotations__ and 'cls.instance' in inspect.getsource(Server.create_singleton)
+    for protocol in (H11Protocol, HttpToolsProtocol, WSProtocol):
+        assert 'self.transport = transport' in inspect.getsource(protocol.connection_made)
+
+
+def test_the_socket_libraries_log_under_the_names_we_quiet() -> None:
+    assert core.sio.logger.name in socket_logs.SOCKET_LOGGERS
+    assert core.sio.eio.logger.name in socket_logs.SOCKET_LOGGERS
+
+
+def test_socket_library_errors_become_one_line() -> None:
+    socket_logs.quiet_socket_loggers()
+    socket_logs.quiet_socket_loggers()
+    logger = logging.getLogger(socket_logs.SOCKET_LOGGERS[0])
+    assert logger.handlers == [] and len(logger.filters) == 1, 'calling it again adds nothing'
+
+
+def test_nicegui_keeps_sessions_where_its_storage_class_says() -> None:
+    assert {'path', 'redis_url'} <= set(vars(Storage)['__annotations__']) | set(vars(Storage))
+    assert 'Storage.path' in inspect.getsource(Storage) or 'self.path' in inspect.getsource(Storage)
+
+
+def test_nicegui_says_when_its_user_fixture_runs_the_app() -> None:
+    assert 'NICEGUI_USER_SIMULATION' in inspect.getsource(helpers.is_user_simulation)
