@@ -28,6 +28,7 @@ from chat.domain.model import Author, ChatError, ErrorKind, Message
 from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.message_list import PAGE_SIZE
 from tests.conftest import ChatServer, stop_process_group, unavailable, wait_for
+from tests.support.stores import sqlite_connection
 
 AUTHOR = Author('fault-tab', 'Tester')
 BIGGER_THAN_A_PAGE = 'x' * 5000  # needs a new page whatever the free space left in the others
@@ -131,7 +132,7 @@ async def test_the_store_stays_usable_after_sqlite_reports_a_full_database(tmp_p
     await store.start(delivered.append)
     try:
         await store.append('lobby', AUTHOR, 'fits')
-        database = store._db
+        database = sqlite_connection(store)
         async with database.execute('PRAGMA page_count') as cursor:
             (pages,) = await cursor.fetchone()
         await database.execute(f'PRAGMA max_page_count = {pages}')

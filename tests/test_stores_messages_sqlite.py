@@ -9,6 +9,7 @@ import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message
 from chat.stores.messages.sqlite import SQLiteBackend
+from tests.support.stores import sqlite_connection
 
 ALICE = Author('tab-a', 'Alice')
 
@@ -18,8 +19,7 @@ async def test_a_failing_store_raises_a_storage_error_and_delivers_nothing(tmp_p
     path = tmp_path / 'chat.db'
     backend = SQLiteBackend(path)
     await backend.start(delivered.append)
-    assert backend._db is not None
-    await backend._db.execute('PRAGMA query_only = ON')  # every write now fails, as on a read-only disk
+    await sqlite_connection(backend).execute('PRAGMA query_only = ON')  # every write now fails, as on a read-only disk
     with pytest.raises(ChatError) as failed:
         await backend.append('lobby', ALICE, 'lost?')
     assert await backend.reachable(), 'reads still work, so health checks keep the process in rotation'

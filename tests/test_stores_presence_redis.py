@@ -11,6 +11,7 @@ from chat.domain.model import Activity, Person
 from chat.domain.presence import Presence
 from chat.stores.presence.redis import RedisPresence
 from tests.conftest import RedisServer
+from tests.support.stores import crash
 
 ALICE = Person('browser-a', 'Alice')
 BOB = Person('browser-b', 'Bob')
@@ -64,7 +65,7 @@ async def test_the_people_of_a_crashed_process_disappear_when_its_report_expires
     a.presence.join('lobby', ALICE, a.seen.append)
     b.presence.join('lobby', BOB, b.seen.append)
     await a.until(lambda activity: names(activity.people) == ['Alice', 'Bob'])
-    await b.shared._halt()  # the process dies: no goodbye, no more refreshes
+    await crash(b.shared)
     await a.until(lambda activity: names(activity.people) == ['Alice'])
 
 

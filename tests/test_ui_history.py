@@ -9,6 +9,7 @@ from nicegui.testing import User
 from chat.domain.model import Author
 from chat.domain.rooms import Rooms
 from chat.ui.message_list import BLOCK_SIZE, MAX_SHOWN, PAGE_SIZE
+from tests.support.stores import sqlite_connection
 from tests.test_ui_room_page import bubbles, composer_value, eventually, send
 
 SEEDER = Author('seed-tab', 'Seeder')
@@ -63,7 +64,7 @@ async def test_a_failing_store_keeps_the_text_and_shows_nothing(
     await alice.open('/')
     await bob.open('/')
     await model().summaries()  # the store is open
-    database = model().backend._db
+    database = sqlite_connection(model().backend)
     await database.execute('PRAGMA query_only = ON')  # writes now fail as on a read-only file
     await send(alice, 'will this be saved?')
     await alice.should_see('Your message could not be saved. Please try again.')

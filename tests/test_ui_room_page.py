@@ -9,6 +9,7 @@ from nicegui.testing import User
 
 from chat.ui.composer import Composer
 from chat.ui.message_list import MessageBubble
+from tests.support.stores import hold_appends
 
 
 def bubbles(user: User) -> list[MessageBubble]:
@@ -98,21 +99,14 @@ async def test_sending_clears_the_input(user: User) -> None:
     assert composer_value(user) == ''
 
 
-async def test_a_fast_typist_keeps_each_message_whole_and_in_order(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_fast_typist_keeps_each_message_whole_and_in_order(user: User) -> None:
     """The next message is typed and sent before the store confirmed the first."""
     await user.open('/')
-    backend = app.state.rooms.backend
-    store, stored = backend.append, asyncio.Event()
-
-    async def held_append(*args: object) -> object:
-        await stored.wait()
-        return await store(*args)
-
-    monkeypatch.setattr(backend, 'append', held_append)
+    held = hold_appends(app.state.rooms)
     await send(user, 'first')
     await eventually(lambda: composer_value(user) == '')
     await send(user, 'second')
-    stored.set()
+    held.release()
     await eventually(lambda: [b.text for b in bubbles(user)] == ['first', 'second'])
     assert composer_value(user) == ''
 

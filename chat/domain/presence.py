@@ -29,9 +29,25 @@ TYPING_SECONDS = 5.0
 
 
 @dataclass
+class _Visitor:
+    """A tab in the room: who it shows, and where the room's activity goes."""
+
+    person: Person
+    watcher: Watcher
+
+
+@dataclass
+class _Typist:
+    """Someone typing, until `expiry` fires or they send or stop."""
+
+    person: Person
+    expiry: asyncio.TimerHandle
+
+
+@dataclass
 class _Room:
-    visits: dict[int, tuple[Person, Watcher]] = field(default_factory=dict)
-    typing: dict[str, tuple[Person, asyncio.TimerHandle]] = field(default_factory=dict)
+    visits: dict[int, _Visitor] = field(default_factory=dict)
+    typing: dict[str, _Typist] = field(default_factory=dict)
     flush: asyncio.TimerHandle | None = None
     last_sent: Activity | None = None
     last_published: Activity = field(default_factory=Activity)
@@ -76,7 +92,7 @@ class Presence:
         """Enter `room` as `person`; `watcher` gets the room's `Activity` whenever it changes."""
         token = next(self._tokens)
         state = self._rooms.setdefault(room, _Room())
-        state.visits[token] = (person, watcher)
+        state.visits[token] = _Visitor(person, watcher)
         watcher(self.activity(room))  # the newcomer's first picture; the others hear with the next batch
         self._changed(room)
         return Visit(self, room, token)
@@ -90,8 +106,8 @@ class Presence:
         if state is None:
             return Activity()
         return _union([Activity(
-            people=tuple(person for person, _ in state.visits.values()),
-            typing=tuple(person for person, _ in state.typing.values()),
+            people=tuple(visitor.person for visitor in state.visits.values()),
+            typing=tuple(typist.person for typist in state.typing.values()),
         )])  # fmt: skip
 
     def rooms(self) -> list[str]:
@@ -118,27 +134,26 @@ class Presence:
         state = self._rooms.get(room)
         if state is None or token not in state.visits:
             return
-        person_id = state.visits[token][0].id
-        for key, (person, watcher) in list(state.visits.items()):
-            if person.id == person_id:
-                state.visits[key] = (replace(person, name=name), watcher)
-        if person_id in state.typing:
-            person, timer = state.typing[person_id]
-            state.typing[person_id] = (replace(person, name=name), timer)
+        person_id = state.visits[token].person.id
+        for visitor in state.visits.values():
+            if visitor.person.id == person_id:
+                visitor.person = replace(visitor.person, name=name)
+        if typist := state.typing.get(person_id):
+            typist.person = replace(typist.person, name=name)
         self._changed(room)
 
     def _typing(self, room: str, token: int, *, typing: bool) -> None:
         state = self._rooms.get(room)
         if state is None or token not in state.visits:
             return
-        person = state.visits[token][0]
+        person = state.visits[token].person
         was_typing = state.typing.pop(person.id, None)
         if was_typing is not None:
-            was_typing[1].cancel()
+            was_typing.expiry.cancel()
         if typing:
             expire = functools.partial(self._typing, room, token, typing=False)
             timer = asyncio.get_running_loop().call_later(self.typing_seconds, expire)
-            state.typing[person.id] = (person, timer)
+            state.typing[person.id] = _Typist(person, timer)
         if (was_typing is None) == typing:
             self._changed(room)
 
@@ -146,9 +161,9 @@ class Presence:
         state = self._rooms.get(room)
         if state is None or state.visits.pop(token, None) is None:
             return
-        remaining = {person.id for person, _ in state.visits.values()}
+        remaining = {visitor.person.id for visitor in state.visits.values()}
         for person_id in [person_id for person_id in state.typing if person_id not in remaining]:
-            state.typing.pop(person_id)[1].cancel()
+            state.typing.pop(person_id).expiry.cancel()
         if state.visits:
             self._changed(room)
         else:
@@ -173,9 +188,9 @@ class Presence:
         if activity == state.last_sent:
             return
         state.last_sent = activity
-        for _, watcher in list(state.visits.values()):
+        for visitor in list(state.visits.values()):
             try:
-                watcher(activity)
+                visitor.watcher(activity)
             except Exception:
                 log_event(log, logging.ERROR, 'presence_watcher_failed', room=room, exc_info=True)
 

@@ -13,8 +13,17 @@ import logging
 from collections.abc import Callable
 
 from chat.domain.limits import Limits
-from chat.domain.model import Author, ChatError, Message, RoomSummary, clean_display_name, clean_message, validate_room
-from chat.domain.presence import Presence
+from chat.domain.model import (
+    Author,
+    ChatError,
+    Message,
+    Person,
+    RoomSummary,
+    clean_display_name,
+    clean_message,
+    validate_room,
+)
+from chat.domain.presence import Presence, Visit, Watcher
 from chat.logs import log_event
 from chat.stores.messages import Backend
 from chat.stores.presence import SharedPresence
@@ -120,6 +129,14 @@ class Rooms:
     async def healthy(self) -> bool:
         """Whether this process can serve rooms now: started, and its store answers."""
         return self._started.is_set() and await self.backend.reachable()
+
+    def open_tab(self, ip: str) -> Callable[[], None]:
+        """Count a tab opened from `ip` and return what counts it closed; raise `ChatError` past the tab limit."""
+        return self.limits.open_tab(ip)
+
+    def join(self, room: str, person: Person, watcher: Watcher) -> Visit:
+        """Show `person` as present in `room` until the visit is left; `watcher` gets the room's activity."""
+        return self.presence.join(room, person, watcher)
 
     def subscribe(self, room: str, callback: Subscriber) -> Unsubscribe:
         """Call `callback` with every new message of `room` until the returned function is called."""

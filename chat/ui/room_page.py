@@ -35,7 +35,7 @@ async def room_page(rooms: Rooms, room: str) -> None:
     """
     client = ui.context.client
     try:
-        client.on_delete(rooms.limits.open_tab(client.ip))
+        client.on_delete(rooms.open_tab(client.ip))
     except ChatError as error:
         log_event(log, logging.INFO, 'tab_refused', room=room, reason=error.kind, ip=client.ip)
         too_many_tabs(error.message)
@@ -46,8 +46,7 @@ async def room_page(rooms: Rooms, room: str) -> None:
     view = RoomView(rooms, room, client.ip)
     await client.connected()
     if not client.is_deleted:
-        view.author_id = tab_author_id()
-        await view.follow(client)
+        await view.follow(client, tab_author_id())
 
 
 class RoomView:
@@ -77,19 +76,21 @@ class RoomView:
             self._visit.stopped_typing()
         return message
 
-    async def follow(self, client: Client) -> None:
-        """Subscribe until the client is deleted, then show the history followed by what arrived meanwhile.
+    async def follow(self, client: Client, author_id: str) -> None:
+        """Post as `author_id` (the tab's identity, known once it is connected); subscribe until the client is
+        deleted, then show the history followed by what arrived meanwhile.
 
         Subscribing before reading the history, and holding live messages back until the
         history is shown, means a message posted meanwhile is neither lost nor shown twice.
         The subscription ends with the client, not its socket, so a tab that reconnects
         within NiceGUI's reconnect timeout gets what it missed replayed.
         """
+        self.author_id = author_id
         client.on_delete(self.rooms.subscribe(self.room, self._show))
         ui.on(VISIBILITY_EVENT, self._visibility_changed)
         client.run_javascript(REPORT_VISIBILITY)
         me = Person(self.browser_id, self.header.name)
-        self._visit = self.rooms.presence.join(self.room, me, self._show_activity)
+        self._visit = self.rooms.join(self.room, me, self._show_activity)
         client.on_delete(self._visit.leave)
         try:
             await self.messages.show_latest()
