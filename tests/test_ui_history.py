@@ -91,6 +91,8 @@ async def test_concurrent_posts_appear_in_one_order_everywhere(create_user: Call
         for user in users:  # every Enter starts its send at once; none waits for another
             user.find(marker='composer-input').trigger('keydown.enter')
         await eventually(lambda: all(composer_value(user) == '' for user in users))
+    for user in users:  # an input is cleared when its send starts; wait for the sends to be stored and shown
+        await eventually(lambda user=user: len(shown_ids(user)) >= 3 * len(users), tries=400)
     stored = [message.id for message in await model().history('race', limit=100)]
     assert len(stored) == 3 * len(users)
     for user in users:
