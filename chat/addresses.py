@@ -24,7 +24,7 @@ def listening_urls(host: str, port: int) -> list[str]:
     hosts = ['127.0.0.1', *(['::1'] if with_v6 else [])]
     for adapter in ifaddr.get_adapters():
         for ip in adapter.ips:
-            address = ip.ip if ip.is_IPv4 else ip.ip[0]
+            address = ip.ip if isinstance(ip.ip, str) else ip.ip[0]  # IPv6: (address, flowinfo, scope_id)
             if (ip.is_IPv4 or with_v6) and not ipaddress.ip_address(address).is_link_local and address not in hosts:
                 hosts.append(address)
     return [url_for(address, port) for address in hosts]

@@ -12,6 +12,8 @@ from chat.native import window_url
 async def announce(settings: Settings) -> None:
     """Print the chat's addresses to stdout, as NiceGUI and uvicorn users expect to see them."""
     urls = await run.io_bound(listening_urls, settings.host, settings.port)
+    if urls is None:  # NiceGUI's answer when the app stops before the thread could run: nothing to announce
+        return
     print(ready_lines(settings, urls), flush=True)
 
 

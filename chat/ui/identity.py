@@ -18,12 +18,14 @@ from chat.domain.names import generate_name
 
 def tab_author_id() -> str:
     """Return this tab's author id, creating it on the tab's first visit (needs a connected client)."""
-    return app.storage.tab.setdefault('author_id', uuid4().hex)
+    author_id: str = app.storage.tab.setdefault('author_id', uuid4().hex)  # storages hold Any; this one a str
+    return author_id
 
 
 def browser_id() -> str:
     """This browser's id, from NiceGUI's signed session cookie: several tabs of one browser share it."""
-    return app.storage.browser['id']
+    browser: str = app.storage.browser['id']  # NiceGUI's middleware sets a str uuid
+    return browser
 
 
 def browser_storage() -> MutableMapping[str, Any]:
@@ -33,7 +35,8 @@ def browser_storage() -> MutableMapping[str, Any]:
 
 def display_name(storage: MutableMapping[str, Any]) -> str:
     """Return the browser's display name, generating a friendly one on its first visit."""
-    return storage.setdefault('name', generate_name())
+    name: str = storage.setdefault('name', generate_name())  # only str names are stored
+    return name
 
 
 def set_display_name(storage: MutableMapping[str, Any], name: str) -> str:

@@ -58,7 +58,7 @@ class MessageBubble(ui.element):
     def text(self) -> str:
         return self.message.text
 
-    def _displayed_contents(self, *, only_visible: bool) -> list:
+    def _displayed_contents(self, *, only_visible: bool) -> list[object]:
         return [*super()._displayed_contents(only_visible=only_visible), self.message.text, self.message.author.name]
 
 

@@ -15,10 +15,12 @@ import asyncio
 import logging
 import time
 import uuid
+from typing import cast
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomSummary
@@ -32,6 +34,11 @@ FEED_LENGTH = 10_000
 BLOCK_MILLISECONDS = 1000
 TIMEOUTS = {'socket_connect_timeout': 2.0, 'socket_timeout': 5.0}  # a silent network fails, never hangs
 RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
+# redis-py types a reply for every client setup (bytes or str, either protocol's shapes). The clients here
+# decode replies to str and keep redis-py's default (legacy) reply shapes, so the replies are these:
+Entry = tuple[str, dict[str, str]]  # a stream entry (XRANGE, XREVRANGE): its id and its fields
+FeedBatch = tuple[str, list[Entry]]  # one stream's entries in an XREAD reply (a two-item list): its key, its entries
+Scored = tuple[str, float]  # a sorted-set member and its score (ZRANGE ... WITHSCORES)
 UNAVAILABLE = 'Reconnecting to the chat store… your message was not sent yet. Please try again in a moment.'
 
 APPEND = """
@@ -57,16 +64,16 @@ class RedisBackend:
         self.prefix = prefix
         self._redis: aioredis.Redis | None = None
         self._feed: aioredis.Redis | None = None
-        self._reader: asyncio.Task | None = None
+        self._reader: asyncio.Task[None] | None = None
         self._stopping = False
-        self._append = None
+        self._append: AsyncScript | None = None
 
     async def start(self, deliver: Deliver) -> None:
         retry = Retry(ExponentialBackoff(1, 0.1), 3)
         self._redis = aioredis.from_url(self.url, decode_responses=True, retry=retry, **TIMEOUTS)
         self._feed = aioredis.from_url(self.url, decode_responses=True, retry=Retry(NoBackoff(), 0), **TIMEOUTS)
         self._append = self._redis.register_script(APPEND)
-        newest = await self._redis.xrevrange(self._key('feed'), count=1)
+        newest = cast(list[Entry], await self._redis.xrevrange(self._key('feed'), count=1))
         self._stopping = False
         self._reader = asyncio.create_task(self._follow_feed(deliver, newest[0][0] if newest else '0-0'))
 
@@ -94,9 +101,9 @@ class RedisBackend:
         sent_at = time.time()
         done = self._key('appended', uuid.uuid4().hex)
         keys = [self._key('room', room), self._key('feed'), self._key('counts'), self._key('activity'), done]
-        values = [self.history_length, FEED_LENGTH, author.id, author.name, text, repr(sent_at), room]
+        values: list[int | str] = [self.history_length, FEED_LENGTH, author.id, author.name, text, repr(sent_at), room]
         try:
-            stream_id = await self._append(keys=keys, args=values)
+            stream_id: str = await self._append(keys=keys, args=values)  # the script returns the new id
         except RedisError as error:
             log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, UNAVAILABLE) from error
@@ -106,7 +113,9 @@ class RedisBackend:
         redis = self._require_started()
         newest = '+' if before is None else f'({to_stream_id(before)}'
         try:
-            entries = await redis.xrevrange(self._key('room', room), max=newest, min='-', count=limit)
+            entries = cast(
+                list[Entry], await redis.xrevrange(self._key('room', room), max=newest, min='-', count=limit)
+            )
         except RedisError as error:
             log_event(log, logging.WARNING, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, 'The earlier messages could not be loaded.') from error
@@ -115,8 +124,8 @@ class RedisBackend:
     async def rooms(self) -> list[RoomSummary]:
         redis = self._require_started()
         try:
-            activity = await redis.zrevrange(self._key('activity'), 0, -1, withscores=True)
-            counts = await redis.hgetall(self._key('counts'))
+            activity = cast(list[Scored], await redis.zrevrange(self._key('activity'), 0, -1, withscores=True))
+            counts = cast(dict[str, str], await redis.hgetall(self._key('counts')))
         except RedisError as error:
             raise ChatError(ErrorKind.UNAVAILABLE, 'The rooms could not be listed.') from error
         return [RoomSummary(name, int(counts.get(name, 0)), score) for name, score in activity]
@@ -135,7 +144,10 @@ class RedisBackend:
         failures = 0
         while not self._stopping:
             try:
-                batches = await self._feed.xread({self._key('feed'): last_id}, block=BLOCK_MILLISECONDS, count=500)
+                batches = cast(
+                    list[FeedBatch],
+                    await self._feed.xread({self._key('feed'): last_id}, block=BLOCK_MILLISECONDS, count=500),
+                )
             except RedisError as error:
                 if self._stopping:
                     return

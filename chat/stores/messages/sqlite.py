@@ -11,6 +11,7 @@ import logging
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -108,7 +109,9 @@ class SQLiteBackend:
         except sqlite3.Error as error:
             log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.STORAGE, 'The earlier messages could not be loaded.') from error
-        return [_message(row) for row in reversed(rows)]
+        messages = [_message(row) for row in rows]
+        messages.reverse()  # the query pages back from the newest; a page lists its oldest first
+        return messages
 
     async def reachable(self) -> bool:
         if self._db is None:
@@ -131,6 +134,6 @@ class SQLiteBackend:
         return self._db, self._deliver
 
 
-def _message(row: sqlite3.Row | tuple) -> Message:
+def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     id_, room, author_id, author_name, text, sent_at = row
     return Message(id_, room, Author(author_id, author_name), text, sent_at)

@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 from contextlib import suppress
+from typing import cast
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -44,7 +45,7 @@ class RedisPresence:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._sources: dict[str, set[str]] = {}
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self, presence: Presence) -> None:
         self._presence = presence
@@ -138,7 +139,8 @@ class RedisPresence:
 
     async def _reread(self, room: str) -> None:
         assert self._presence is not None
-        reports = await self._require().hgetall(self._key(room))
+        # Each process's report, decoded to str (redis-py's reply types: see chat.stores.messages.redis).
+        reports = cast(dict[str, str], await self._require().hgetall(self._key(room)))
         now = time.time()
         live: dict[str, Activity] = {}
         for source, raw in reports.items():
