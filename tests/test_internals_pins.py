@@ -11,6 +11,8 @@ from pathlib import Path
 import nicegui
 import pytest
 from nicegui import core, helpers
+from nicegui.element import Element
+from nicegui.element_filter import ElementFilter
 from nicegui.server import Server
 from nicegui.storage import Storage
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -80,6 +82,11 @@ def test_socket_library_errors_become_one_line() -> None:
 def test_nicegui_keeps_sessions_where_its_storage_class_says() -> None:
     assert {'path', 'redis_url'} <= set(vars(Storage)['__annotations__']) | set(vars(Storage))
     assert 'Storage.path' in inspect.getsource(Storage) or 'self.path' in inspect.getsource(Storage)
+
+
+def test_the_element_filter_reads_text_through_displayed_contents() -> None:
+    assert list(inspect.signature(Element._displayed_contents).parameters) == ['self', 'only_visible']
+    assert '_displayed_contents(only_visible=' in inspect.getsource(ElementFilter)
 
 
 def test_nicegui_says_when_its_user_fixture_runs_the_app() -> None:

@@ -9,6 +9,7 @@ from nicegui import ui
 from nicegui.events import GenericEventArguments
 
 from chat.domain.model import Message
+from chat.internals.findable import FindableText
 from chat.ui.linkify import linkify
 
 MAX_SHOWN = 500
@@ -27,7 +28,7 @@ AT_BOTTOM_CHANGED = """(event) => {
 LoadOlder = Callable[[int | None, int], Awaitable[list[Message]]]
 
 
-class MessageBubble(ui.element):
+class MessageBubble(FindableText):
     """One message as one element: its escaped text, with http(s) URLs as links (see `linkify`).
 
     The author's name and the time are attributes that the stylesheet draws above and
@@ -58,8 +59,8 @@ class MessageBubble(ui.element):
     def text(self) -> str:
         return self.message.text
 
-    def _displayed_contents(self, *, only_visible: bool) -> list[object]:
-        return [*super()._displayed_contents(only_visible=only_visible), self.message.text, self.message.author.name]
+    def findable_text(self) -> list[str]:
+        return [self.message.text, self.message.author.name]
 
 
 class MessageList(ui.element):
