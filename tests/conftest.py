@@ -18,8 +18,8 @@ from typing import NoReturn
 import httpx
 import pytest
 
-from bench.protocol import Network
 from bench.server import RedisServer, free_port
+from tests.support.protocol import Network
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get('CI'))
@@ -163,7 +163,7 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> int:
 
 @pytest.fixture
 async def network() -> AsyncIterator[Network]:
-    """HTTP and Socket.IO for the load generator's simulated tabs (`bench.protocol`), closed after the test."""
+    """HTTP and Socket.IO for protocol-client tabs (`tests.support.protocol`), closed after the test."""
     async with Network() as shared:
         yield shared
 

@@ -12,8 +12,8 @@ import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bench.protocol import Browser, Network, ProtocolClient
 from tests.conftest import ROOT, ChatServer, require_redis_server
+from tests.support.protocol import Browser, Network, ProtocolClient
 from tests.test_browser import open_room, type_and_enter, wait_for_bubbles
 
 RECORD_EMITS = """

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.protocol import Browser, Network, ProtocolClient
 from chat.logs import LogfmtFormatter, log_event
 from tests.conftest import ChatServer, stop_process_group
+from tests.support.protocol import Browser, Network, ProtocolClient
 
 SECRET = 'a very private sentence'
 
