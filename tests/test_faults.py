@@ -25,10 +25,12 @@ import pytest
 from chat.domain.model import Author, ChatError, ErrorKind, Message
 from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.message_list import PAGE_SIZE
-from tests.conftest import ChatServer, stop_process_group, unavailable, wait_for
+from tests.support.app_process import AppProcess
 from tests.support.cable import Cable
+from tests.support.environment import unavailable
 from tests.support.protocol import Bubble, Network, ProtocolClient
 from tests.support.tabs import open_tabs
+from tests.support.waiting import wait_for
 
 AUTHOR = Author('fault-tab', 'Tester')
 BIGGER_THAN_A_PAGE = 'x' * 5000  # needs a new page whatever the free space left in the others
@@ -84,7 +86,7 @@ async def flood(tab: Tab, name: str) -> None:
 
 
 async def test_sigkill_mid_flood_loses_no_acknowledged_message(
-    start_server: Callable[..., ChatServer], network: Network
+    start_server: Callable[..., AppProcess], network: Network
 ) -> None:
     """Five tabs post at once; the server is SIGKILLed mid-flood and restarted on the same data directory.
 
@@ -221,7 +223,7 @@ async def refused_visibly(writer: Tab, reader: Tab, text: str) -> None:
 
 
 async def test_a_full_disk_refuses_posts_visibly_and_recovers_when_space_returns(
-    small_disk: Path, start_server: Callable[..., ChatServer], network: Network, chat_env: Path
+    small_disk: Path, start_server: Callable[..., AppProcess], network: Network, chat_env: Path
 ) -> None:
     server = start_server(chat_env, '--db', str(small_disk / 'chat.db'))
     async with recording_tabs(network, f'{server.url}/room/disk', 2) as (alice, bob):
@@ -241,7 +243,7 @@ async def test_a_full_disk_refuses_posts_visibly_and_recovers_when_space_returns
 
 
 async def test_a_disk_gone_read_only_refuses_posts_visibly_and_the_chat_keeps_serving(
-    ext4_disk: Path, start_server: Callable[..., ChatServer], network: Network, chat_env: Path
+    ext4_disk: Path, start_server: Callable[..., AppProcess], network: Network, chat_env: Path
 ) -> None:
     """The filesystem turns read-only under the running app, as ext4 does after an error.
 
@@ -260,7 +262,7 @@ async def test_a_disk_gone_read_only_refuses_posts_visibly_and_the_chat_keeps_se
         async with recording_tabs(network, f'{server.url}/room/disk', 1) as (carol,):
             await carol.client.wait_for(lambda: carol.texts() == ['before the disk broke'], timeout=10)
 
-    stop_process_group(server.process)
+    server.stop()
     unmount(ext4_disk)
     image = ext4_disk.parent / 'disk.img'
     subprocess.run(['e2fsck', '-f', '-y', str(image)], capture_output=True, timeout=60)
@@ -274,13 +276,13 @@ async def test_a_disk_gone_read_only_refuses_posts_visibly_and_the_chat_keeps_se
 # --- Network drops -------------------------------------------------------------------------------------------------
 
 
-def subscribers(server: ChatServer) -> int:
+def subscribers(server: AppProcess) -> int:
     """Room pages the server still keeps: a tab's page goes when NiceGUI deletes its client."""
     return server.health()['subscribers']
 
 
 @contextlib.asynccontextmanager
-async def cable_pair(server: ChatServer, network: Network) -> AsyncIterator[tuple[Cable, Tab, Tab]]:
+async def cable_pair(server: AppProcess, network: Network) -> AsyncIterator[tuple[Cable, Tab, Tab]]:
     """Alice straight to the server and Bob through a cable the test can unplug, in one room."""
     async with (
         Cable(server.url) as cable,
@@ -292,7 +294,7 @@ async def cable_pair(server: ChatServer, network: Network) -> AsyncIterator[tupl
 
 @pytest.mark.parametrize('silently', [False, True], ids=['server-notices', 'server-unaware'])
 async def test_a_short_network_drop_replays_what_the_tab_missed(
-    chat_server: ChatServer, network: Network, silently: bool
+    chat_server: AppProcess, network: Network, silently: bool
 ) -> None:
     """Whether the server saw the drop (and queued) or sent into the void (and must replay), nothing is missed."""
     async with cable_pair(chat_server, network) as (cable, alice, bob):
@@ -314,7 +316,7 @@ async def test_a_short_network_drop_replays_what_the_tab_missed(
 
 
 async def test_after_a_long_network_drop_the_tab_reloads_with_the_complete_history(
-    chat_server: ChatServer, network: Network
+    chat_server: AppProcess, network: Network
 ) -> None:
     async with cable_pair(chat_server, network) as (cable, alice, bob):
         await alice.send('before the drop')

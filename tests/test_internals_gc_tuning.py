@@ -9,7 +9,7 @@ import weakref
 import pytest
 
 from chat.internals import gc_tuning
-from tests.conftest import ROOT
+from tests.support.app_process import ROOT
 
 real_collect = gc.collect
 REPORT = (

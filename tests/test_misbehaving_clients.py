@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import subprocess
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -24,11 +22,12 @@ import socketio
 
 from chat.domain.limits import LimitSettings
 from chat.internals.socket_guard import BROWSER_LOG_BURST
-from tests.conftest import ChatServer, wait_for
+from tests.support.app_process import AppProcess
 from tests.support.percentiles import percentile
 from tests.support.protocol import Network, ProtocolClient
 from tests.support.raw_socket import SOCKET_PATH, RawSocket
 from tests.support.tabs import OnBubble, open_tabs
+from tests.support.waiting import wait_for
 
 ROOM = '/room/misbehave'
 QUICK = 2.0  # seconds a well-behaved message may take to reach the other tab while an attack goes on
@@ -39,28 +38,11 @@ TCP_ESTABLISHED = '01'  # /proc/net/tcp state
 pytestmark = pytest.mark.settings(tabs_per_ip=0, ip_message_burst=0)
 
 
-class ServerOutput:
-    """Everything the server prints, read as it comes, so a server that logs a lot never blocks on a full pipe."""
-
-    def __init__(self, process: subprocess.Popen) -> None:
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, args=(process.stdout,), daemon=True).start()
-
-    def _read(self, stream: Any) -> None:
-        for line in stream:
-            self.lines.append(line)
-
-    def tracebacks(self) -> int:
-        """How many tracebacks were logged: one line each with the chat's logfmt, the first of many otherwise."""
-        return sum(TRACEBACK in line for line in list(self.lines))
-
-
 @dataclass
 class Served:
-    """A running app and what it printed; measured from outside, as an operator would."""
+    """A running app and what it logged; measured from outside, as an operator would."""
 
-    server: ChatServer
-    output: ServerOutput
+    server: AppProcess
 
     @property
     def room_url(self) -> str:
@@ -73,8 +55,14 @@ class Served:
         return self.server.health()['subscribers']
 
     def rss_mb(self) -> float:
-        status = Path(f'/proc/{self.server.process.pid}/status').read_text()
-        return int(next(line for line in status.splitlines() if line.startswith('VmRSS:')).split()[1]) / 1024
+        return self.server.rss_mb()
+
+    def log_lines(self) -> list[str]:
+        return self.server.log_lines()
+
+    def tracebacks(self) -> int:
+        """How many tracebacks were logged: one line each with the chat's logfmt, the first of many otherwise."""
+        return sum(TRACEBACK in line for line in self.log_lines())
 
 
 @dataclass
@@ -129,7 +117,7 @@ def own_texts(tab: ProtocolClient) -> list[str]:
     return [bubble.text for bubble in tab.bubbles.values() if bubble.own]
 
 
-def server_end_state(server: ChatServer, client_port: int) -> str | None:
+def server_end_state(server: AppProcess, client_port: int) -> str | None:
     """The TCP state of the server's end of the connection from `client_port` (/proc/net/tcp); None once it is gone."""
     server_port = urlsplit(server.url).port
     for line in Path('/proc/net/tcp').read_text().splitlines()[1:]:
@@ -244,9 +232,9 @@ async def send_before_handshake(url: str, victim: ProtocolClient) -> None:
 
 
 @pytest.fixture
-def served(chat_server: ChatServer) -> Served:
-    """The app, with its output followed."""
-    return Served(chat_server, ServerOutput(chat_server.process))
+def served(chat_server: AppProcess) -> Served:
+    """The app, with its log followed."""
+    return Served(chat_server)
 
 
 @pytest.fixture
@@ -275,19 +263,19 @@ async def test_malformed_oversized_and_out_of_order_events_change_nothing_for_ot
     assert served.server.process.poll() is None
     # A frame that is not Engine.IO at all ends the connection in uvicorn, which logs it with its traceback
     # (on one line); every other malformed frame or event costs at most a line without one.
-    assert served.output.tracebacks() == len(NOT_ENGINE_IO), served.output.lines
-    assert all(line.startswith('time=') for line in served.output.lines), served.output.lines[:5]
+    assert served.tracebacks() == len(NOT_ENGINE_IO), served.log_lines()
+    assert all(line.startswith('time=') for line in served.log_lines()), served.log_lines()[:5]
 
 
 async def test_malformed_events_cost_no_traceback_each(served: Served, pair: Pair, open_tab: OpenTab) -> None:
     """Each malformed event logged a traceback: a few thousand of them, sent in a second, would flood the log."""
     attacker = await open_tab(served.room_url)
-    before = served.output.tracebacks()
+    before = served.tracebacks()
     for name, data in malformed_events(attacker, pair.alice):
         await attacker.socket.emit(name, data)
     await pair.exchange()
     await asyncio.sleep(0.5)  # the log is written after the handlers ran; nothing to wait for if nothing is logged
-    assert served.output.tracebacks() - before == 0, ''.join(served.output.lines[-3:])
+    assert served.tracebacks() - before == 0, '\n'.join(served.log_lines()[-3:])
 
 
 async def post_as(socket_: socketio.AsyncClient, client_id: str, target: ProtocolClient, text: str) -> None:
@@ -305,7 +293,7 @@ async def test_a_tab_cannot_flood_the_server_log_with_browser_errors(
     marker = f'scripted error {uuid.uuid4().hex}'
     for _ in range(200):
         await attacker.socket.emit('log', {'client_id': attacker.client_id, 'level': 'error', 'message': marker})
-    logged = lambda: sum(marker in line for line in list(served.output.lines))  # noqa: E731
+    logged = lambda: sum(marker in line for line in served.log_lines())  # noqa: E731
     await asyncio.to_thread(wait_for, lambda: logged() >= BROWSER_LOG_BURST, 10, 'the first errors to be logged')
     await pair.exchange()
     assert logged() <= BROWSER_LOG_BURST + 1, 'a burst of browser errors, then about one every ten seconds'
@@ -374,7 +362,7 @@ async def test_an_event_flood_neither_slows_other_tabs_nor_gets_past_the_per_tab
     assert served.healthy()
     assert max(pair.latencies) < QUICK, pair.latencies
     pair.assert_nobody_posted_as_them()
-    assert served.output.tracebacks() == 0
+    assert served.tracebacks() == 0
 
 
 STALLED_TEXT = '<' * 1990  # shown escaped, '&lt;' for each: about 8 KB to every tab per message
@@ -470,7 +458,7 @@ async def test_a_tab_that_stops_reading_holds_up_nobody(served: Served, open_tab
     assert flow.subscribers[0] == 5 and min(flow.subscribers) <= 4, 'the silent tab was let go: ' + flow.report()
     assert max(flow.rss_mb) - flow.rss_mb[0] < 150, flow.report()
     assert served.healthy()
-    assert served.output.tracebacks() == 0
+    assert served.tracebacks() == 0
 
 
 @pytest.mark.settings(message_burst=0)
