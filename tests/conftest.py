@@ -6,15 +6,15 @@ What the fixtures are built from, and every helper a test imports, is in `tests/
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.support.app_process import AppProcess
-from tests.support.environment import IN_CI, require_chromium, require_redis_server
+from tests.support.chromium import Chromium
+from tests.support.environment import IN_CI, require_redis_server
 from tests.support.protocol import Network
 from tests.support.redis_server import RedisServer
 
@@ -94,45 +94,10 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def browser() -> Iterator[Callable[[], object]]:
-    """A factory of independent headless Chromium sessions (own profile, own cookies), all quit afterwards.
-
-    Outside CI a machine without Chromium skips these tests; in CI that is a failure.
-    """
-    paths = require_chromium()
-    from selenium import webdriver
-
-    drivers: list[webdriver.Chrome] = []
-    profiles: list[str] = []
-
-    def launch(width: int = 1000, height: int = 800) -> webdriver.Chrome:
-        profile = tempfile.mkdtemp(prefix='chat-chromium-')
-        profiles.append(profile)
-        options = webdriver.ChromeOptions()
-        options.binary_location = paths[0]
-        for argument in (
-            '--headless=new',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-dev-shm-usage',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            f'--user-data-dir={profile}',
-            f'--window-size={width},{height}',
-        ):
-            options.add_argument(argument)
-        options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-        driver = webdriver.Chrome(service=webdriver.ChromeService(paths[1]), options=options)
-        driver.set_page_load_timeout(15)
-        drivers.append(driver)
-        return driver
-
+def browser() -> Iterator[Callable[..., WebDriver]]:
+    """A factory of independent headless Chromium sessions, `browser(width, height)`, all quit afterwards."""
+    chromium = Chromium()
     try:
-        yield launch
+        yield chromium.launch
     finally:
-        for driver in drivers:
-            driver.quit()
-        for profile in profiles:
-            shutil.rmtree(profile, ignore_errors=True)
+        chromium.quit()

@@ -13,9 +13,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import ROOT, AppProcess
+from tests.support.browser import open_room, type_and_enter, wait_for_bubbles
 from tests.support.environment import require_redis_server
 from tests.support.protocol import Browser, Network, ProtocolClient
-from tests.test_browser import open_room, type_and_enter, wait_for_bubbles
 
 RECORD_EMITS = """
     window.sentEvents = [];

@@ -6,53 +6,13 @@ import re
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import AppProcess
+from tests.support.browser import MESSAGE_INPUT, background, no_dialog, open_room, type_and_enter, wait_for_bubbles
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser
-
-MESSAGE_INPUT = 'input[aria-label="Message"]'
-
-
-def open_room(driver: WebDriver, server: AppProcess | str, path: str = '/') -> None:
-    driver.get((server if isinstance(server, str) else server.url) + path)
-    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script('return window.did_handshake === true'))
-
-
-def type_and_enter(driver: WebDriver, text: str) -> None:
-    driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).send_keys(text + Keys.ENTER)
-
-
-def bubbles(driver: WebDriver) -> list[tuple[str, str]]:
-    """(text, class) of each bubble: 'sent-message' or 'received-message'."""
-    pairs = driver.execute_script("""
-        return [...document.querySelectorAll('.chat-bubble')].map(b => [
-            b.textContent, b.classList.contains('sent-message') ? 'sent-message' : 'received-message']);
-    """)
-    return [(text, style) for text, style in pairs]
-
-
-def wait_for_bubbles(driver: WebDriver, count: int, timeout: float = 2.0) -> list[tuple[str, str]]:
-    WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: len(bubbles(d)) >= count)
-    return bubbles(driver)
-
-
-def background(driver: WebDriver, selector: str) -> tuple[int, int, int]:
-    colour = driver.execute_script(
-        'return getComputedStyle(document.querySelector(arguments[0])).backgroundColor', selector
-    )
-    red, green, blue = (int(part) for part in re.findall(r'\d+', colour)[:3])
-    return red, green, blue
-
-
-def no_dialog(driver: WebDriver) -> bool:
-    return not expected_conditions.alert_is_present()(driver)
 
 
 def test_two_browsers_chat_in_real_time_with_own_and_others_styling(chat_server: AppProcess, browser) -> None:

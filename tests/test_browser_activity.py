@@ -14,8 +14,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import AppProcess
+from tests.support.browser import MESSAGE_INPUT, bubbles, open_room, type_and_enter, wait_for_bubbles
 from tests.support.seeding import seed_database
-from tests.test_browser import MESSAGE_INPUT, bubbles, open_room, type_and_enter, wait_for_bubbles
 
 pytestmark = pytest.mark.browser
 

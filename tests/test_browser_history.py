@@ -9,8 +9,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import AppProcess
+from tests.support.browser import bubbles, open_room, type_and_enter, wait_for_bubbles
 from tests.support.seeding import seed_database
-from tests.test_browser import bubbles, open_room, type_and_enter, wait_for_bubbles
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.support.app_process import AppProcess
-from tests.test_browser import MESSAGE_INPUT, bubbles, no_dialog, open_room, wait_for_bubbles
+from tests.support.browser import MESSAGE_INPUT, bubbles, no_dialog, open_room, wait_for_bubbles
 
 pytestmark = pytest.mark.browser
 

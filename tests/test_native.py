@@ -14,10 +14,10 @@ from PIL import Image
 
 from chat.native import MISSING_BACKEND, backend_missing
 from tests.support.app_process import ROOT, AppProcess
+from tests.support.browser import open_room, type_and_enter, wait_for_bubbles
 from tests.support.environment import unavailable
 from tests.support.processes import process_group_gone
 from tests.support.waiting import wait_for
-from tests.test_browser import open_room, type_and_enter, wait_for_bubbles
 
 HEADER = (0x1E, 0x3A, 0x5F)
 SEND_BUTTON = (0x24, 0x5F, 0x9E)

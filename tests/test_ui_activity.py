@@ -6,7 +6,7 @@ from nicegui import ElementFilter
 from nicegui.testing import User
 
 from chat.ui.activity import PeopleButton, TypingLine
-from tests.test_ui_room_page import bubbles, eventually, sees_message, send
+from tests.support.simulated_user import bubbles, eventually, sees_message, send
 
 
 def people(user: User, *, open_menu: bool = True) -> tuple[str, list[str]]:
