@@ -1,4 +1,4 @@
-"""The load generator's protocol client against real Chromium, and the bench scenarios end to end at tiny sizes."""
+"""The protocol client (the load generator's tabs) against real Chromium, and the bench scenarios end to end."""
 
 from __future__ import annotations
 

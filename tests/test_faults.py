@@ -1,7 +1,7 @@
 """Faults as a user lives through them: a server killed mid-flood, a full or read-only disk, a dropped network.
 
-Everything runs against a real `app.py` and the load generator's protocol client, which talks
-NiceGUI's Socket.IO exactly as a browser tab does, so what is checked is what a page shows.
+Everything runs against a real `app.py` and the harness's protocol client (the load generator's too),
+which talks NiceGUI's Socket.IO exactly as a browser tab does, so what is checked is what a page shows.
 The disk faults are real: a small tmpfs that really fills up, and an ext4 image on a loop device
 that really turns read-only after a filesystem error. Both need root (mount, a loop device): without
 it they skip here, and fail in CI.

@@ -1,6 +1,6 @@
 """Misbehaving clients against a real `app.py`: raw Socket.IO frames no browser sends, floods, and tabs that stop
-reading. None may crash the server, slow down or impersonate the well-behaved tabs (the load generator's
-`ProtocolClient`, which speaks NiceGUI's protocol as a browser does), flood the log, or hold memory without bound.
+reading. None may crash the server, slow down or impersonate the well-behaved tabs (the harness's `ProtocolClient`,
+which speaks NiceGUI's protocol as a browser does), flood the log, or hold memory without bound.
 """
 
 from __future__ import annotations

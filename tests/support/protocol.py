@@ -442,7 +442,7 @@ class ProtocolClient:
         elif listener['js_handler'] in JS_HANDLERS:
             args = JS_HANDLERS[listener['js_handler']](self._typed.get(element_id, ''))
         else:
-            raise NotImplementedError(f'the bench cannot run this JavaScript handler: {listener["js_handler"]}')
+            raise NotImplementedError(f'a protocol client cannot run this JavaScript handler: {listener["js_handler"]}')
         await self._emit_event(element_id, listener['listener_id'], *(orjson.dumps(arg).decode() for arg in args))
 
     async def _emit_event(self, element_id: str, listener_id: str, *args: str) -> None:
