@@ -22,9 +22,10 @@ from pathlib import Path
 
 from bench import scenarios
 from bench.load import spread_workers
-from bench.protocol import use_orjson
 from bench.results import RESULTS, record, table, verdicts
-from bench.server import AppGroup, temporary_data_dir
+from bench.server import AppGroup
+from tests.support.app_process import temporary_data_dir
+from tests.support.protocol import use_orjson
 
 Measure = Callable[[AppGroup], Awaitable[dict]]
 PROFILE_FORMATS = {'.svg': 'flamegraph', '.json': 'speedscope'}

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import gc
 import math
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bench.protocol import Browser, Bubble, Network, ProtocolClient, use_orjson
+from tests.support.protocol import Bubble, Network, ProtocolClient, use_orjson
+from tests.support.tabs import close_tabs, open_tabs
 
-OPEN_AT_ONCE = 16  # tabs a worker opens concurrently: enough to ramp fast, few enough to measure nothing odd
 POST_TIMEOUT = 10.0  # a message not shown to its sender this long after the last one counts as failed
 
 
@@ -119,21 +118,6 @@ class Tracker:
         )
 
 
-async def open_tabs(network: Network, url: str, count: int, on_bubble: Callable[[int, Bubble], None],
-                    first: int = 0, history: int = 0) -> list[ProtocolClient]:  # fmt: skip
-    """Open `count` tabs, each its own browser, a few at a time; each is ready once it shows `history` bubbles."""
-    gate = asyncio.Semaphore(OPEN_AT_ONCE)
-
-    async def open_one(index: int) -> ProtocolClient:
-        async with gate:
-            client = ProtocolClient(Browser(network), url, functools.partial(on_bubble, index))
-            await client.open()
-            await client.wait_for(lambda: len(client.bubbles) >= history, 60)
-            return client
-
-    return list(await asyncio.gather(*(open_one(first + i) for i in range(count))))
-
-
 class WorkerError(RuntimeError):
     """A command failed in a worker process."""
 
@@ -188,7 +172,9 @@ class Worker:
 
     async def connect(self, count: int, history: int) -> int:
         first, self._opened = self._opened, self._opened + count
-        self.clients += await open_tabs(self.network, self.url, count, self.tracker.bubble, first, history)
+        self.clients += await open_tabs(
+            self.network, self.url, count, self.tracker.bubble, first=first, history=history
+        )
         return len(self.clients)
 
     async def status(self) -> tuple[int, int]:
@@ -215,7 +201,7 @@ class Worker:
 
     async def disconnect(self) -> int:
         clients, self.clients = self.clients, []
-        await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
+        await close_tabs(clients)
         return len(clients)
 
 
@@ -341,7 +327,7 @@ class Senders:
         self.clients += await open_tabs(self.network, self.url, count, self._shown, first=len(self.clients))
 
     async def __aexit__(self, *_: object) -> None:
-        await asyncio.gather(*(client.close() for client in self.clients), return_exceptions=True)
+        await close_tabs(self.clients)
 
     async def send(self, tag: str, rate: float, messages: int) -> SendReport:
         """Post `messages` messages, the i-th not before `i / rate` seconds from now; returns once all showed."""

@@ -19,8 +19,10 @@ from typing import Any
 import httpx
 
 from bench.load import ReceiverPool, RoundReport, Senders, SendReport, stamp
-from bench.protocol import Browser, Network, ProtocolClient
 from bench.server import AppGroup
+from tests.support.percentiles import percentile
+from tests.support.protocol import Browser, Network, ProtocolClient
+from tests.support.tabs import open_tabs
 
 ROOM_NAME, BIG_ROOM_NAME = 'bench', 'big'
 ROOM, BIG_ROOM = f'/room/{ROOM_NAME}', f'/room/{BIG_ROOM_NAME}'
@@ -75,14 +77,6 @@ class RoundMetrics:
             'generator_cpu_s': round(self.generator_cpu_s, 2),
             'generator_lag_ms': round(self.generator_lag_ms, 1),
         }
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile; 0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 async def fanout(app: AppGroup, clients: int, rate: float, messages: int, workers: int, senders: int) -> dict:
@@ -157,7 +151,7 @@ async def round_with_new_tabs(app: AppGroup, pool: ReceiverPool, network: Networ
     """
     await pool.connect(clients)
     async with Senders(network, app.url + ROOM, senders) as sending:
-        flooder = await open_tab(network, app.url + ROOM) if flood_rate else None
+        flooder = (await open_tabs(network, app.url + ROOM))[0] if flood_rate else None
         await wait_for_subscribers(app, clients + senders + (flooder is not None))
         await paced_round(app, pool, sending, f'{tag}-warmup', rate, WARMUP_MESSAGES)
         stop = asyncio.Event()
@@ -192,7 +186,7 @@ async def idle_memory(app: AppGroup, levels: list[int], workers: int) -> dict:
     """
     metrics: dict[str, Any] = {}
     async with ReceiverPool([app.url + ROOM], workers) as pool, Network() as network:
-        first = await open_tab(network, app.url + ROOM, history=HISTORY_SHOWN)
+        (first,) = await open_tabs(network, app.url + ROOM, history=HISTORY_SHOWN)
         await wait_for_subscribers(app, 1)
         baseline = await settled_rss(app)
         metrics['baseline_rss_mb'] = round(baseline, 1)
@@ -332,13 +326,6 @@ async def timed_load(network: Network, url: str) -> tuple[float, float]:
     shown = time.perf_counter()
     await client.close()
     return (shown - started) * 1000, (connected - started) * 1000
-
-
-async def open_tab(network: Network, url: str, history: int = 0) -> ProtocolClient:
-    client = ProtocolClient(Browser(network), url)
-    await client.open()
-    await client.wait_for(lambda: len(client.bubbles) >= history, 60)
-    return client
 
 
 async def wait_for_subscribers(app: AppGroup, count: int, timeout: float = 120, strict: bool = True) -> int:

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.support.app_process import ROOT
 
 
 def run_app(*args: str) -> subprocess.CompletedProcess[str]:

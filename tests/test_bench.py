@@ -1,4 +1,4 @@
-"""The load generator's protocol client against real Chromium, and the bench scenarios end to end at tiny sizes."""
+"""The protocol client (the load generator's tabs) against real Chromium, and the bench scenarios end to end."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bench.protocol import Browser, Network, ProtocolClient
-from tests.conftest import ROOT, ChatServer, require_redis_server
-from tests.test_browser import open_room, type_and_enter, wait_for_bubbles
+from tests.support.app_process import ROOT, AppProcess
+from tests.support.browser import open_room, type_and_enter, wait_for_bubbles
+from tests.support.environment import require_redis_server
+from tests.support.protocol import Browser, Network, ProtocolClient
 
 RECORD_EMITS = """
     window.sentEvents = [];
@@ -53,7 +54,7 @@ def typing(events: list[dict], input_id: int, listeners: dict[str, str], typed: 
 
 @pytest.mark.browser
 async def test_the_protocol_client_chats_with_chromium_and_emits_what_chromium_emits(
-    chat_server: ChatServer, browser, network: Network
+    chat_server: AppProcess, browser, network: Network
 ) -> None:
     driver: WebDriver = browser()
     await asyncio.to_thread(open_room, driver, chat_server, '/room/protocol')

@@ -6,55 +6,16 @@ import re
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import ChatServer, wait_for
+from tests.support.app_process import AppProcess
+from tests.support.browser import MESSAGE_INPUT, background, no_dialog, open_room, type_and_enter, wait_for_bubbles
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser
 
-MESSAGE_INPUT = 'input[aria-label="Message"]'
 
-
-def open_room(driver: WebDriver, server: ChatServer | str, path: str = '/') -> None:
-    driver.get((server if isinstance(server, str) else server.url) + path)
-    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script('return window.did_handshake === true'))
-
-
-def type_and_enter(driver: WebDriver, text: str) -> None:
-    driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).send_keys(text + Keys.ENTER)
-
-
-def bubbles(driver: WebDriver) -> list[tuple[str, str]]:
-    """(text, class) of each bubble: 'sent-message' or 'received-message'."""
-    pairs = driver.execute_script("""
-        return [...document.querySelectorAll('.chat-bubble')].map(b => [
-            b.textContent, b.classList.contains('sent-message') ? 'sent-message' : 'received-message']);
-    """)
-    return [(text, style) for text, style in pairs]
-
-
-def wait_for_bubbles(driver: WebDriver, count: int, timeout: float = 2.0) -> list[tuple[str, str]]:
-    WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: len(bubbles(d)) >= count)
-    return bubbles(driver)
-
-
-def background(driver: WebDriver, selector: str) -> tuple[int, int, int]:
-    colour = driver.execute_script(
-        'return getComputedStyle(document.querySelector(arguments[0])).backgroundColor', selector
-    )
-    red, green, blue = (int(part) for part in re.findall(r'\d+', colour)[:3])
-    return red, green, blue
-
-
-def no_dialog(driver: WebDriver) -> bool:
-    return not expected_conditions.alert_is_present()(driver)
-
-
-def test_two_browsers_chat_in_real_time_with_own_and_others_styling(chat_server: ChatServer, browser) -> None:
+def test_two_browsers_chat_in_real_time_with_own_and_others_styling(chat_server: AppProcess, browser) -> None:
     alice, bob = browser(640, 720), browser(640, 720)
     open_room(alice, chat_server)
     open_room(bob, chat_server)
@@ -87,7 +48,7 @@ def test_two_browsers_chat_in_real_time_with_own_and_others_styling(chat_server:
         assert driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).get_attribute('value') == ''
 
 
-def test_enter_and_send_keep_focus_and_show_name_and_local_time(chat_server: ChatServer, browser) -> None:
+def test_enter_and_send_keep_focus_and_show_name_and_local_time(chat_server: AppProcess, browser) -> None:
     driver = browser()
     open_room(driver, chat_server, '/room/focus')
     type_and_enter(driver, 'by enter')
@@ -112,7 +73,7 @@ def test_enter_and_send_keep_focus_and_show_name_and_local_time(chat_server: Cha
 
 
 @pytest.mark.settings(message_burst=0, ip_message_burst=0)  # 25 lines as fast as the page confirms
-def test_the_list_follows_new_messages_and_own_messages_survive_a_reload(chat_server: ChatServer, browser) -> None:
+def test_the_list_follows_new_messages_and_own_messages_survive_a_reload(chat_server: AppProcess, browser) -> None:
     driver = browser(500, 600)
     open_room(driver, chat_server, '/room/scroll')
     for i in range(25):
@@ -134,7 +95,7 @@ def test_the_list_follows_new_messages_and_own_messages_survive_a_reload(chat_se
 
 
 def test_a_closed_tab_leaves_no_subscriber_and_nothing_is_fetched_from_outside(
-    chat_server: ChatServer, browser
+    chat_server: AppProcess, browser
 ) -> None:
     alice, bob = browser(), browser()
     open_room(alice, chat_server)
@@ -152,7 +113,7 @@ def test_a_closed_tab_leaves_no_subscriber_and_nothing_is_fetched_from_outside(
     wait_for(lambda: chat_server.health()['subscribers'] == 1, timeout=10, message='the closed tab to unsubscribe')
 
 
-def test_an_invalid_room_url_gets_a_friendly_page(chat_server: ChatServer, browser) -> None:
+def test_an_invalid_room_url_gets_a_friendly_page(chat_server: AppProcess, browser) -> None:
     driver = browser()
     driver.get(chat_server.url + '/room/Not%20Valid!')
     WebDriverWait(driver, 10).until(lambda d: 'That is not a room name' in d.find_element(By.TAG_NAME, 'body').text)

@@ -13,8 +13,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import ChatServer, seed_database
-from tests.test_browser import MESSAGE_INPUT, bubbles, open_room, type_and_enter, wait_for_bubbles
+from tests.support.app_process import AppProcess
+from tests.support.browser import MESSAGE_INPUT, bubbles, open_room, type_and_enter, wait_for_bubbles
+from tests.support.seeding import seed_database
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +44,7 @@ def top_of(driver: WebDriver, text: str) -> float:
 
 
 def test_a_reader_scrolled_up_stays_put_and_can_jump_to_new_messages(
-    start_server: Callable[..., ChatServer], chat_env: Path, browser
+    start_server: Callable[..., AppProcess], chat_env: Path, browser
 ) -> None:
     seed_database(chat_env, 'long', 50)
     server = start_server()
@@ -71,7 +72,7 @@ def test_a_reader_scrolled_up_stays_put_and_can_jump_to_new_messages(
     WebDriverWait(reader, 2).until(lambda d: visible_text(d, '.chat-jump .block') == '')
 
 
-def test_the_tab_title_counts_unread_messages_while_the_tab_is_hidden(chat_server: ChatServer, browser) -> None:
+def test_the_tab_title_counts_unread_messages_while_the_tab_is_hidden(chat_server: AppProcess, browser) -> None:
     reader, writer = browser(), browser()
     open_room(reader, chat_server)
     open_room(writer, chat_server)
@@ -92,7 +93,7 @@ def test_the_tab_title_counts_unread_messages_while_the_tab_is_hidden(chat_serve
     WebDriverWait(reader, 3).until(lambda d: d.title == 'lobby · Chat')
 
 
-def test_others_see_typing_and_who_is_here(chat_server: ChatServer, browser) -> None:
+def test_others_see_typing_and_who_is_here(chat_server: AppProcess, browser) -> None:
     alice, bob = browser(), browser()
     open_room(alice, chat_server)
     open_room(bob, chat_server)
@@ -129,7 +130,7 @@ def bubble_colours(driver: WebDriver, selector: str) -> tuple[str, str]:
     )
 
 
-def test_own_and_others_stay_distinct_and_readable_in_light_and_dark(chat_server: ChatServer, browser) -> None:
+def test_own_and_others_stay_distinct_and_readable_in_light_and_dark(chat_server: AppProcess, browser) -> None:
     alice, bob = browser(640, 640), browser(640, 640)
     open_room(alice, chat_server)
     open_room(bob, chat_server)
@@ -175,7 +176,7 @@ def test_own_and_others_stay_distinct_and_readable_in_light_and_dark(chat_server
         side_by_side(alice, bob, DOCS / ('screenshot.png' if theme == 'light' else 'screenshot-dark.png'))
 
 
-def test_the_theme_follows_the_system_by_default(chat_server: ChatServer, browser) -> None:
+def test_the_theme_follows_the_system_by_default(chat_server: AppProcess, browser) -> None:
     driver = browser()
     driver.execute_cdp_cmd(
         'Emulation.setEmulatedMedia', {'features': [{'name': 'prefers-color-scheme', 'value': 'dark'}]}
@@ -205,7 +206,7 @@ def side_by_side(left: WebDriver, right: WebDriver, path: Path) -> None:
         shot.unlink()
 
 
-def test_a_375_px_phone_gets_no_horizontal_scrolling_and_a_visible_input(chat_server: ChatServer, browser) -> None:
+def test_a_375_px_phone_gets_no_horizontal_scrolling_and_a_visible_input(chat_server: AppProcess, browser) -> None:
     phone = browser()
     phone.execute_cdp_cmd(
         'Emulation.setDeviceMetricsOverride', {'width': 375, 'height': 667, 'deviceScaleFactor': 2, 'mobile': True}
@@ -221,7 +222,7 @@ def test_a_375_px_phone_gets_no_horizontal_scrolling_and_a_visible_input(chat_se
     phone.save_screenshot(str(DOCS / 'screenshot-mobile.png'))
 
 
-def test_everything_works_with_the_keyboard_alone(start_server: Callable[..., ChatServer], chat_env, browser) -> None:
+def test_everything_works_with_the_keyboard_alone(start_server: Callable[..., AppProcess], chat_env, browser) -> None:
     seed_database(chat_env, 'keys', 60)
     server = start_server()
     driver = browser()

@@ -8,14 +8,15 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import ChatServer, seed_database
-from tests.test_browser import bubbles, open_room, type_and_enter, wait_for_bubbles
+from tests.support.app_process import AppProcess
+from tests.support.browser import bubbles, open_room, type_and_enter, wait_for_bubbles
+from tests.support.seeding import seed_database
 
 pytestmark = pytest.mark.browser
 
 
 def test_load_older_inserts_above_without_moving_what_the_reader_sees(
-    start_server: Callable[..., ChatServer], chat_env, browser
+    start_server: Callable[..., AppProcess], chat_env, browser
 ) -> None:
     seed_database(chat_env, 'archive', 120)
     server = start_server()
@@ -35,7 +36,7 @@ def test_load_older_inserts_above_without_moving_what_the_reader_sees(
 
 
 @pytest.mark.settings(message_burst=0, ip_message_burst=0)  # two tabs posting as fast as the page confirms
-def test_a_killed_server_loses_no_acknowledged_message(start_server: Callable[..., ChatServer], browser) -> None:
+def test_a_killed_server_loses_no_acknowledged_message(start_server: Callable[..., AppProcess], browser) -> None:
     server = start_server()
     alice, bob = browser(), browser()
     open_room(alice, server, '/room/durable')

@@ -7,8 +7,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.conftest import ChatServer
-from tests.test_browser import MESSAGE_INPUT, bubbles, no_dialog, open_room, wait_for_bubbles
+from tests.support.app_process import AppProcess
+from tests.support.browser import MESSAGE_INPUT, bubbles, no_dialog, open_room, wait_for_bubbles
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +78,7 @@ def as_shown(text: str) -> str:
 
 
 @pytest.mark.settings(message_burst=0, ip_message_burst=0)  # 32 pastes as fast as the page confirms
-def test_thirty_hostile_payloads_show_as_typed_and_nothing_runs(chat_server: ChatServer, browser) -> None:
+def test_thirty_hostile_payloads_show_as_typed_and_nothing_runs(chat_server: AppProcess, browser) -> None:
     alice, bob = browser(640, 720), browser(640, 720)
     open_room(alice, chat_server)
     open_room(bob, chat_server)

@@ -1,7 +1,7 @@
 """Faults as a user lives through them: a server killed mid-flood, a full or read-only disk, a dropped network.
 
-Everything runs against a real `app.py` and the load generator's protocol client, which talks
-NiceGUI's Socket.IO exactly as a browser tab does, so what is checked is what a page shows.
+Everything runs against a real `app.py` and the harness's protocol client (the load generator's too),
+which talks NiceGUI's Socket.IO exactly as a browser tab does, so what is checked is what a page shows.
 The disk faults are real: a small tmpfs that really fills up, and an ext4 image on a loop device
 that really turns read-only after a filesystem error. Both need root (mount, a loop device): without
 it they skip here, and fail in CI.
@@ -18,17 +18,20 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bench.protocol import Browser, Bubble, Network, ProtocolClient
 from chat.domain.model import Author, ChatError, ErrorKind, Message
 from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.message_list import PAGE_SIZE
-from tests.conftest import ChatServer, stop_process_group, unavailable, wait_for
+from tests.support.app_process import AppProcess
+from tests.support.cable import Cable
+from tests.support.environment import unavailable
+from tests.support.protocol import Bubble, Network, ProtocolClient
 from tests.support.stores import sqlite_connection
+from tests.support.tabs import open_tabs
+from tests.support.waiting import wait_for
 
 AUTHOR = Author('fault-tab', 'Tester')
 BIGGER_THAN_A_PAGE = 'x' * 5000  # needs a new page whatever the free space left in the others
@@ -40,11 +43,11 @@ pytestmark = pytest.mark.settings(
 
 
 class Tab:
-    """A protocol-client tab that records every bubble each load of its page shows, in order."""
+    """A protocol-client tab and every bubble each load of its page has shown, in order."""
 
-    def __init__(self, network: Network, url: str) -> None:
-        self.shown: list[Bubble] = []
-        self.client = ProtocolClient(Browser(network), url, on_bubble=self.shown.append)
+    def __init__(self, client: ProtocolClient, shown: list[Bubble]) -> None:
+        self.client = client
+        self.shown = shown
 
     def texts(self, *, own: bool | None = None, load: int | None = None) -> list[str]:
         """The texts this tab has shown (only its own, or only one page load's, if asked), in order."""
@@ -61,14 +64,11 @@ class Tab:
 
 
 @contextlib.asynccontextmanager
-async def open_tabs(network: Network, url: str, count: int) -> AsyncIterator[list[Tab]]:
-    """`count` tabs of `url`, each its own browser, all closed afterwards."""
-    tabs = [Tab(network, url) for _ in range(count)]
-    try:
-        await asyncio.gather(*(tab.client.open(timeout=15) for tab in tabs))
-        yield tabs
-    finally:
-        await asyncio.gather(*(tab.client.close() for tab in tabs), return_exceptions=True)
+async def recording_tabs(network: Network, url: str, count: int) -> AsyncIterator[list[Tab]]:
+    """`count` tabs of `url`, each its own browser and recording what it shows, all closed afterwards."""
+    shown: list[list[Bubble]] = [[] for _ in range(count)]
+    async with open_tabs(network, url, count, lambda number, bubble: shown[number].append(bubble)) as clients:
+        yield [Tab(client, bubbles) for client, bubbles in zip(clients, shown, strict=True)]
 
 
 def stored_texts(database: Path, room: str) -> list[str]:
@@ -87,7 +87,7 @@ async def flood(tab: Tab, name: str) -> None:
 
 
 async def test_sigkill_mid_flood_loses_no_acknowledged_message(
-    start_server: Callable[..., ChatServer], network: Network
+    start_server: Callable[..., AppProcess], network: Network
 ) -> None:
     """Five tabs post at once; the server is SIGKILLed mid-flood and restarted on the same data directory.
 
@@ -95,7 +95,7 @@ async def test_sigkill_mid_flood_loses_no_acknowledged_message(
     and every tab's view before the crash is the start of the one stored order.
     """
     server = start_server()
-    async with open_tabs(network, f'{server.url}/room/flood', 5) as tabs:
+    async with recording_tabs(network, f'{server.url}/room/flood', 5) as tabs:
         floods = [asyncio.create_task(flood(tab, f'tab{i}')) for i, tab in enumerate(tabs)]
         await tabs[0].client.wait_for(lambda: sum(len(tab.texts(own=True)) for tab in tabs) >= 80, timeout=30)
         assert not any(task.done() for task in floods), [task.exception() for task in floods if task.done()]
@@ -114,7 +114,7 @@ async def test_sigkill_mid_flood_loses_no_acknowledged_message(
     assert not lost, f'messages their senders saw were lost: {sorted(lost)}'
     for view in views:
         assert view == stored[: len(view)], 'a tab saw an order the store does not have'
-    async with open_tabs(network, f'{restarted.url}/room/flood', 1) as (fresh,):
+    async with recording_tabs(network, f'{restarted.url}/room/flood', 1) as (fresh,):
         await fresh.client.wait_for(lambda: len(fresh.texts()) == min(len(stored), PAGE_SIZE), timeout=10)
         assert fresh.texts() == stored[-PAGE_SIZE:], 'a fresh page shows the latest stored messages in order'
 
@@ -224,10 +224,10 @@ async def refused_visibly(writer: Tab, reader: Tab, text: str) -> None:
 
 
 async def test_a_full_disk_refuses_posts_visibly_and_recovers_when_space_returns(
-    small_disk: Path, start_server: Callable[..., ChatServer], network: Network, chat_env: Path
+    small_disk: Path, start_server: Callable[..., AppProcess], network: Network, chat_env: Path
 ) -> None:
     server = start_server(chat_env, '--db', str(small_disk / 'chat.db'))
-    async with open_tabs(network, f'{server.url}/room/disk', 2) as (alice, bob):
+    async with recording_tabs(network, f'{server.url}/room/disk', 2) as (alice, bob):
         await alice.send('before the disk filled')
         filler = fill(small_disk)
         await refused_visibly(alice, bob, 'while the disk is full')
@@ -244,7 +244,7 @@ async def test_a_full_disk_refuses_posts_visibly_and_recovers_when_space_returns
 
 
 async def test_a_disk_gone_read_only_refuses_posts_visibly_and_the_chat_keeps_serving(
-    ext4_disk: Path, start_server: Callable[..., ChatServer], network: Network, chat_env: Path
+    ext4_disk: Path, start_server: Callable[..., AppProcess], network: Network, chat_env: Path
 ) -> None:
     """The filesystem turns read-only under the running app, as ext4 does after an error.
 
@@ -254,22 +254,22 @@ async def test_a_disk_gone_read_only_refuses_posts_visibly_and_the_chat_keeps_se
     """
     database = ext4_disk / 'chat.db'
     server = start_server(chat_env, '--db', str(database))
-    async with open_tabs(network, f'{server.url}/room/disk', 2) as (alice, bob):
+    async with recording_tabs(network, f'{server.url}/room/disk', 2) as (alice, bob):
         await alice.send('before the disk broke')
         break_filesystem(ext4_disk)
         await refused_visibly(alice, bob, 'while the disk is read-only')
         await refused_visibly(alice, bob, 'and again')
         assert server.process.poll() is None and (alice.client.loads, alice.client.disconnects) == (1, 0)
-        async with open_tabs(network, f'{server.url}/room/disk', 1) as (carol,):
+        async with recording_tabs(network, f'{server.url}/room/disk', 1) as (carol,):
             await carol.client.wait_for(lambda: carol.texts() == ['before the disk broke'], timeout=10)
 
-    stop_process_group(server.process)
+    server.stop()
     unmount(ext4_disk)
     image = ext4_disk.parent / 'disk.img'
     subprocess.run(['e2fsck', '-f', '-y', str(image)], capture_output=True, timeout=60)
     run_as_root('mount', '-o', 'loop,errors=remount-ro', str(image), str(ext4_disk))
     restarted = start_server(chat_env, '--db', str(database))
-    async with open_tabs(network, f'{restarted.url}/room/disk', 1) as (alice,):
+    async with recording_tabs(network, f'{restarted.url}/room/disk', 1) as (alice,):
         await alice.send('while the disk is read-only')
         assert alice.texts() == ['before the disk broke', 'while the disk is read-only'], 'nothing shown was lost'
 
@@ -277,100 +277,25 @@ async def test_a_disk_gone_read_only_refuses_posts_visibly_and_the_chat_keeps_se
 # --- Network drops -------------------------------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
-class Link:
-    """One TCP connection through the cable: the tab's end and the server's end."""
-
-    tab: asyncio.StreamWriter
-    server: asyncio.StreamWriter
-    cut: bool = False  # the server's end is left open, but nothing more gets through
-
-    def abort(self) -> None:
-        self.tab.transport.abort()
-        self.server.transport.abort()
-
-
-class Cable:
-    """A TCP relay between tabs and the server that a test can unplug, as a dropped network does.
-
-    While unplugged it refuses new connections, and each open one breaks at the tab's end, so
-    the tab's socket retries as socket.io-client does. At the server's end it is reset too, so
-    the server starts NiceGUI's reconnect timeout at once, or, `silently`, stays open and swallows
-    what the server still sends: that is lost on the wire, and only NiceGUI's replay can bring it back.
-    """
-
-    def __init__(self, target: str) -> None:
-        self.target_port = int(target.rsplit(':', 1)[1])
-        self.plugged = True
-        self.url = ''
-        self._server: asyncio.Server | None = None
-        self._links: set[Link] = set()
-
-    async def __aenter__(self) -> Cable:
-        self._server = await asyncio.start_server(self._accept, '127.0.0.1', 0)
-        self.url = f'http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}'
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        for link in self._links:
-            link.abort()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    def unplug(self, *, silently: bool = False) -> None:
-        self.plugged = False
-        for link in self._links:
-            link.cut = silently
-            link.tab.transport.abort()
-            if not silently:
-                link.server.transport.abort()
-
-    def plug(self) -> None:
-        self.plugged = True
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not self.plugged:
-            writer.transport.abort()
-            return
-        upstream_reader, upstream_writer = await asyncio.open_connection('127.0.0.1', self.target_port)
-        link = Link(writer, upstream_writer)
-        self._links.add(link)
-        await asyncio.gather(self._pipe(reader, link.server, link), self._pipe(upstream_reader, link.tab, link))
-
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: Link) -> None:
-        try:
-            while data := await reader.read(65536):
-                if not link.cut:
-                    writer.write(data)
-                    await writer.drain()
-        except OSError:
-            pass
-        finally:
-            if not link.cut:
-                link.abort()
-
-
-def subscribers(server: ChatServer) -> int:
+def subscribers(server: AppProcess) -> int:
     """Room pages the server still keeps: a tab's page goes when NiceGUI deletes its client."""
     return server.health()['subscribers']
 
 
 @contextlib.asynccontextmanager
-async def cable_pair(server: ChatServer, network: Network) -> AsyncIterator[tuple[Cable, Tab, Tab]]:
+async def cable_pair(server: AppProcess, network: Network) -> AsyncIterator[tuple[Cable, Tab, Tab]]:
     """Alice straight to the server and Bob through a cable the test can unplug, in one room."""
     async with (
         Cable(server.url) as cable,
-        open_tabs(network, f'{server.url}/room/net', 1) as (alice,),
-        open_tabs(network, f'{cable.url}/room/net', 1) as (bob,),
+        recording_tabs(network, f'{server.url}/room/net', 1) as (alice,),
+        recording_tabs(network, f'{cable.url}/room/net', 1) as (bob,),
     ):
         yield cable, alice, bob
 
 
 @pytest.mark.parametrize('silently', [False, True], ids=['server-notices', 'server-unaware'])
 async def test_a_short_network_drop_replays_what_the_tab_missed(
-    chat_server: ChatServer, network: Network, silently: bool
+    chat_server: AppProcess, network: Network, silently: bool
 ) -> None:
     """Whether the server saw the drop (and queued) or sent into the void (and must replay), nothing is missed."""
     async with cable_pair(chat_server, network) as (cable, alice, bob):
@@ -392,7 +317,7 @@ async def test_a_short_network_drop_replays_what_the_tab_missed(
 
 
 async def test_after_a_long_network_drop_the_tab_reloads_with_the_complete_history(
-    chat_server: ChatServer, network: Network
+    chat_server: AppProcess, network: Network
 ) -> None:
     async with cable_pair(chat_server, network) as (cable, alice, bob):
         await alice.send('before the drop')

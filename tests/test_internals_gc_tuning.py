@@ -10,7 +10,7 @@ import pytest
 from nicegui.testing import User
 
 from chat.internals import gc_tuning
-from tests.conftest import ROOT
+from tests.support.app_process import ROOT
 
 real_collect = gc.collect
 REPORT = (

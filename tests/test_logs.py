@@ -6,9 +6,10 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.protocol import Browser, Network, ProtocolClient
 from chat.logs import LogfmtFormatter, log_event
-from tests.conftest import ChatServer, stop_process_group
+from tests.support.app_process import AppProcess
+from tests.support.protocol import Network
+from tests.support.tabs import open_tabs
 
 SECRET = 'a very private sentence'
 
@@ -55,20 +56,18 @@ def test_a_traceback_stays_on_the_line_and_other_libraries_get_a_message_field()
 
 
 async def test_the_server_logs_events_but_not_what_people_wrote(
-    start_server: Callable[..., ChatServer], chat_env: Path
+    start_server: Callable[..., AppProcess], chat_env: Path, network: Network
 ) -> None:
     server = start_server(chat_env, '--log-level', 'debug')
-    async with Network() as network:
-        tab = ProtocolClient(Browser(network), f'{server.url}/room/logged')
-        await tab.open()
+    async with open_tabs(network, f'{server.url}/room/logged') as (tab,):
         for index in range(6):  # one more than the burst a tab may send
             await tab.post(f'{SECRET} {index}')
         await tab.wait_for(lambda: len(tab.bubbles) == 5 and tab.composer_text() == f'{SECRET} 5', timeout=10)
-        await tab.close()
-    stop_process_group(server.process)
-    output = server.process.stdout.read()
+    server.stop()
+    output = server.log()
     assert 'event=rooms_started store=SQLiteBackend' in output and 'event=rooms_stopped' in output
     assert 'event=message_posted room=logged message_id=5 characters=25' in output
     assert 'event=message_not_posted room=logged reason=rate_limited ip=127.0.0.1' in output
     assert SECRET not in output, 'what people write is not logged, not even at debug level'
+    assert SECRET not in server.output(), 'nor printed'
     assert all(line.startswith('time=') for line in output.splitlines()), output

@@ -1,6 +1,6 @@
 """Misbehaving clients against a real `app.py`: raw Socket.IO frames no browser sends, floods, and tabs that stop
-reading. None may crash the server, slow down or impersonate the well-behaved tabs (the load generator's
-`ProtocolClient`, which speaks NiceGUI's protocol as a browser does), flood the log, or hold memory without bound.
+reading. None may crash the server, slow down or impersonate the well-behaved tabs (the harness's `ProtocolClient`,
+which speaks NiceGUI's protocol as a browser does), flood the log, or hold memory without bound.
 """
 
 from __future__ import annotations
@@ -8,9 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
-import subprocess
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,16 +19,17 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import socketio
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import AcceptConnection, CloseConnection, Event, Message, Ping, Request, TextMessage
 
-from bench.protocol import ACCEPT_HTML, USER_AGENT, Browser, Bubble, Network, ProtocolClient, parse_page, query_string
 from chat.domain.limits import LimitSettings
 from chat.internals.socket_guard import BROWSER_LOG_BURST
-from tests.conftest import ChatServer, wait_for
+from tests.support.app_process import AppProcess
+from tests.support.percentiles import percentile
+from tests.support.protocol import Network, ProtocolClient
+from tests.support.raw_socket import SOCKET_PATH, RawSocket
+from tests.support.tabs import OnBubble, open_tabs
+from tests.support.waiting import wait_for
 
 ROOM = '/room/misbehave'
-SOCKET_PATH = '/_nicegui_ws/socket.io/'
 QUICK = 2.0  # seconds a well-behaved message may take to reach the other tab while an attack goes on
 TRACEBACK = 'Traceback (most recent call last)'
 OpenTab = Callable[..., Awaitable[ProtocolClient]]
@@ -40,28 +38,11 @@ TCP_ESTABLISHED = '01'  # /proc/net/tcp state
 pytestmark = pytest.mark.settings(tabs_per_ip=0, ip_message_burst=0)
 
 
-class ServerOutput:
-    """Everything the server prints, read as it comes, so a server that logs a lot never blocks on a full pipe."""
-
-    def __init__(self, process: subprocess.Popen) -> None:
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, args=(process.stdout,), daemon=True).start()
-
-    def _read(self, stream: Any) -> None:
-        for line in stream:
-            self.lines.append(line)
-
-    def tracebacks(self) -> int:
-        """How many tracebacks were logged: one line each with the chat's logfmt, the first of many otherwise."""
-        return sum(TRACEBACK in line for line in list(self.lines))
-
-
 @dataclass
 class Served:
-    """A running app and what it printed; measured from outside, as an operator would."""
+    """A running app and what it logged; measured from outside, as an operator would."""
 
-    server: ChatServer
-    output: ServerOutput
+    server: AppProcess
 
     @property
     def room_url(self) -> str:
@@ -74,8 +55,14 @@ class Served:
         return self.server.health()['subscribers']
 
     def rss_mb(self) -> float:
-        status = Path(f'/proc/{self.server.process.pid}/status').read_text()
-        return int(next(line for line in status.splitlines() if line.startswith('VmRSS:')).split()[1]) / 1024
+        return self.server.rss_mb()
+
+    def log_lines(self) -> list[str]:
+        return self.server.log_lines()
+
+    def tracebacks(self) -> int:
+        """How many tracebacks were logged: one line each with the chat's logfmt, the first of many otherwise."""
+        return sum(TRACEBACK in line for line in self.log_lines())
 
 
 @dataclass
@@ -111,20 +98,15 @@ class Pair:
 
 
 @pytest.fixture
-async def open_tabs(network: Network) -> AsyncIterator[OpenTab]:
+async def open_tab(network: Network) -> AsyncIterator[OpenTab]:
     """Open well-behaved tabs (each in its own browser); all are closed after the test."""
-    tabs: list[ProtocolClient] = []
+    async with contextlib.AsyncExitStack() as opened:
 
-    async def open_tab(url: str, on_bubble: Callable[[Bubble], None] | None = None) -> ProtocolClient:
-        tab = ProtocolClient(Browser(network), url, on_bubble)
-        tabs.append(tab)
-        await tab.open(timeout=15)
-        return tab
+        async def open_one(url: str, on_bubble: OnBubble | None = None) -> ProtocolClient:
+            (tab,) = await opened.enter_async_context(open_tabs(network, url, on_bubble=on_bubble))
+            return tab
 
-    yield open_tab
-    for tab in tabs:
-        with contextlib.suppress(Exception):
-            await tab.close()
+        yield open_one
 
 
 def texts(tab: ProtocolClient) -> list[str]:
@@ -135,107 +117,7 @@ def own_texts(tab: ProtocolClient) -> list[str]:
     return [bubble.text for bubble in tab.bubbles.values() if bubble.own]
 
 
-async def page_query(url: str, http: httpx.AsyncClient) -> dict[str, Any]:
-    """Load a room page as a browser does and return the query its socket connects with."""
-    response = await http.get(url, headers={'Accept': ACCEPT_HTML, 'User-Agent': USER_AGENT})
-    response.raise_for_status()
-    query = parse_page(response.text).query
-    return {**query, 'document_id': str(uuid.uuid4()), 'tab_id': str(uuid.uuid4()), 'old_tab_id': None}
-
-
-class RawSocket:
-    """Engine.IO over a WebSocket, framed by hand (wsproto) on a TCP socket this test controls.
-
-    It sends any text frame, reads only when asked, and can stop reading altogether, which no
-    Socket.IO library allows. `receive_buffer` shrinks the kernel's receive buffer, so a socket
-    that stops reading pushes back on the server after a few kilobytes.
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ws: WSConnection) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.ws = ws
-        self.texts: list[str] = []
-
-    @classmethod
-    async def connect(cls, url: str, query: dict, cookie: str = '', receive_buffer: int = 0) -> RawSocket:
-        """Open the WebSocket of NiceGUI's Socket.IO endpoint with `query` (e.g. a page's client_id)."""
-        address = urlsplit(url)
-        sock = socket.socket()
-        if receive_buffer:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
-        sock.setblocking(False)
-        await asyncio.get_running_loop().sock_connect(sock, (address.hostname, address.port))
-        reader, writer = await asyncio.open_connection(sock=sock, limit=max(receive_buffer, 1024))
-        ws = WSConnection(ConnectionType.CLIENT)
-        target = f'{SOCKET_PATH}?{query_string({"EIO": 4, "transport": "websocket", **query})}'
-        headers = [(b'cookie', cookie.encode()), (b'user-agent', USER_AGENT.encode())]
-        writer.write(ws.send(Request(host=address.netloc, target=target, extra_headers=headers)))
-        raw = cls(reader, writer, ws)
-        event = await raw._next_event()
-        if not isinstance(event, AcceptConnection):
-            raise ConnectionError(f'WebSocket refused: {event}')
-        return raw
-
-    @classmethod
-    async def open_tab(cls, url: str, receive_buffer: int = 0) -> RawSocket:
-        """Load the page at `url` and connect its socket as the page's script would, up to Socket.IO's CONNECT."""
-        async with httpx.AsyncClient() as http:
-            query = await page_query(url, http)
-            cookie = '; '.join(f'{cookie.name}={cookie.value}' for cookie in http.cookies.jar)
-        raw = await cls.connect(url, query, cookie, receive_buffer)
-        await raw.receive()  # Engine.IO's OPEN
-        await raw.send('40')
-        if not (await raw.receive()).startswith('40'):
-            raise ConnectionError(f'handshake refused: {raw.texts[-1]}')
-        return raw
-
-    @property
-    def local_port(self) -> int:
-        return self.writer.get_extra_info('sockname')[1]
-
-    async def blind_pongs(self) -> None:
-        """Answer Engine.IO's pings without reading them, as a client that stopped reading but wants to stay."""
-        while not self.writer.is_closing():
-            self.writer.write(self.ws.send(Message(data='3')))
-            await asyncio.sleep(1)
-
-    async def send(self, text: str) -> None:
-        self.writer.write(self.ws.send(Message(data=text)))
-        await self.writer.drain()
-
-    async def receive(self, timeout: float = 5) -> str:
-        """The next text frame from the server, answering Engine.IO pings on the way as a client must."""
-        while True:
-            event = await asyncio.wait_for(self._next_event(), timeout)
-            if isinstance(event, TextMessage):
-                if event.data == '2':
-                    await self.send('3')
-                    continue
-                self.texts.append(event.data)
-                return event.data
-            if isinstance(event, CloseConnection):
-                raise ConnectionResetError(f'server closed the WebSocket: {event.code} {event.reason}')
-
-    async def close(self) -> None:
-        self.writer.close()
-        with contextlib.suppress(OSError):
-            await self.writer.wait_closed()
-
-    async def _next_event(self) -> Event:
-        while True:
-            for event in self.ws.events():
-                if isinstance(event, Ping):
-                    self.writer.write(self.ws.send(event.response()))
-                    continue
-                return event
-            data = await self.reader.read(65536)
-            if not data:
-                raise ConnectionResetError('server closed the connection')
-            self.ws.receive_data(data)
-
-
-def server_end_state(server: ChatServer, client_port: int) -> str | None:
+def server_end_state(server: AppProcess, client_port: int) -> str | None:
     """The TCP state of the server's end of the connection from `client_port` (/proc/net/tcp); None once it is gone."""
     server_port = urlsplit(server.url).port
     for line in Path('/proc/net/tcp').read_text().splitlines()[1:]:
@@ -243,11 +125,6 @@ def server_end_state(server: ChatServer, client_port: int) -> str | None:
         if int(local.split(':')[1], 16) == server_port and int(remote.split(':')[1], 16) == client_port:
             return state
     return None
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def composer_ids(tab: ProtocolClient) -> tuple[int, dict[str, str]]:
@@ -355,21 +232,21 @@ async def send_before_handshake(url: str, victim: ProtocolClient) -> None:
 
 
 @pytest.fixture
-def served(chat_server: ChatServer) -> Served:
-    """The app, with its output followed."""
-    return Served(chat_server, ServerOutput(chat_server.process))
+def served(chat_server: AppProcess) -> Served:
+    """The app, with its log followed."""
+    return Served(chat_server)
 
 
 @pytest.fixture
-async def pair(open_tabs: OpenTab, served: Served) -> Pair:
-    return Pair(await open_tabs(served.room_url), await open_tabs(served.room_url))
+async def pair(open_tab: OpenTab, served: Served) -> Pair:
+    return Pair(await open_tab(served.room_url), await open_tab(served.room_url))
 
 
 async def test_malformed_oversized_and_out_of_order_events_change_nothing_for_other_tabs(
-    served: Served, pair: Pair, open_tabs: OpenTab
+    served: Served, pair: Pair, open_tab: OpenTab
 ) -> None:
     await pair.exchange()
-    attacker = await open_tabs(served.room_url)
+    attacker = await open_tab(served.room_url)
     for name, data in malformed_events(attacker, pair.alice):
         await attacker.socket.emit(name, data)
     await send_garbage(served.room_url)
@@ -386,19 +263,19 @@ async def test_malformed_oversized_and_out_of_order_events_change_nothing_for_ot
     assert served.server.process.poll() is None
     # A frame that is not Engine.IO at all ends the connection in uvicorn, which logs it with its traceback
     # (on one line); every other malformed frame or event costs at most a line without one.
-    assert served.output.tracebacks() == len(NOT_ENGINE_IO), served.output.lines
-    assert all(line.startswith('time=') for line in served.output.lines), served.output.lines[:5]
+    assert served.tracebacks() == len(NOT_ENGINE_IO), served.log_lines()
+    assert all(line.startswith('time=') for line in served.log_lines()), served.log_lines()[:5]
 
 
-async def test_malformed_events_cost_no_traceback_each(served: Served, pair: Pair, open_tabs: OpenTab) -> None:
+async def test_malformed_events_cost_no_traceback_each(served: Served, pair: Pair, open_tab: OpenTab) -> None:
     """Each malformed event logged a traceback: a few thousand of them, sent in a second, would flood the log."""
-    attacker = await open_tabs(served.room_url)
-    before = served.output.tracebacks()
+    attacker = await open_tab(served.room_url)
+    before = served.tracebacks()
     for name, data in malformed_events(attacker, pair.alice):
         await attacker.socket.emit(name, data)
     await pair.exchange()
     await asyncio.sleep(0.5)  # the log is written after the handlers ran; nothing to wait for if nothing is logged
-    assert served.output.tracebacks() - before == 0, ''.join(served.output.lines[-3:])
+    assert served.tracebacks() - before == 0, '\n'.join(served.log_lines()[-3:])
 
 
 async def post_as(socket_: socketio.AsyncClient, client_id: str, target: ProtocolClient, text: str) -> None:
@@ -409,21 +286,21 @@ async def post_as(socket_: socketio.AsyncClient, client_id: str, target: Protoco
 
 
 async def test_a_tab_cannot_flood_the_server_log_with_browser_errors(
-    served: Served, pair: Pair, open_tabs: OpenTab
+    served: Served, pair: Pair, open_tab: OpenTab
 ) -> None:
     """nicegui.js reports a page's JavaScript errors to the server log; a script could send thousands."""
-    attacker = await open_tabs(served.room_url)
+    attacker = await open_tab(served.room_url)
     marker = f'scripted error {uuid.uuid4().hex}'
     for _ in range(200):
         await attacker.socket.emit('log', {'client_id': attacker.client_id, 'level': 'error', 'message': marker})
-    logged = lambda: sum(marker in line for line in list(served.output.lines))  # noqa: E731
+    logged = lambda: sum(marker in line for line in served.log_lines())  # noqa: E731
     await asyncio.to_thread(wait_for, lambda: logged() >= BROWSER_LOG_BURST, 10, 'the first errors to be logged')
     await pair.exchange()
     assert logged() <= BROWSER_LOG_BURST + 1, 'a burst of browser errors, then about one every ten seconds'
 
 
-async def test_a_made_up_client_id_reaches_nobody(served: Served, pair: Pair, open_tabs: OpenTab) -> None:
-    attacker = await open_tabs(served.room_url)
+async def test_a_made_up_client_id_reaches_nobody(served: Served, pair: Pair, open_tab: OpenTab) -> None:
+    attacker = await open_tab(served.room_url)
     for _ in range(20):
         await post_as(attacker.socket, str(uuid.uuid4()), pair.alice, 'guessed')
     await pair.exchange()
@@ -432,7 +309,7 @@ async def test_a_made_up_client_id_reaches_nobody(served: Served, pair: Pair, op
 
 
 async def test_an_event_naming_another_tabs_client_id_is_not_run_as_that_tab(
-    served: Served, pair: Pair, open_tabs: OpenTab
+    served: Served, pair: Pair, open_tab: OpenTab
 ) -> None:
     """NiceGUI runs an 'event' for whichever client it names, whatever socket sent it.
 
@@ -440,7 +317,7 @@ async def test_an_event_naming_another_tabs_client_id_is_not_run_as_that_tab(
     socket's URL (proxy logs, browser history of the socket). Here the attacker has learnt
     Alice's, and posts from its own, handshaken socket and from one that never handshook.
     """
-    attacker = await open_tabs(served.room_url)
+    attacker = await open_tab(served.room_url)
     await post_as(attacker.socket, pair.alice.client_id, pair.alice, 'posted as Alice from another tab')
     address = urlsplit(served.server.url)
     stranger = socketio.AsyncClient()
@@ -471,9 +348,9 @@ async def flood(attacker: ProtocolClient, events: int) -> float:
 
 
 async def test_an_event_flood_neither_slows_other_tabs_nor_gets_past_the_per_tab_limit(
-    served: Served, pair: Pair, open_tabs: OpenTab
+    served: Served, pair: Pair, open_tab: OpenTab
 ) -> None:
-    attacker = await open_tabs(served.room_url)
+    attacker = await open_tab(served.room_url)
     flooding = asyncio.create_task(flood(attacker, FLOOD_EVENTS))
     for _ in range(3):  # while the server works through the flood; within the pair's own per-tab burst
         await pair.exchange()
@@ -485,7 +362,7 @@ async def test_an_event_flood_neither_slows_other_tabs_nor_gets_past_the_per_tab
     assert served.healthy()
     assert max(pair.latencies) < QUICK, pair.latencies
     pair.assert_nobody_posted_as_them()
-    assert served.output.tracebacks() == 0
+    assert served.tracebacks() == 0
 
 
 STALLED_TEXT = '<' * 1990  # shown escaped, '&lt;' for each: about 8 KB to every tab per message
@@ -532,7 +409,7 @@ async def flow_past_stalled_tabs(served: Served, open_tab: OpenTab, seconds: flo
     With `until_released`, the flow stops early once the server has let go of both stalled connections.
     """
     flow = Flow()
-    receiver = await open_tab(served.room_url, lambda bubble: flow.arrived.setdefault(bubble.text, time.monotonic()))
+    receiver = await open_tab(served.room_url, lambda _, bubble: flow.arrived.setdefault(bubble.text, time.monotonic()))
     senders = [await open_tab(served.room_url) for _ in range(2)]
     stalled = {
         'silent': await stop_reading(served.room_url, answer_pings=False),
@@ -570,10 +447,10 @@ def sample(served: Served, flow: Flow, stalled: dict[str, tuple[RawSocket, async
 
 
 @pytest.mark.settings(message_burst=0)
-async def test_a_tab_that_stops_reading_holds_up_nobody(served: Served, open_tabs: OpenTab) -> None:
+async def test_a_tab_that_stops_reading_holds_up_nobody(served: Served, open_tab: OpenTab) -> None:
     """Engine.IO queues each socket's packets separately, so a stalled socket delays no other; it pings every
     4 s and gives up 2 s after an unanswered ping, and NiceGUI deletes the silent tab's client 3 s later."""
-    flow = await flow_past_stalled_tabs(served, open_tabs, 15, until_released=False)
+    flow = await flow_past_stalled_tabs(served, open_tab, 15, until_released=False)
 
     latencies = flow.latencies()
     assert len(latencies) == len(flow.sent), 'every message reached the reading tab'
@@ -581,16 +458,16 @@ async def test_a_tab_that_stops_reading_holds_up_nobody(served: Served, open_tab
     assert flow.subscribers[0] == 5 and min(flow.subscribers) <= 4, 'the silent tab was let go: ' + flow.report()
     assert max(flow.rss_mb) - flow.rss_mb[0] < 150, flow.report()
     assert served.healthy()
-    assert served.output.tracebacks() == 0
+    assert served.tracebacks() == 0
 
 
 @pytest.mark.settings(message_burst=0)
-async def test_the_server_lets_go_of_a_tab_that_stopped_reading(served: Served, open_tabs: OpenTab) -> None:
+async def test_the_server_lets_go_of_a_tab_that_stopped_reading(served: Served, open_tab: OpenTab) -> None:
     """A tab that reads nothing must not pin what the server queued for it: its connection must end.
 
     Without it, the tab answering pings blindly keeps its connection, and everything Engine.IO
     queued for it, as long as it likes (uvicorn's own keepalive gives up after 40 s but then
     waits for the write buffer to drain, which it never does).
     """
-    flow = await flow_past_stalled_tabs(served, open_tabs, 25, until_released=True)
+    flow = await flow_past_stalled_tabs(served, open_tab, 25, until_released=True)
     assert set(flow.released) == {'silent', 'blind pongs'}, flow.report()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -14,8 +13,11 @@ import pytest
 from PIL import Image
 
 from chat.native import MISSING_BACKEND, backend_missing
-from tests.conftest import ROOT, free_port, unavailable, wait_for
-from tests.test_browser import open_room, type_and_enter, wait_for_bubbles
+from tests.support.app_process import ROOT, AppProcess
+from tests.support.browser import open_room, type_and_enter, wait_for_bubbles
+from tests.support.environment import unavailable
+from tests.support.processes import process_group_gone
+from tests.support.waiting import wait_for
 
 HEADER = (0x1E, 0x3A, 0x5F)
 SEND_BUTTON = (0x24, 0x5F, 0x9E)
@@ -122,14 +124,6 @@ def pixels_like(image: Image.Image, colour: tuple[int, int, int], box: tuple[int
     )
 
 
-def group_is_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
 def group_members(pgid: int) -> list[str]:
     """The command lines of the processes still in group `pgid`, for a failure message."""
     members = []
@@ -144,27 +138,9 @@ def group_members(pgid: int) -> list[str]:
 
 
 @pytest.fixture
-def native_app(display: str, chat_env: Path) -> Iterator[Callable[[], tuple[subprocess.Popen, str]]]:
-    """Start `python app.py --native` on the test display in its own process group; kill leftovers after."""
-    started: list[subprocess.Popen] = []
-
-    def start() -> tuple[subprocess.Popen, str]:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'} | {'DISPLAY': display}
-        process = subprocess.Popen(
-            [sys.executable, 'app.py', '--native', '--port', str(port), '--data-dir', str(chat_env)],
-            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        started.append(process)
-        return process, f'http://127.0.0.1:{port}'
-
-    try:
-        yield start
-    finally:
-        for process in started:
-            if not group_is_gone(process.pid):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+def native_app(display: str, start_server: Callable[..., AppProcess], chat_env: Path) -> Callable[[], AppProcess]:
+    """Start `python app.py --native` on the test display; `start_server` stops it, and whatever it left, after."""
+    return lambda: start_server(chat_env, '--native', env={'DISPLAY': display})
 
 
 def drawn(window: NativeWindow) -> bool:
@@ -182,7 +158,7 @@ def drawn(window: NativeWindow) -> bool:
 
 
 def test_the_native_window_chats_with_a_browser_and_closes_cleanly(display: str, native_app, browser) -> None:
-    process, url = native_app()
+    app = native_app()
     window = NativeWindow(display)
     wait_for(window.find, timeout=30, message='the native window to appear')
     wait_for(lambda: drawn(window), timeout=30, message='the chat page to be drawn in the window')
@@ -191,7 +167,7 @@ def test_the_native_window_chats_with_a_browser_and_closes_cleanly(display: str,
     assert window.title == 'lobby · Chat'
 
     tab = browser()
-    open_room(tab, url)
+    open_room(tab, app)
     type_and_enter(tab, 'Hello, window!')
     wait_for_bubbles(tab, 1)
     wait_for(lambda: pixels_like(window.screenshot(), OTHERS_BUBBLE) > 2000, timeout=10, message='a red bubble')
@@ -202,20 +178,20 @@ def test_the_native_window_chats_with_a_browser_and_closes_cleanly(display: str,
     window.screenshot().save(ROOT / 'docs' / 'screenshot-native.png')
 
     window.close()
-    assert process.wait(20) == 0
-    wait_for(lambda: group_is_gone(process.pid), timeout=10, message='every process of the app to exit')
+    assert app.process.wait(20) == 0
+    wait_for(lambda: process_group_gone(app.pid), timeout=10, message='every process of the app to exit')
 
 
 @pytest.mark.parametrize('stop', [signal.SIGTERM, signal.SIGINT])
 def test_stopping_the_app_closes_the_window(display: str, native_app, stop: signal.Signals) -> None:
-    process, _ = native_app()
+    app = native_app()
     window = NativeWindow(display)
     wait_for(window.find, timeout=30, message='the native window to appear')
     wait_for(lambda: drawn(window), timeout=30, message='the chat page to be drawn in the window')
-    process.send_signal(stop)
-    process.wait(20)
+    app.process.send_signal(stop)
+    app.process.wait(20)
     try:
-        wait_for(lambda: group_is_gone(process.pid), timeout=15, message='every process of the app to exit')
+        wait_for(lambda: process_group_gone(app.pid), timeout=15, message='every process of the app to exit')
     except AssertionError as error:
-        raise AssertionError(f'{error}; left: {group_members(process.pid)}') from None
+        raise AssertionError(f'{error}; left: {group_members(app.pid)}') from None
     assert not NativeWindow(display).find()

@@ -11,15 +11,17 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import ChatServer, RedisServer, wait_for
-from tests.test_browser import MESSAGE_INPUT, bubbles, open_room, type_and_enter, wait_for_bubbles
+from tests.support.app_process import AppProcess
+from tests.support.browser import MESSAGE_INPUT, bubbles, open_room, type_and_enter, wait_for_bubbles
+from tests.support.redis_server import RedisServer
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser
 
 PEOPLE = '[aria-label^="{count} people in this room"]'
 
 
-def start_processes(start_server: Callable[..., ChatServer], redis: RedisServer, tmp_path: Path, count: int):
+def start_processes(start_server: Callable[..., AppProcess], redis: RedisServer, tmp_path: Path, count: int):
     return [start_server(tmp_path / f'process-{i}', *shared_options(redis)) for i in range(count)]
 
 
@@ -52,7 +54,7 @@ def input_hint(driver: WebDriver) -> str:
 
 
 def test_messages_cross_processes_in_one_order_with_own_styling_and_shared_history(
-    start_server: Callable[..., ChatServer], redis_server: RedisServer, browser, tmp_path: Path
+    start_server: Callable[..., AppProcess], redis_server: RedisServer, browser, tmp_path: Path
 ) -> None:
     servers = start_processes(start_server, redis_server, tmp_path, 3)
     tabs = [browser(640, 720) for _ in servers]
@@ -80,7 +82,7 @@ def test_messages_cross_processes_in_one_order_with_own_styling_and_shared_histo
 
 
 def test_a_redis_outage_shows_reconnecting_keeps_the_text_and_loses_or_repeats_nothing(
-    start_server: Callable[..., ChatServer], redis_server: RedisServer, browser, tmp_path: Path
+    start_server: Callable[..., AppProcess], redis_server: RedisServer, browser, tmp_path: Path
 ) -> None:
     servers = start_processes(start_server, redis_server, tmp_path, 2)
     alice, bob = browser(640, 720), browser(640, 720)
@@ -109,7 +111,7 @@ def test_a_redis_outage_shows_reconnecting_keeps_the_text_and_loses_or_repeats_n
 
 
 def test_a_restarted_process_shows_everything_keeps_names_and_delivers_again(
-    start_server: Callable[..., ChatServer], redis_server: RedisServer, browser, tmp_path: Path
+    start_server: Callable[..., AppProcess], redis_server: RedisServer, browser, tmp_path: Path
 ) -> None:
     first, second = start_processes(start_server, redis_server, tmp_path, 2)
     alice, bob = browser(640, 720), browser(640, 720)

@@ -12,7 +12,7 @@ import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message
 from chat.stores.messages.redis import RedisBackend, to_int, to_stream_id
-from tests.conftest import RedisServer
+from tests.support.redis_server import RedisServer
 
 ALICE = Author('tab-a', 'Alice')
 

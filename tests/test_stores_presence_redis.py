@@ -10,7 +10,7 @@ import pytest
 from chat.domain.model import Activity, Person
 from chat.domain.presence import Presence
 from chat.stores.presence.redis import RedisPresence
-from tests.conftest import RedisServer
+from tests.support.redis_server import RedisServer
 from tests.support.stores import crash
 
 ALICE = Person('browser-a', 'Alice')

@@ -9,8 +9,8 @@ from nicegui.testing import User
 from chat.domain.model import Author
 from chat.domain.rooms import Rooms
 from chat.ui.message_list import BLOCK_SIZE, MAX_SHOWN, PAGE_SIZE
+from tests.support.simulated_user import bubbles, composer_value, eventually, send
 from tests.support.stores import sqlite_connection
-from tests.test_ui_room_page import bubbles, composer_value, eventually, send
 
 SEEDER = Author('seed-tab', 'Seeder')
 

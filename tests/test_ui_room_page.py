@@ -8,46 +8,8 @@ from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
 
 from chat.ui.composer import Composer
-from chat.ui.message_list import MessageBubble
+from tests.support.simulated_user import bubble_styles, bubbles, composer_value, eventually, sees_message, send
 from tests.support.stores import hold_appends
-
-
-def bubbles(user: User) -> list[MessageBubble]:
-    with user:
-        return list(ElementFilter(kind=MessageBubble))
-
-
-def bubble_styles(user: User) -> list[tuple[str, str]]:
-    """(text, 'own' or 'others') for every bubble, in page order."""
-    return [(b.text, 'own' if 'sent-message' in b.classes else 'others') for b in bubbles(user)]
-
-
-async def send(user: User, text: str, *, press: str = 'enter') -> None:
-    user.find(marker='composer-input').clear().type(text)
-    if press == 'enter':
-        user.find(marker='composer-input').trigger('keydown.enter')
-    else:
-        user.find(marker='composer-send').click()
-
-
-async def eventually(check: Callable[[], bool], tries: int = 40) -> None:
-    """Wait until `check()` holds, as a user would wait for the page to update."""
-    for _ in range(tries):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    assert check()
-
-
-async def sees_message(user: User, text: str) -> None:
-    """Wait until `text` shows up in the message list (not merely in the input field)."""
-    with user.scope(marker='message-list'):
-        await user.should_see(text, retries=40)
-
-
-def composer_value(user: User) -> str:
-    with user:
-        return user.find(marker='composer-input').elements.pop().value
 
 
 async def test_a_message_is_own_for_the_sender_and_others_for_everyone_else(create_user: Callable[[], User]) -> None:

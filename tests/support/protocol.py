@@ -33,6 +33,8 @@ import httpx
 import orjson
 import socketio
 
+from chat.ui.composer import ENTER
+
 USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) chat-bench/1.0'
 ACCEPT_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 ACK_SECONDS = 3.0  # nicegui.js: setInterval(() => ack(), 3000)
@@ -50,8 +52,7 @@ BUBBLE, OWN = 'chat-bubble', 'sent-message'
 # A `js_handler` runs in the browser; these are the ones a tab here mirrors, by their source, given what the
 # input shows. An app change that adds another one makes posting fail loudly until it is added here.
 JS_HANDLERS: dict[str, Callable[[str], list[object]]] = {
-    # the composer's Enter: the text as it was when Enter was pressed (chat/ui/composer.py ENTER)
-    '(event) => emit(event.target.value)': lambda typed: [typed],
+    ENTER: lambda typed: [typed],  # the composer's Enter: the text as it was when Enter was pressed
 }
 
 
@@ -441,7 +442,7 @@ class ProtocolClient:
         elif listener['js_handler'] in JS_HANDLERS:
             args = JS_HANDLERS[listener['js_handler']](self._typed.get(element_id, ''))
         else:
-            raise NotImplementedError(f'the bench cannot run this JavaScript handler: {listener["js_handler"]}')
+            raise NotImplementedError(f'a protocol client cannot run this JavaScript handler: {listener["js_handler"]}')
         await self._emit_event(element_id, listener['listener_id'], *(orjson.dumps(arg).decode() for arg in args))
 
     async def _emit_event(self, element_id: str, listener_id: str, *args: str) -> None:

@@ -1,0 +1,70 @@
+"""A person at a real Chromium: open a room, type and press Enter, read the bubbles and their colours.
+
+Every wait has a generous deadline and ends as soon as its condition holds: with several browsers
+and app processes sharing two cores, a page can take seconds to show what takes milliseconds alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.support.app_process import AppProcess
+
+MESSAGE_INPUT = 'input[aria-label="Message"]'
+PATIENCE = 30  # seconds a wait gives the page: a usable room, an input cleared
+
+
+def open_room(driver: WebDriver, server: AppProcess | str, path: str = '/') -> None:
+    """Go to the room and wait until it is usable: the message input is there and the socket has connected."""
+    driver.get((server if isinstance(server, str) else server.url) + path)
+    WebDriverWait(driver, PATIENCE).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
+    WebDriverWait(driver, PATIENCE).until(lambda d: d.execute_script('return window.did_handshake === true'))
+
+
+def type_and_enter(driver: WebDriver, text: str) -> None:
+    """Type `text` into the message input and press Enter, once the input is empty.
+
+    The input shows the last message until the app has cleared it, and what is typed meanwhile
+    joins that text; a person waits for it to clear, and so does this. The text goes in as one
+    input event, as an IME or the emoji picker commits it, because chromedriver's key presses
+    cover only the Basic Multilingual Plane, and people type emoji. Enter is a real key press, so
+    the composer's keydown handler runs as it does for a person.
+    """
+    field = driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT)
+    WebDriverWait(driver, PATIENCE).until(lambda _: field.get_attribute('value') == '')
+    driver.execute_script('arguments[0].focus()', field)
+    driver.execute_cdp_cmd('Input.insertText', {'text': text})
+    field.send_keys(Keys.ENTER)
+
+
+def bubbles(driver: WebDriver) -> list[tuple[str, str]]:
+    """(text, class) of each bubble: 'sent-message' or 'received-message'."""
+    pairs = driver.execute_script("""
+        return [...document.querySelectorAll('.chat-bubble')].map(b => [
+            b.textContent, b.classList.contains('sent-message') ? 'sent-message' : 'received-message']);
+    """)
+    return [(text, style) for text, style in pairs]
+
+
+def wait_for_bubbles(driver: WebDriver, count: int, timeout: float = 10.0) -> list[tuple[str, str]]:
+    """The bubbles, once there are at least `count`."""
+    WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: len(bubbles(d)) >= count)
+    return bubbles(driver)
+
+
+def background(driver: WebDriver, selector: str) -> tuple[int, int, int]:
+    colour = driver.execute_script(
+        'return getComputedStyle(document.querySelector(arguments[0])).backgroundColor', selector
+    )
+    red, green, blue = (int(part) for part in re.findall(r'\d+', colour)[:3])
+    return red, green, blue
+
+
+def no_dialog(driver: WebDriver) -> bool:
+    return not expected_conditions.alert_is_present()(driver)

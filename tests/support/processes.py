@@ -1,0 +1,104 @@
+"""Child processes as the harness runs them: on free loopback ports, in process groups of their own, read as they
+write, and stopped with everything they started."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import threading
+from pathlib import Path
+from typing import IO
+
+TCP_LISTEN = '0A'  # the state column of /proc/net/tcp
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now.
+
+    The socket that found it is closed before the caller binds the port, so another process may
+    take it in between: whoever starts a server on it must be ready to try again on another.
+    """
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether process `pid` itself holds a listening TCP socket on `port` (from /proc).
+
+    An answer on the port proves nothing on its own: until the process has bound it, whichever
+    process took the port first answers there.
+    """
+    inodes = set()
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == TCP_LISTEN and int(fields[1].rsplit(':', 1)[1], 16) == port:
+                inodes.add(f'socket:[{fields[9]}]')
+    with contextlib.suppress(FileNotFoundError):  # the process is gone
+        for descriptor in Path(f'/proc/{pid}/fd').iterdir():
+            with contextlib.suppress(OSError):  # closed while we looked
+                if os.readlink(descriptor) in inodes:
+                    return True
+    return False
+
+
+def process_group_gone(pgid: int) -> bool:
+    """Whether no process of group `pgid` is left."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> int:
+    """SIGTERM the process's group, SIGKILL it if it does not exit in time; returns the process's exit code.
+
+    Whatever else of the group outlived the process (a native window's helper, say) is killed too,
+    so no test leaves processes behind.
+    """
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout)
+    if not process_group_gone(process.pid):
+        with contextlib.suppress(ProcessLookupError):  # the last one exited meanwhile
+            os.killpg(process.pid, signal.SIGKILL)
+    return process.returncode
+
+
+class StreamLines:
+    """The lines a child process writes to one pipe, read by a thread of their own as they come.
+
+    Reading all the time keeps the pipe from filling up: a child that writes more than the pipe
+    holds would otherwise block in the middle of a write, and stop serving.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    @property
+    def lines(self) -> list[str]:
+        """The complete lines so far, without their line ends."""
+        return list(self._lines)
+
+    def text(self) -> str:
+        return ''.join(f'{line}\n' for line in self._lines)
+
+    def wait_closed(self, timeout: float = 5) -> None:
+        """Wait until the child (and whatever inherited the pipe) has closed it, so every line is here."""
+        self._thread.join(timeout)
+
+    def _read(self, stream: IO[str]) -> None:
+        with stream:
+            for line in stream:
+                self._lines.append(line.rstrip('\n'))

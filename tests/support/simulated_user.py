@@ -1,0 +1,50 @@
+"""A person at the room page as NiceGUI's simulated `User` sees it: send, wait, read the bubbles and the input."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from nicegui import ElementFilter
+from nicegui.testing import User
+
+from chat.ui.message_list import MessageBubble
+
+
+def bubbles(user: User) -> list[MessageBubble]:
+    with user:
+        return list(ElementFilter(kind=MessageBubble))
+
+
+def bubble_styles(user: User) -> list[tuple[str, str]]:
+    """(text, 'own' or 'others') for every bubble, in page order."""
+    return [(b.text, 'own' if 'sent-message' in b.classes else 'others') for b in bubbles(user)]
+
+
+async def send(user: User, text: str, *, press: str = 'enter') -> None:
+    """Type `text` into the composer, then press Enter (or, with `press='button'`, click Send)."""
+    user.find(marker='composer-input').clear().type(text)
+    if press == 'enter':
+        user.find(marker='composer-input').trigger('keydown.enter')
+    else:
+        user.find(marker='composer-send').click()
+
+
+async def eventually(check: Callable[[], bool], tries: int = 40) -> None:
+    """Wait until `check()` holds, as a user would wait for the page to update."""
+    for _ in range(tries):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    assert check()
+
+
+async def sees_message(user: User, text: str) -> None:
+    """Wait until `text` shows up in the message list (not merely in the input field)."""
+    with user.scope(marker='message-list'):
+        await user.should_see(text, retries=40)
+
+
+def composer_value(user: User) -> str:
+    with user:
+        return user.find(marker='composer-input').elements.pop().value
