@@ -6,11 +6,13 @@ from nicegui import run
 
 from chat.addresses import listening_urls
 from chat.config import Settings
+from chat.internals import serving
 from chat.native import window_url
 
 
 async def announce(settings: Settings) -> None:
-    """Print the chat's addresses to stdout, as NiceGUI and uvicorn users expect to see them."""
+    """Print the chat's addresses to stdout once it listens on them, as NiceGUI and uvicorn users expect."""
+    await serving.listening()
     urls = await run.io_bound(listening_urls, settings.host, settings.port)
     if urls is None:  # NiceGUI's answer when the app stops before the thread could run: nothing to announce
         return

@@ -18,6 +18,7 @@ from nicegui.storage import Storage
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
+from uvicorn.server import Server as UvicornServer
 from uvicorn.server import ServerState
 
 from chat.internals import socket_guard, socket_logs
@@ -65,6 +66,12 @@ def test_uvicorn_keeps_its_open_connections_with_their_transports() -> None:
     assert 'instance' in Server.__annotations__ and 'cls.instance' in inspect.getsource(Server.create_singleton)
     for protocol in (H11Protocol, HttpToolsProtocol, WSProtocol):
         assert 'self.transport = transport' in inspect.getsource(protocol.connection_made)
+
+
+def test_uvicorn_says_when_it_listens() -> None:
+    """`serving.listening` waits for `Server.instance.started`, which uvicorn sets once its sockets are bound."""
+    source = inspect.getsource(UvicornServer.startup)
+    assert source.index('create_server') < source.index('self.started = True')
 
 
 def test_the_socket_libraries_log_under_the_names_we_quiet() -> None:

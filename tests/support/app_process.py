@@ -19,10 +19,10 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.processes import StreamLines, free_port, listens_on, stop_process_group
+from tests.support.processes import StreamLines, free_port, stop_process_group
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-READY = 'Chat ready on:'  # the app's first line on stdout, once it has started up
+READY = 'Chat ready on:'  # the app's first line on stdout, once it listens
 ADDRESS_IN_USE = 'address already in use'  # uvicorn's log line when another process has the port
 START_ATTEMPTS = 5
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
@@ -144,9 +144,8 @@ class AppProcess:
     def _serves(self, timeout: float) -> bool:
         """Wait until the app serves: True; or until it exits because its port was taken: False.
 
-        It says it is ready once started up, before binding its port, so it serves once it also
-        holds the port's listening socket (whoever had the port first may answer there) and
-        `/healthz` says ok.
+        It says it is ready only once it listens on its port (a taken port makes it exit
+        instead), and then `/healthz` says whether its store is open.
         """
         process = self._running()
         deadline = time.monotonic() + timeout
@@ -156,7 +155,7 @@ class AppProcess:
                 if ADDRESS_IN_USE in self.log():
                     return False
                 raise AppStartError(f'app.py exited with {process.returncode}:\n{self.transcript()}')
-            if READY in self.output() and listens_on(process.pid, self.port) and self._healthy():
+            if READY in self.output() and self._healthy():
                 return True
             time.sleep(0.05)
         raise AppStartError(f'app.py did not serve /healthz within {timeout} s:\n{self.transcript()}')

@@ -9,10 +9,7 @@ import signal
 import socket
 import subprocess
 import threading
-from pathlib import Path
 from typing import IO
-
-TCP_LISTEN = '0A'  # the state column of /proc/net/tcp
 
 
 def free_port() -> int:
@@ -24,26 +21,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
-
-
-def listens_on(pid: int, port: int) -> bool:
-    """Whether process `pid` itself holds a listening TCP socket on `port` (from /proc).
-
-    An answer on the port proves nothing on its own: until the process has bound it, whichever
-    process took the port first answers there.
-    """
-    inodes = set()
-    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == TCP_LISTEN and int(fields[1].rsplit(':', 1)[1], 16) == port:
-                inodes.add(f'socket:[{fields[9]}]')
-    with contextlib.suppress(FileNotFoundError):  # the process is gone
-        for descriptor in Path(f'/proc/{pid}/fd').iterdir():
-            with contextlib.suppress(OSError):  # closed while we looked
-                if os.readlink(descriptor) in inodes:
-                    return True
-    return False
 
 
 def process_group_gone(pgid: int) -> bool:
