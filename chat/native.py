@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import multiprocessing
 import os
 from typing import Any
 
-from nicegui import app, run
+from nicegui import app
 
 from chat.addresses import ANY_ADDRESS, url_for
 from chat.config import Settings
@@ -15,6 +16,7 @@ from chat.domain.model import DEFAULT_ROOM
 
 WINDOW_SIZE = (480, 720)
 MIN_SIZE = (360, 480)
+CLOSE_SECONDS = 10.0
 BACKEND_MODULES = ('webview', 'qtpy', 'PyQt6')
 MISSING_BACKEND = (
     'app.py: --native needs pywebview with Qt; install it with "pip install -r requirements-native.txt" '
@@ -51,9 +53,11 @@ async def close_window() -> None:
     """When the server stops (Ctrl+C, SIGTERM), close the window as its close button would.
 
     Only a window that closes itself lets Qt end its helper processes; one that is merely
-    terminated leaves them behind.
+    terminated leaves them behind. The wait runs in a thread of asyncio's own: NiceGUI's
+    `run.io_bound` returns at once while the app stops, which let the process exit before
+    the window had closed.
     """
     if app.native.main_window is not None:
         app.native.main_window.destroy()
     for child in multiprocessing.active_children():
-        await run.io_bound(child.join, 10)
+        await asyncio.to_thread(child.join, CLOSE_SECONDS)
