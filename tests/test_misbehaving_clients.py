@@ -454,7 +454,8 @@ async def test_a_tab_that_stops_reading_holds_up_nobody(served: Served, open_tab
 
     latencies = flow.latencies()
     assert len(latencies) == len(flow.sent), 'every message reached the reading tab'
-    assert percentile(latencies, 0.99) < 0.5 and max(latencies) < QUICK, flow.report()
+    # a socket that held the others up would hold them for its ping timeout (6 s) or stall (10 s), not a busy second
+    assert percentile(latencies, 0.99) < QUICK and max(latencies) < QUICK, flow.report()
     assert flow.subscribers[0] == 5 and min(flow.subscribers) <= 4, 'the silent tab was let go: ' + flow.report()
     assert max(flow.rss_mb) - flow.rss_mb[0] < 150, flow.report()
     assert served.healthy()

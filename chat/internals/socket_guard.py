@@ -9,6 +9,7 @@ A page's JavaScript errors still reach the server log, but a few per socket, not
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import Callable
@@ -81,8 +82,7 @@ def _guard(
             log_event(log, logging.DEBUG, 'socket_message_dropped', kind=name, sid=sid)
             return False
 
-    guarded.__wrapped__ = handler  # type: ignore[attr-defined]
-    return guarded
+    return functools.update_wrapper(guarded, handler)  # sets __wrapped__, which a later install unwraps
 
 
 def _well_formed(name: str, data: Any, shape: Shape) -> bool:
