@@ -21,7 +21,9 @@ from chat.stores.messages import Backend
 from chat.stores.messages.redis import RedisBackend
 from chat.stores.messages.sqlite import SQLiteBackend
 from chat.stores.presence.redis import RedisPresence
+from chat.ui.message_list import MAX_SHOWN
 from chat.ui.pages import register_pages
+from chat.ui.stream import Streams
 
 TITLE = 'Chat'
 
@@ -30,10 +32,12 @@ def build(settings: Settings) -> Rooms:
     """Create the room model on its store and register the pages; the store opens with the server."""
     shared_presence = RedisPresence(settings.redis_url) if settings.redis_url else None
     rooms = Rooms(backend(settings), shared_presence, Limits(settings.limits))
+    streams = Streams(rooms, keep=MAX_SHOWN)
     app.state.rooms = rooms  # the running app's model, for operations code and tests
+    app.state.streams = streams
     app.on_startup(rooms.start)
     app.on_shutdown(rooms.stop)
-    register_pages(rooms)
+    register_pages(rooms, streams, reconnect_timeout=settings.reconnect_timeout)
 
     @app.get('/healthz')
     async def healthz() -> JSONResponse:
@@ -41,7 +45,7 @@ def build(settings: Settings) -> Rooms:
         healthy = await rooms.healthy()
         status: dict[str, str | int] = {'status': 'ok' if healthy else 'unavailable'}
         status['store'] = type(rooms.backend).__name__
-        status['subscribers'] = rooms.subscriber_count()
+        status['subscribers'] = streams.follower_count()
         return JSONResponse(status, status_code=200 if healthy else 503)
 
     return rooms

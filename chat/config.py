@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         None, description='share rooms between processes through Redis, e.g. redis://127.0.0.1:6379/0'
     )
     history_length: int = Field(100_000, ge=100, description='messages kept per room in Redis (approximately)')
+    reconnect_timeout: float = Field(
+        75.0, ge=1, description='seconds a tab may be offline (sleep, network change) and catch up without a reload'
+    )
     storage_secret: str | None = Field(
         None, description='secret that signs browser sessions (default: generated once into DATA_DIR)'
     )

@@ -14,7 +14,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.support.app_process import AppProcess
 from tests.support.chromium import Chromium
-from tests.support.environment import IN_CI, require_redis_server
+from tests.support.environment import IN_CI, RECONNECT_TIMEOUT, require_redis_server
 from tests.support.protocol import Network
 from tests.support.redis_server import RedisServer
 
@@ -33,11 +33,13 @@ def chat_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.Fi
 
     `@pytest.mark.settings(name=value, ...)` sets `CHAT_NAME` for the test, before any app starts
     (the simulated users' app reads it, and `start_server` hands it to its processes).
+    A closed tab's page goes after `RECONNECT_TIMEOUT` seconds (see there).
     """
     for name in [name for name in os.environ if name.startswith('CHAT_')]:
         monkeypatch.delenv(name)
     data_dir = tmp_path / 'data'
     monkeypatch.setenv('CHAT_DATA_DIR', str(data_dir))
+    monkeypatch.setenv('CHAT_RECONNECT_TIMEOUT', str(RECONNECT_TIMEOUT))
     for marker in request.node.iter_markers('settings'):
         for name, value in marker.kwargs.items():
             monkeypatch.setenv(f'CHAT_{name.upper()}', str(value))

@@ -147,8 +147,11 @@ def test_own_and_others_stay_distinct_and_readable_in_light_and_dark(chat_server
         type_and_enter(driver, text)
         wait_for_bubbles(alice, count)
     wait_for_bubbles(bob, len(conversation))
+    continued = "return [...document.querySelectorAll('.chat-bubble')].map(b => b.classList.contains('continued'))"
+    assert alice.execute_script(continued) == [False, True, False, True, False], 'a run of one author is grouped'
     link = alice.find_element(By.CSS_SELECTOR, '.chat-bubble a')
-    assert (link.get_attribute('href'), link.get_attribute('target'), link.get_attribute('rel')) == (
+    assert (link.text, link.get_attribute('href'), link.get_attribute('target'), link.get_attribute('rel')) == (
+        'https://nicegui.io',
         'https://nicegui.io/',
         '_blank',
         'noopener noreferrer',

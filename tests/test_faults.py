@@ -27,7 +27,7 @@ from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.message_list import PAGE_SIZE
 from tests.support.app_process import AppProcess
 from tests.support.cable import Cable
-from tests.support.environment import unavailable
+from tests.support.environment import RECONNECT_TIMEOUT, unavailable
 from tests.support.protocol import Bubble, Network, ProtocolClient
 from tests.support.stores import sqlite_connection
 from tests.support.tabs import open_tabs
@@ -36,7 +36,6 @@ from tests.support.waiting import wait_for
 AUTHOR = Author('fault-tab', 'Tester')
 BIGGER_THAN_A_PAGE = 'x' * 5000  # needs a new page whatever the free space left in the others
 NOT_SAVED = 'Your message could not be saved. Please try again.'
-RECONNECT_TIMEOUT = 3.0  # NiceGUI's default, which the chat keeps
 pytestmark = pytest.mark.settings(
     message_burst=0, ip_message_burst=0, tabs_per_ip=0
 )  # tabs posting as fast as they can

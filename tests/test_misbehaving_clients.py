@@ -365,7 +365,7 @@ async def test_an_event_flood_neither_slows_other_tabs_nor_gets_past_the_per_tab
     assert served.tracebacks() == 0
 
 
-STALLED_TEXT = '<' * 1990  # shown escaped, '&lt;' for each: about 8 KB to every tab per message
+STALLED_TEXT = '🦊' * 1990  # four bytes of UTF-8 each: about 8 KB to every tab per message
 RATE = 100  # messages per second, shared by two senders
 RECEIVE_BUFFER = 4096
 

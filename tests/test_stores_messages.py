@@ -64,6 +64,15 @@ async def test_history_pages_backwards_oldest_first_per_room(started: Started) -
     assert await started.backend.history('nobody-here') == []
 
 
+async def test_since_returns_what_follows_an_id_oldest_first_per_room(started: Started) -> None:
+    lobby = [await started.backend.append('lobby', ALICE, f'{i}') for i in range(5)]
+    await started.backend.append('elsewhere', ALICE, 'not here')
+    assert await started.backend.since('lobby', after=lobby[1].id, limit=2) == lobby[2:4]
+    assert await started.backend.since('lobby', after=0, limit=10) == lobby
+    assert await started.backend.since('lobby', after=lobby[-1].id, limit=10) == []
+    assert await started.backend.since('nobody-here', after=0, limit=10) == []
+
+
 async def test_text_round_trips_exactly(started: Started) -> None:
     texts = ['<script>alert(1)</script>', 'emoji 🦊 and \u202eRTL', 'line\nbreak', 'nul \x00 byte', ' padded ']
     sent = [await started.backend.append('lobby', ALICE, text) for text in texts]

@@ -1,4 +1,4 @@
-"""Presence, typing, grouping, links and theme as simulated users see them."""
+"""Presence, typing and theme as simulated users see them (grouping and links are drawn by the browser)."""
 
 from collections.abc import Callable
 
@@ -6,7 +6,7 @@ from nicegui import ElementFilter
 from nicegui.testing import User
 
 from chat.ui.activity import PeopleButton, TypingLine
-from tests.support.simulated_user import bubbles, eventually, sees_message, send
+from tests.support.simulated_user import eventually, sees_message
 
 
 def people(user: User, *, open_menu: bool = True) -> tuple[str, list[str]]:
@@ -89,28 +89,6 @@ async def test_others_see_who_is_typing_until_the_message_is_sent(create_user: C
     alice.find(marker='composer-input').type('lo').trigger('keydown.enter')
     await sees_message(bob, 'Hello')
     await eventually(lambda: typing(bob) == '')
-
-
-async def test_messages_in_a_row_from_one_author_are_grouped(create_user: Callable[[], User]) -> None:
-    alice, bob = create_user(), create_user()
-    await alice.open('/')
-    await bob.open('/')
-    for text in ('one', 'two'):
-        await send(alice, text)
-        await sees_message(alice, text)
-    await send(bob, 'three')
-    await eventually(lambda: len(bubbles(alice)) == 3)
-    assert ['continued' in bubble.classes for bubble in bubbles(alice)] == [False, True, False]
-
-
-async def test_links_are_clickable_and_open_a_new_tab(user: User) -> None:
-    await user.open('/')
-    await send(user, 'read https://nicegui.io/documentation please')
-    await sees_message(user, 'read https://nicegui.io/documentation please')
-    assert bubbles(user)[0].props['innerHTML'] == (
-        'read <a href="https://nicegui.io/documentation" target="_blank" rel="noopener noreferrer">'
-        'https://nicegui.io/documentation</a> please'
-    )
 
 
 async def test_the_theme_toggle_cycles_and_is_remembered_per_browser(user: User) -> None:

@@ -1,6 +1,7 @@
 """The room page as simulated users see it: several clients at once, own vs others, refusals."""
 
 import asyncio
+import time
 from collections.abc import Callable
 
 import pytest
@@ -8,6 +9,8 @@ from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
 
 from chat.ui.composer import Composer
+from chat.ui.message_list import MessageList
+from chat.ui.stream import wire
 from tests.support.simulated_user import bubble_styles, bubbles, composer_value, eventually, sees_message, send
 from tests.support.stores import hold_appends
 
@@ -28,30 +31,36 @@ async def test_a_message_is_own_for_the_sender_and_others_for_everyone_else(crea
     assert bubble_styles(bob) == [('Hello from Alice', 'others'), ('Hi Alice', 'own')]
 
 
-async def test_a_new_message_adds_exactly_one_element_per_client(create_user: Callable[[], User]) -> None:
+async def test_a_new_message_costs_no_element_and_no_update_in_any_client(create_user: Callable[[], User]) -> None:
+    """The message goes to every tab in one emit of the room's stream; no tab's element tree changes."""
     alice, bob = create_user(), create_user()
     await alice.open('/')
     await bob.open('/')
     await send(alice, 'first')
     await eventually(lambda: len(bubbles(bob)) == 1)
-    before = {user: (len(user.client.elements), bubbles(user)[0]) for user in (alice, bob)}
-    await send(bob, 'second')
-    await eventually(lambda: len(bubbles(alice)) == 2 and len(bubbles(bob)) == 2)
-    for user, (element_count, first_bubble) in before.items():
-        assert len(user.client.elements) == element_count + 1
-        assert bubbles(user)[0] is first_bubble, 'the existing bubble is kept, not re-rendered'
+    with bob:
+        (message_list,) = ElementFilter(kind=MessageList)
+    before = (len(bob.client.elements), dict(message_list.props))
+    await send(alice, 'second')
+    await eventually(lambda: [b.text for b in bubbles(bob)] == ['first', 'second'])
+    assert (len(bob.client.elements), dict(message_list.props)) == before
 
 
-async def test_each_bubble_shows_the_author_and_a_local_time(create_user: Callable[[], User]) -> None:
+async def test_each_message_names_its_author_and_time_but_not_the_tab(create_user: Callable[[], User]) -> None:
+    """What goes to every tab: the display name, a public token for "own", the time for the browser's clock."""
     alice = create_user()
     await alice.open('/')
     with alice:
         name = alice.find(marker='name-input').elements.pop().value
-    await send(alice, 'signed')
+        (message_list,) = ElementFilter(kind=MessageList)
+    await send(alice, 'signed https://example.org/x.')
     await sees_message(alice, 'signed')
-    bubble = bubbles(alice)[0]
-    assert bubble.props['data-author'] == name
-    assert 'toLocaleTimeString' in bubble.props[':data-time']
+    (shown,) = bubbles(alice)
+    sent = wire(shown.message)
+    assert (sent['name'], sent['parts']) == (name, ['signed ', 'https://example.org/x', '.'])
+    assert sent['author'] == message_list.props['me'] != ''
+    assert shown.message.author.id not in str(sent), 'the tab id, which decides who posts, stays on the server'
+    assert abs(sent['at'] / 1000 - time.time()) < 60
 
 
 async def test_sending_clears_the_input(user: User) -> None:
@@ -152,7 +161,7 @@ async def test_renaming_changes_the_author_of_later_messages(create_user: Callab
     name_input.clear().type('  Alice  ').trigger('keydown.enter')
     await send(alice, 'as Alice')
     await eventually(lambda: len(bubbles(bob)) == 1)
-    assert bubbles(bob)[0].props['data-author'] == 'Alice'
+    assert bubbles(bob)[0].message.author.name == 'Alice'
 
     await alice.open('/')
     with alice:

@@ -121,6 +121,12 @@ class Rooms:
         await self._started.wait()
         return await self.backend.history(room, before=before, limit=limit)
 
+    async def since(self, room: str, *, after: int, limit: int) -> list[Message]:
+        """Return up to `limit` stored messages of `room` newer than id `after`, oldest first."""
+        room = validate_room(room)
+        await self._started.wait()
+        return await self.backend.since(room, after=after, limit=limit)
+
     async def summaries(self) -> list[RoomSummary]:
         """Every room that has messages, the most recently active first."""
         await self._started.wait()

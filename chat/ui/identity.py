@@ -6,6 +6,8 @@ so "own" messages stay own after a reload. Nothing the browser sends can change 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import MutableMapping
 from typing import Any
 from uuid import uuid4
@@ -20,6 +22,17 @@ def tab_author_id() -> str:
     """Return this tab's author id, creating it on the tab's first visit (needs a connected client)."""
     author_id: str = app.storage.tab.setdefault('author_id', uuid4().hex)  # storages hold Any; this one a str
     return author_id
+
+
+def public_token(author_id: str) -> str:
+    """What every page may know of an author: a one-way digest of the tab id, the same in every process.
+
+    Each message goes to all tabs of a room in one encoding, so it names its author in a form
+    any tab may see; a tab styles as its own the messages whose token matches the one the
+    server handed it. The tab id itself, which decides who posts, never leaves the server.
+    """
+    digest = hashlib.blake2b(author_id.encode(), digest_size=9, person=b'chat-author').digest()
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 def browser_id() -> str:

@@ -1,30 +1,28 @@
-"""Message text as safe HTML: everything escaped, only http(s) URLs turned into links that open a new tab.
+"""Message text split into plain text and http(s) links, for the browser to build as text nodes and `<a>`s.
 
-This is the one place user text meets HTML. Every character the user typed goes through
-`html.escape`; the only markup is the `<a>` tags written here, whose `href` is an
-escaped http(s) URL, so no input can add an element, an attribute or a script.
+No user text ever becomes HTML: the message list renders the even parts as text nodes and
+the odd parts as the `href` and text of a link, so no input can add an element, an
+attribute or a script. Which text is a link is decided here, once per message and process.
 """
 
 from __future__ import annotations
 
-import html
 import re
 
 URL = re.compile(r'https?://[^\s<>"\'`]+', re.IGNORECASE)
 TRAILING_PUNCTUATION = '.,;:!?\'")]}'
 
 
-def linkify(text: str) -> str:
-    """Return `text` escaped as HTML, with each http(s) URL wrapped in a new-tab, no-referrer link."""
+def link_parts(text: str) -> list[str]:
+    """Return `text` as [text, url, text, url, ..., text]: the odd items are http(s) URLs, joined they are `text`."""
     parts: list[str] = []
     position = 0
     for match in URL.finditer(text):
         url = _trim(match.group())
-        parts.append(html.escape(text[position : match.start()]))
-        parts.append(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{html.escape(url)}</a>')
+        parts += [text[position : match.start()], url]
         position = match.start() + len(url)
-    parts.append(html.escape(text[position:]))
-    return ''.join(parts)
+    parts.append(text[position:])
+    return parts
 
 
 def _trim(url: str) -> str:

@@ -10,30 +10,35 @@ from chat.domain.model import DEFAULT_ROOM, ChatError, suggest_room, validate_ro
 from chat.domain.rooms import Rooms
 from chat.ui.room_page import room_page
 from chat.ui.rooms_page import rooms_page
+from chat.ui.stream import Streams
 
 STYLESHEET = Path(__file__).with_name('chat.css')
 
 
-def register_pages(rooms: Rooms) -> None:
-    """Add the chat's pages and stylesheet to the NiceGUI app."""
+def register_pages(rooms: Rooms, streams: Streams, *, reconnect_timeout: float) -> None:
+    """Add the chat's pages and stylesheet to the NiceGUI app.
+
+    A room page outlives its socket by `reconnect_timeout` seconds: a tab back within that time
+    (a laptop waking up, a network change) catches up on what it missed without a reload.
+    """
     ui.add_css(STYLESHEET.read_text(encoding='utf-8'), shared=True)
 
-    @ui.page('/')
+    @ui.page('/', reconnect_timeout=reconnect_timeout)
     async def lobby() -> None:
-        await room_page(rooms, DEFAULT_ROOM)
+        await room_page(rooms, streams, DEFAULT_ROOM)
 
     @ui.page('/rooms')
     async def overview() -> None:
         await rooms_page(rooms)
 
-    @ui.page('/room/{name}')
+    @ui.page('/room/{name}', reconnect_timeout=reconnect_timeout)
     async def named_room(name: str) -> None:
         try:
             validate_room(name)
         except ChatError as error:
             invalid_room(name, error.message)
             return
-        await room_page(rooms, name)
+        await room_page(rooms, streams, name)
 
 
 def invalid_room(name: str, reason: str) -> None:

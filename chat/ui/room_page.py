@@ -6,7 +6,6 @@ import logging
 import time
 
 from nicegui import Client, ui
-from nicegui.events import GenericEventArguments
 
 from chat.domain.model import Activity, Author, ChatError, Message, Person
 from chat.domain.presence import Visit
@@ -17,18 +16,15 @@ from chat.ui.composer import Composer
 from chat.ui.header import RoomHeader
 from chat.ui.identity import browser_id, tab_author_id
 from chat.ui.message_list import MessageList
+from chat.ui.stream import Streams
 from chat.ui.theme import apply_colors
 
 log = logging.getLogger(__name__)
 
 TYPING_EVERY = 2.0
-VISIBILITY_EVENT = 'chat_visibility'
-REPORT_VISIBILITY = (
-    f"document.addEventListener('visibilitychange', () => emitEvent('{VISIBILITY_EVENT}', document.hidden))"
-)
 
 
-async def room_page(rooms: Rooms, room: str) -> None:
+async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
     """Build the room's page; once the tab is connected, show the history and follow the room live.
 
     An address that already has its share of open tabs gets a notice instead of the room.
@@ -43,7 +39,7 @@ async def room_page(rooms: Rooms, room: str) -> None:
     ui.page_title(page_title(room, 0))
     apply_colors()
     client.content.classes('chat-page')
-    view = RoomView(rooms, room, client.ip)
+    view = RoomView(rooms, streams, room, client.ip)
     await client.connected()
     if not client.is_deleted:
         await view.follow(client, tab_author_id())
@@ -52,21 +48,18 @@ async def room_page(rooms: Rooms, room: str) -> None:
 class RoomView:
     """The elements of one room page and the state that ties them to the room model."""
 
-    def __init__(self, rooms: Rooms, room: str, ip: str) -> None:
+    def __init__(self, rooms: Rooms, streams: Streams, room: str, ip: str) -> None:
         self.rooms = rooms
         self.room = room
         self.ip = ip
         self.author_id = ''
         self.browser_id = browser_id()
-        self.header = RoomHeader(room, on_rename=self._renamed)
-        self.messages = MessageList(self._history_page, is_own=lambda message: message.author.id == self.author_id)
+        self.header = RoomHeader(self.room, on_rename=self._renamed)
+        self.messages = MessageList(streams, room, self._history_page, self._missed, title=page_title(self.room, 0))
         self.typing_line = TypingLine()
         self.composer = Composer(self.send, on_typing=self._typing)
-        self._held: list[Message] | None = []
         self._visit: Visit | None = None
         self._last_typing = 0.0
-        self._hidden = False
-        self._unread = 0
 
     async def send(self, text: str) -> Message:
         """Post as this tab under the current display name; `ChatError` reaches the composer."""
@@ -77,34 +70,22 @@ class RoomView:
         return message
 
     async def follow(self, client: Client, author_id: str) -> None:
-        """Post as `author_id` (the tab's identity, known once it is connected); subscribe until the client is
-        deleted, then show the history followed by what arrived meanwhile.
-
-        Subscribing before reading the history, and holding live messages back until the
-        history is shown, means a message posted meanwhile is neither lost nor shown twice.
-        The subscription ends with the client, not its socket, so a tab that reconnects
-        within NiceGUI's reconnect timeout gets what it missed replayed.
-        """
+        """Post as `author_id` (the tab's identity, known once it is connected), show the tab as present until
+        the client is deleted, and show the latest messages, live from then on."""
         self.author_id = author_id
-        client.on_delete(self.rooms.subscribe(self.room, self._show))
-        ui.on(VISIBILITY_EVENT, self._visibility_changed)
-        client.run_javascript(REPORT_VISIBILITY)
         me = Person(self.browser_id, self.header.name)
         self._visit = self.rooms.join(self.room, me, self._show_activity)
         client.on_delete(self._visit.leave)
         try:
-            await self.messages.show_latest()
+            await self.messages.open(author_id)
         except ChatError as error:
             ui.notify(error.message, type='warning')
-        shown = self.messages.bubbles
-        newest = shown[-1].message.id if shown else 0
-        late, self._held = self._held or [], None
-        for message in late:
-            if message.id > newest:
-                self._show(message)
 
     async def _history_page(self, before: int | None, limit: int) -> list[Message]:
         return await self.rooms.history(self.room, before=before, limit=limit)
+
+    async def _missed(self, after: int, limit: int) -> list[Message]:
+        return await self.rooms.since(self.room, after=after, limit=limit)
 
     def _show_activity(self, activity: Activity) -> None:
         self.header.people.show(activity)
@@ -120,26 +101,6 @@ class RoomView:
     def _renamed(self, name: str) -> None:
         if self._visit is not None:
             self._visit.rename(name)
-
-    def _show(self, message: Message) -> None:
-        if self._held is not None:
-            self._held.append(message)
-            return
-        self.messages.add(message)
-        if self._hidden and message.author.id != self.author_id:
-            self._unread += 1
-            self._show_unread()
-
-    def _visibility_changed(self, event: GenericEventArguments) -> None:
-        """While the tab is in the background, count what arrives; coming back resets the count."""
-        self._hidden = bool(event.args)
-        if not self._hidden and self._unread:
-            self._unread = 0
-            self._show_unread()
-
-    def _show_unread(self) -> None:
-        with self.messages:
-            ui.page_title(page_title(self.room, self._unread))
 
 
 def too_many_tabs(reason: str) -> None:

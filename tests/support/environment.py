@@ -13,6 +13,9 @@ from typing import NoReturn
 import pytest
 
 IN_CI = bool(os.environ.get('CI'))
+# A closed tab's page is deleted after this many seconds in tests, not the product's minute and more,
+# so tests that close tabs need not wait; the tests of coming back after a long absence set their own.
+RECONNECT_TIMEOUT = 3.0
 
 
 def unavailable(message: str) -> NoReturn:

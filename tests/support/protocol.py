@@ -8,6 +8,11 @@ same query (`client_id`, `next_message_id`, `implicit_handshake`, `document_id`,
 dict, acknowledge message ids every 3 s, and emit the same 'event' messages as the composer's
 input when someone types and presses Enter.
 
+The message list is a custom element whose component (`chat/ui/message_list.js`) this client
+mirrors: it takes the first page from the element's props, the live messages from the room's
+stream event, the replies to its requests from `runMethod` calls, merges them by message id,
+and asks to resume after its last message whenever its socket reconnects.
+
 Not done, as a browser with a warm cache would not do them either: fetching the versioned static
 assets (scripts, styles, fonts, components named in 'load_js_components'). JavaScript sent by
 the server is not run, except the one call that answers back: an input's `updateValue`, which
@@ -19,7 +24,6 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
-import html
 import re
 import time
 import uuid
@@ -46,9 +50,9 @@ OPTIONS = re.compile(
     re.DOTALL,
 )
 UPDATE_VALUE = re.compile(r'^return runMethod\((\d+), "updateValue", \[\]\)$')
-TAGS = re.compile(r'<[^>]*>')
+LIST_METHOD = re.compile(r'^return runMethod\((\d+), "(receive|reset|prepend)", (\[.*\])\)$', re.DOTALL)
+MESSAGE_LIST = 'nicegui-message_list'
 UNESCAPE = (('&#36;', '$'), ('&#96;', '`'), ('&gt;', '>'), ('&lt;', '<'), ('&amp;', '&'))  # parseElements' order
-BUBBLE, OWN = 'chat-bubble', 'sent-message'
 # A `js_handler` runs in the browser; these are the ones a tab here mirrors, by their source, given what the
 # input shows. An app change that adds another one makes posting fail loudly until it is added here.
 JS_HANDLERS: dict[str, Callable[[str], list[object]]] = {
@@ -93,7 +97,7 @@ class Page:
 class Bubble:
     """A message bubble as the tab shows it: its text content and whether it is the tab's own."""
 
-    element_id: str
+    message_id: int
     text: str
     own: bool
     load: int  # which load of the tab's page showed it: a reload shows the history again
@@ -184,10 +188,11 @@ class ProtocolClient:
     """One tab of a room page: opens it, follows its element tree, and types into its composer.
 
     `on_bubble` is called once for each message bubble a page load of the tab shows, from the
-    history or live. Like socket.io-client, a dropped socket reconnects (1 s to 5 s apart)
-    with the next message id it expects, so the server replays what was missed; if the server
-    refuses the handshake because it deleted the client meanwhile, the tab reloads the page,
-    as nicegui.js does.
+    history or live, once the tab knows which messages are its own. Like socket.io-client, a
+    dropped socket reconnects (1 s to 5 s apart) with the next message id it expects, so the
+    server replays NiceGUI's updates, and the message list asks for the messages it missed; if
+    the server refuses the handshake because it deleted the client meanwhile, the tab reloads
+    the page, as nicegui.js does.
     """
 
     def __init__(self, browser: Browser, url: str, on_bubble: Callable[[Bubble], None] | None = None) -> None:
@@ -195,7 +200,7 @@ class ProtocolClient:
         self.url = url
         self.on_bubble = on_bubble
         self.elements: dict[str, dict] = {}
-        self.bubbles: dict[str, Bubble] = {}
+        self.bubbles: dict[int, Bubble] = {}
         self.client_id = ''
         self.next_message_id = 0
         self.loads = 0
@@ -205,6 +210,9 @@ class ProtocolClient:
         self._acked_id = -1
         self._typed: dict[str, str] = {}  # what each input shows (input.js `inputValue`)
         self._composer_id = ''
+        self._list_id = ''
+        self._waiting: list[dict] = []  # messages that arrived before the tab knew which are its own
+        self._connects = 0
         self._opened = 0.0
         self._closing = False
         self._changed = asyncio.Event()
@@ -234,6 +242,7 @@ class ProtocolClient:
             raise ValueError(f'{self.url}: the page expects an explicit handshake (a prefetch), not supported')
         self.loads += 1
         self.elements, self.bubbles, self._typed, self._acked_id, self._composer_id = page.elements, {}, {}, -1, ''
+        self._list_id, self._waiting, self._connects = '', [], 0
         self.client_id = page.query['client_id']
         self.next_message_id = int(page.query['next_message_id'])
         self._apply(page.elements)
@@ -310,11 +319,12 @@ class ProtocolClient:
         for event, handler in (
             ('update', self._on_update),
             ('run_javascript', self._on_run_javascript),
-            ('connect', self._changed.set),
+            ('connect', self._on_connect),
             ('disconnect', self._on_disconnect),
             ('connect_error', self._on_connect_error),
             ('try_reconnect', self._on_try_reconnect),
             *((name, self._on_other) for name in ('load_js_components', 'notify', 'open', 'download')),
+            ('*', self._on_stream),
         ):
             self._sio.on(event, handler)
         await self._sio.connect(
@@ -351,10 +361,55 @@ class ProtocolClient:
     async def _on_run_javascript(self, message: dict) -> None:
         if not self._fresh(message):
             return
-        match = UPDATE_VALUE.match(message['code'])
-        if match is not None:
+        if (match := UPDATE_VALUE.match(message['code'])) is not None:
             await self._update_value(match.group(1))
+        elif (match := LIST_METHOD.match(message['code'])) is not None and match.group(1) == self._list_id:
+            (data,) = orjson.loads(match.group(3))
+            if match.group(2) == 'reset':
+                self.bubbles = {}
+            self._receive(data['messages'])
         self._changed.set()
+
+    async def _on_connect(self) -> None:
+        """message_list.js: after a reconnect, a list that has its first page asks for what it missed.
+
+        The socket is connected to the namespace here, though python-socketio says `connected`
+        only once this handler returned; so the event goes out directly.
+        """
+        self._connects += 1
+        if self._connects > 1 and self._list_props().get('ready'):
+            last = max(self.bubbles, default=0)
+            listener = _listeners(self.elements[self._list_id])['resume']
+            payload = self._event(self._list_id, listener['listener_id'], orjson.dumps(last).decode())
+            await self.socket.emit('event', payload)
+        self._changed.set()
+
+    def _on_stream(self, event: str, data: dict) -> None:
+        """The room's live messages: one event for every tab of the room, no `_id`, never replayed."""
+        props = self._list_props()
+        if event == props.get('event') and data.get('room') == props.get('room'):
+            self._receive(data['messages'])
+            self._changed.set()
+
+    def _list_props(self) -> dict[str, Any]:
+        return self.elements[self._list_id].get('props', {}) if self._list_id in self.elements else {}
+
+    def _receive(self, messages: list[dict]) -> None:
+        """Merge messages by id as the component does, keeping at most its `limit`, the newest."""
+        props = self._list_props()
+        if not props.get('ready'):
+            self._waiting += messages
+            return
+        for message in sorted([*self._waiting, *messages], key=lambda m: m['id']):
+            if message['id'] in self.bubbles:
+                continue
+            bubble = Bubble(message['id'], ''.join(message['parts']), message['author'] == props['me'], self.loads)
+            self.bubbles[message['id']] = bubble
+            if self.on_bubble is not None:
+                self.on_bubble(bubble)
+        self._waiting = []
+        for message_id in sorted(self.bubbles)[: max(0, len(self.bubbles) - props['limit'])]:
+            del self.bubbles[message_id]
 
     async def _update_value(self, element_id: str) -> None:
         """input.js `updateValue`: the input takes its `value` prop and, if that changed what it shows, emits it."""
@@ -393,11 +448,10 @@ class ProtocolClient:
         self._changed.set()
 
     def _apply(self, update: dict[str, dict | None]) -> None:
-        """Replace or delete elements as nicegui.js's 'update' handler does, noting bubbles as they appear."""
+        """Replace or delete elements as nicegui.js's 'update' handler does, noting the message list's first page."""
         for element_id, element in update.items():
             if element is None:
                 self.elements.pop(element_id, None)
-                self.bubbles.pop(element_id, None)
                 continue
             old = self.elements.get(element_id)
             for prop in element.pop('preserved_props', None) or ():
@@ -406,12 +460,9 @@ class ProtocolClient:
             self.elements[element_id] = element
             if element['tag'] == 'nicegui-input' and old is not None:
                 self._watch_value(element_id, old, element)
-            classes = element.get('class')
-            if classes and BUBBLE in classes and element_id not in self.bubbles:
-                text = html.unescape(TAGS.sub('', element['props']['innerHTML']))
-                bubble = self.bubbles[element_id] = Bubble(element_id, text, OWN in classes, self.loads)
-                if self.on_bubble is not None:
-                    self.on_bubble(bubble)
+            if element['tag'] == MESSAGE_LIST:
+                self._list_id = element_id
+                self._receive(element.get('props', {}).get('messages', []))
 
     def _watch_value(self, element_id: str, old: dict, new: dict) -> None:
         """input.js shows a new `value` prop without emitting it back."""
@@ -451,12 +502,15 @@ class ProtocolClient:
         While the socket reconnects, socket.io-client holds the event and sends it once
         connected; a reload drops it with the page it came from.
         """
-        payload = {'id': int(element_id), 'client_id': self.client_id, 'listener_id': listener_id, 'args': list(args)}
+        payload = self._event(element_id, listener_id, *args)
         if not self.connected:
             with contextlib.suppress(TimeoutError):
                 await self.wait_for(lambda: self.connected or self.client_id != payload['client_id'], RECONNECT_WAIT)
         if self.connected and self.client_id == payload['client_id']:
             await self.socket.emit('event', payload)
+
+    def _event(self, element_id: str, listener_id: str, *args: str) -> dict[str, Any]:
+        return {'id': int(element_id), 'client_id': self.client_id, 'listener_id': listener_id, 'args': list(args)}
 
 
 def _listeners(element: dict) -> dict[str, dict]:

@@ -8,17 +8,19 @@ from collections.abc import Callable
 from nicegui import ElementFilter
 from nicegui.testing import User
 
-from chat.ui.message_list import MessageBubble
+from chat.ui.message_list import MessageList, Shown
 
 
-def bubbles(user: User) -> list[MessageBubble]:
+def bubbles(user: User) -> list[Shown]:
+    """The messages the user's tab shows, oldest first, as the server knows it sent them (the browser draws them)."""
     with user:
-        return list(ElementFilter(kind=MessageBubble))
+        lists = list(ElementFilter(kind=MessageList))
+    return lists[0].shown if lists else []
 
 
 def bubble_styles(user: User) -> list[tuple[str, str]]:
     """(text, 'own' or 'others') for every bubble, in page order."""
-    return [(b.text, 'own' if 'sent-message' in b.classes else 'others') for b in bubbles(user)]
+    return [(b.text, 'own' if b.own else 'others') for b in bubbles(user)]
 
 
 async def send(user: User, text: str, *, press: str = 'enter') -> None:
@@ -41,8 +43,7 @@ async def eventually(check: Callable[[], bool], tries: int = 40) -> None:
 
 async def sees_message(user: User, text: str) -> None:
     """Wait until `text` shows up in the message list (not merely in the input field)."""
-    with user.scope(marker='message-list'):
-        await user.should_see(text, retries=40)
+    await user.should_see(kind=MessageList, content=text, retries=40)
 
 
 def composer_value(user: User) -> str:

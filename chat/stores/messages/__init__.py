@@ -30,6 +30,10 @@ class Backend(Protocol):
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         """Return up to `limit` messages of `room` older than id `before` (or the latest), oldest first."""
 
+    async def since(self, room: str, *, after: int, limit: int) -> list[Message]:
+        """Return up to `limit` messages of `room` newer than id `after`, oldest first: what a tab that shows
+        everything up to `after` missed."""
+
     async def rooms(self) -> list[RoomSummary]:
         """Return every room that has messages, the most recently active first."""
 

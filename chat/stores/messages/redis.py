@@ -121,6 +121,17 @@ class RedisBackend:
             raise ChatError(ErrorKind.UNAVAILABLE, 'The earlier messages could not be loaded.') from error
         return [_message(room, stream_id, fields) for stream_id, fields in reversed(entries)]
 
+    async def since(self, room: str, *, after: int, limit: int) -> list[Message]:
+        redis = self._require_started()
+        try:
+            entries = cast(
+                list[Entry], await redis.xrange(self._key('room', room), min=f'({to_stream_id(after)}', count=limit)
+            )
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'history_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The missed messages could not be loaded.') from error
+        return [_message(room, stream_id, fields) for stream_id, fields in entries]
+
     async def rooms(self) -> list[RoomSummary]:
         redis = self._require_started()
         try:

@@ -113,6 +113,18 @@ class SQLiteBackend:
         messages.reverse()  # the query pages back from the newest; a page lists its oldest first
         return messages
 
+    async def since(self, room: str, *, after: int, limit: int) -> list[Message]:
+        db, _ = self._require_started()
+        try:
+            async with db.execute(
+                f'SELECT {COLUMNS} FROM messages WHERE room = ? AND id > ? ORDER BY id LIMIT ?', (room, after, limit)
+            ) as cursor:
+                rows = await cursor.fetchall()
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The missed messages could not be loaded.') from error
+        return [_message(row) for row in rows]
+
     async def reachable(self) -> bool:
         if self._db is None:
             return False

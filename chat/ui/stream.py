@@ -1,0 +1,112 @@
+"""A room's live messages in this process: subscribed once, encoded once, emitted once per batch to all its tabs.
+
+Every tab of a room shows the same new message, so nothing about it is per tab: the stream
+turns it into its wire form once (`wire`), and sends it in one Socket.IO emit to the room's
+sockets. Messages that arrive while an emit is under way go out together in the next one,
+so under load the cost per message falls as the rate rises. Each tab's own share of the work
+is deciding which messages are its own, and the browser does that by comparing tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from chat.domain.model import Message
+from chat.domain.rooms import Rooms
+from chat.internals import room_broadcast
+from chat.logs import log_event
+from chat.ui.identity import public_token
+from chat.ui.linkify import link_parts
+
+log = logging.getLogger(__name__)
+
+EVENT = 'chat_messages'
+Wire = dict[str, Any]
+
+
+def wire(message: Message) -> Wire:
+    """A message as every tab receives it: text already split into text and links, the author as a public token,
+    the time in milliseconds for the browser to show in its own time zone."""
+    return {
+        'id': message.id,
+        'parts': link_parts(message.text),
+        'name': message.author.name,
+        'author': public_token(message.author.id),
+        'at': int(message.sent_at * 1000),
+    }
+
+
+class RoomStream:
+    """The live messages of one room in this process, and the most recent `keep` of them.
+
+    The recent messages, numbered in the order this process delivered them, are what lets
+    the server tell what a tab shows without keeping anything per tab (see `since`).
+    """
+
+    def __init__(self, room: str, keep: int) -> None:
+        self.room = room
+        self.followers = 0
+        self.sequence = 0
+        self._recent: deque[tuple[int, Message]] = deque(maxlen=keep)
+        self._pending: list[Wire] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    def deliver(self, message: Message) -> None:
+        """Queue `message` for every tab of the room; one emit carries whatever is queued when it starts."""
+        self.sequence += 1
+        self._recent.append((self.sequence, message))
+        self._pending.append(wire(message))
+        if self._flushing is None:
+            self._flushing = asyncio.get_running_loop().create_task(self._flush())
+
+    def since(self, sequence: int) -> list[Message]:
+        """The recent messages delivered after `sequence` (a value of `self.sequence` taken earlier)."""
+        return [message for number, message in self._recent if number > sequence]
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                await room_broadcast.emit(self.room, EVENT, {'room': self.room, 'messages': batch})
+        except Exception:
+            log_event(log, logging.ERROR, 'broadcast_failed', room=self.room, exc_info=True)
+        finally:
+            self._flushing = None
+
+
+class Streams:
+    """The streams of all rooms that have a tab in this process; a room's stream lives while it has followers."""
+
+    def __init__(self, rooms: Rooms, keep: int) -> None:
+        self.rooms = rooms
+        self.keep = keep
+        self._streams: dict[str, tuple[RoomStream, Callable[[], None]]] = {}
+
+    def follow(self, room: str) -> tuple[RoomStream, Callable[[], None]]:
+        """The room's stream, started for the room's first tab, and the function the tab calls when it is gone."""
+        if room not in self._streams:
+            stream = RoomStream(room, self.keep)
+            self._streams[room] = stream, self.rooms.subscribe(room, stream.deliver)
+        stream, _ = self._streams[room]
+        stream.followers += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            stream.followers -= 1
+            if stream.followers == 0 and self._streams.get(room, (None,))[0] is stream:
+                _, unsubscribe = self._streams.pop(room)
+                unsubscribe()
+
+        return stream, release
+
+    def follower_count(self) -> int:
+        """How many tabs follow a room in this process."""
+        return sum(stream.followers for stream, _ in self._streams.values())
