@@ -122,7 +122,16 @@ def server_names(text: str) -> list[str]:
     return names
 
 
-ALL = (['fanout'], ['fanout', '--clients', '500'], ['saturate'], ['flood'], ['idle-memory'], ['churn'], ['page-load'])
+ALL = (
+    ['fanout'],
+    ['fanout', '--clients', '500'],
+    ['fanout', '--clients', '1000'],
+    ['saturate'],
+    ['flood'],
+    ['idle-memory'],
+    ['churn'],
+    ['page-load'],
+)
 
 
 def planned(args: argparse.Namespace) -> list[Run]:
