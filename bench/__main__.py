@@ -1,8 +1,9 @@
-"""`python -m bench <scenario>`: start the app, load it with protocol clients, record and print the results.
+"""`python -m bench <scenario>`: start the app, load it with simulated tabs, record and print the results.
 
 Each scenario gets its own `app.py` process on a free loopback port with a temporary data
 directory, stopped and removed afterwards; results are appended to bench/results.jsonl.
 `fanout --processes K` runs K app processes sharing the room through a private redis-server.
+`fanout` and `saturate` also run against the comparison servers (`--servers`), one run each.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from pathlib import Path
 
 from bench import scenarios
 from bench.load import spread_workers
-from bench.results import RESULTS, record, table, verdicts
-from bench.server import AppGroup
+from bench.results import RESULTS, comparison, record, table, verdicts
+from bench.server import COMPARISONS, AppGroup, ComparisonServer, Server
 from tests.support.app_process import temporary_data_dir
 from tests.support.protocol import use_orjson
 
-Measure = Callable[[AppGroup], Awaitable[dict]]
+Measure = Callable[[Server], Awaitable[dict]]
+SERVERS = ('app', *COMPARISONS)  # ours first
 PROFILE_FORMATS = {'.svg': 'flamegraph', '.json': 'speedscope'}
 # The generator's tabs all come from 127.0.0.1 and one paced sender stands for a whole room of
 # people, so the limits meant for one person are off unless a scenario or --app-env sets them.
@@ -44,7 +46,7 @@ NO_LIMITS = {
 
 @dataclass
 class Run:
-    """One scenario at one size: what to seed before the app starts, and what to measure."""
+    """One scenario at one size on one server: what to seed before the app starts, and what to measure."""
 
     scenario: str
     parameters: dict[str, object]
@@ -53,6 +55,7 @@ class Run:
     app_args: list[str] = field(default_factory=list)
     app_env: dict[str, str] = field(default_factory=lambda: dict(NO_LIMITS))
     processes: int = 1  # app processes; more than one share the room through a private Redis
+    server: str = 'app'  # or a comparison server, a key of COMPARISONS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = planned(args)
     rows = [execute(run, args.results, profile_path(args.profile, index, len(runs))) for index, run in enumerate(runs)]
     print(table(rows))
+    if side_by_side := comparison(rows):
+        print('\n' + side_by_side)
     if lines := verdicts(rows):
         print('\ntargets:\n' + '\n'.join(lines))
     return 0
@@ -76,15 +81,20 @@ def parser() -> argparse.ArgumentParser:
                         help='environment variable for app.py, repeatable (CHAT_* included)')  # fmt: skip
     common.add_argument('--results', type=Path, default=RESULTS, help=f'JSON lines file to append to ({RESULTS.name})')
     common.add_argument('--profile', type=Path, help='record the server with py-spy (.svg, .json or raw .txt)')
+    compared = argparse.ArgumentParser(add_help=False)
+    compared.add_argument('--servers', type=server_names, default=list(SERVERS), metavar='NAME,...',
+                          help=f'servers to load, one run each, from {",".join(SERVERS)} (default: all)')  # fmt: skip
     main_parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__)
     commands = main_parser.add_subparsers(dest='scenario', required=True)
-    fanout = commands.add_parser('fanout', parents=[common], help='N receivers, paced senders, one room')
+    fanout = commands.add_parser('fanout', parents=[common, compared], help='N receivers, paced senders, one room')
     fanout.add_argument('--clients', type=int, default=100)
     fanout.add_argument('--rate', type=float, default=10.0, help='messages per second')
     fanout.add_argument('--messages', type=int, default=200)
     fanout.add_argument('--senders', type=int, default=1)
-    fanout.add_argument('--processes', type=int, default=1, help='app processes, sharing the room via redis-server')
-    saturate = commands.add_parser('saturate', parents=[common], help='raise the rate until p99 > 1 s or a loss')
+    fanout.add_argument('--processes', type=int, default=1, help="our app's processes, sharing the room via Redis")
+    saturate = commands.add_parser(
+        'saturate', parents=[common, compared], help='raise the rate until p99 > 1 s or a loss'
+    )
     saturate.add_argument('--clients', type=int, default=100)
     saturate.add_argument('--senders', type=int, help='sending tabs (default: one per 50 msg/s)')
     flood = commands.add_parser('flood', parents=[common], help='fanout while one tab floods the room')
@@ -108,17 +118,34 @@ def levels(text: str) -> list[int]:
     return [int(part) for part in text.split(',') if part]
 
 
-ALL = (['fanout'], ['fanout', '--clients', '500'], ['saturate'], ['flood'], ['idle-memory'], ['churn'], ['page-load'])
+def server_names(text: str) -> list[str]:
+    names = [name for name in text.split(',') if name]
+    if unknown := [name for name in names if name not in SERVERS]:
+        raise argparse.ArgumentTypeError(f'unknown server {", ".join(unknown)}; choose from {", ".join(SERVERS)}')
+    return names
+
+
+ALL = (
+    ['fanout'],
+    ['fanout', '--clients', '500'],
+    ['fanout', '--clients', '1000'],
+    ['saturate'],
+    ['flood'],
+    ['idle-memory'],
+    ['churn'],
+    ['page-load'],
+)
 
 
 def planned(args: argparse.Namespace) -> list[Run]:
     """The runs the command line asks for; `all` is each scenario at the sizes of the targets."""
     if args.scenario == 'all':
         return [run for command in ALL for run in planned(parser().parse_args([*command, *forwarded(args)]))]
-    run = PLANS[args.scenario](args)
-    run.app_args = args.app_arg
-    run.app_env = run.app_env | dict(variable.split('=', 1) for variable in args.app_env)
-    return [run]
+    runs = PLANS[args.scenario](args)
+    for run in runs:
+        run.app_args = args.app_arg
+        run.app_env = run.app_env | dict(variable.split('=', 1) for variable in args.app_env)
+    return runs
 
 
 def workers_for(args: argparse.Namespace, tabs: int) -> int:
@@ -126,24 +153,29 @@ def workers_for(args: argparse.Namespace, tabs: int) -> int:
     return args.workers or max(1, math.ceil(tabs / 400))
 
 
-def plan_fanout(args: argparse.Namespace) -> Run:
-    """Fan-out over `--processes` app processes; each gets at least one receiver worker, all the same number."""
-    workers = spread_workers(workers_for(args, args.clients), args.processes)
-    parameters = {'clients': args.clients, 'rate': args.rate, 'messages': args.messages, 'senders': args.senders,
-                  'processes': args.processes, 'workers': workers}  # fmt: skip
-    measure = functools.partial(scenarios.fanout, clients=args.clients, rate=args.rate, messages=args.messages,
-                                workers=workers, senders=args.senders)  # fmt: skip
-    return Run('fanout', parameters, measure, processes=args.processes)
+def plan_fanout(args: argparse.Namespace) -> list[Run]:
+    """Fan-out on each of `--servers`; our app over `--processes` processes, each with at least one receiver
+    worker, all the same number."""
+    runs = []
+    for server in args.servers:
+        processes = args.processes if server == 'app' else 1
+        workers = spread_workers(workers_for(args, args.clients), processes)
+        parameters = {'server': server, 'clients': args.clients, 'rate': args.rate, 'messages': args.messages,
+                      'senders': args.senders, 'processes': processes, 'workers': workers}  # fmt: skip
+        measure = functools.partial(scenarios.fanout, clients=args.clients, rate=args.rate, messages=args.messages,
+                                    workers=workers, senders=args.senders)  # fmt: skip
+        runs.append(Run('fanout', parameters, measure, processes=processes, server=server))
+    return runs
 
 
-def plan_saturate(args: argparse.Namespace) -> Run:
+def plan_saturate(args: argparse.Namespace) -> list[Run]:
     workers = workers_for(args, args.clients)
     parameters = {'clients': args.clients, 'senders': args.senders or 'auto', 'workers': workers}
     measure = functools.partial(scenarios.saturate, clients=args.clients, workers=workers, senders=args.senders)
-    return Run('saturate', parameters, measure)
+    return [Run('saturate', {'server': server, **parameters}, measure, server=server) for server in args.servers]
 
 
-def plan_flood(args: argparse.Namespace) -> Run:
+def plan_flood(args: argparse.Namespace) -> list[Run]:
     """The app's own per-tab limit stays on: it is what holds the flooder back."""
     workers = workers_for(args, args.clients)
     parameters = {'clients': args.clients, 'rate': args.rate, 'messages': args.messages,
@@ -151,30 +183,30 @@ def plan_flood(args: argparse.Namespace) -> Run:
     measure = functools.partial(scenarios.flood, clients=args.clients, rate=args.rate, messages=args.messages,
                                 workers=workers, flood_rate=args.flood_rate)  # fmt: skip
     env = {name: value for name, value in NO_LIMITS.items() if name != 'CHAT_MESSAGE_BURST'}
-    return Run('flood', parameters, measure, app_env=env)
+    return [Run('flood', parameters, measure, app_env=env)]
 
 
-def plan_idle_memory(args: argparse.Namespace) -> Run:
+def plan_idle_memory(args: argparse.Namespace) -> list[Run]:
     workers = workers_for(args, max(args.clients))
     parameters = {'clients': ','.join(map(str, args.clients)), 'workers': workers}
     measure = functools.partial(scenarios.idle_memory, levels=args.clients, workers=workers)
-    return Run('idle-memory', parameters, measure, seed=(scenarios.ROOM_NAME, scenarios.HISTORY_SHOWN))
+    return [Run('idle-memory', parameters, measure, seed=(scenarios.ROOM_NAME, scenarios.HISTORY_SHOWN))]
 
 
-def plan_churn(args: argparse.Namespace) -> Run:
+def plan_churn(args: argparse.Namespace) -> list[Run]:
     workers = workers_for(args, args.batch)
     parameters = {'clients': args.clients, 'batch': args.batch, 'workers': workers}
     measure = functools.partial(scenarios.churn, clients=args.clients, batch=args.batch, workers=workers)
-    return Run('churn', parameters, measure)
+    return [Run('churn', parameters, measure)]
 
 
-def plan_page_load(args: argparse.Namespace) -> Run:
+def plan_page_load(args: argparse.Namespace) -> list[Run]:
     parameters = {'messages': args.messages, 'loads': args.loads}
     measure = functools.partial(scenarios.page_load, loads=args.loads)
-    return Run('page-load', parameters, measure, seed=(scenarios.BIG_ROOM_NAME, args.messages))
+    return [Run('page-load', parameters, measure, seed=(scenarios.BIG_ROOM_NAME, args.messages))]
 
 
-PLANS: dict[str, Callable[[argparse.Namespace], Run]] = {
+PLANS: dict[str, Callable[[argparse.Namespace], list[Run]]] = {
     'fanout': plan_fanout,
     'saturate': plan_saturate,
     'flood': plan_flood,
@@ -199,22 +231,27 @@ def profile_path(profile: Path | None, index: int, runs: int) -> Path | None:
 
 
 def execute(run: Run, results: Path, profile: Path | None) -> dict:
-    """Seed, start the app (or group of apps), measure, stop it, and append the result."""
+    """Seed, start the server (our app, a group of apps, or a comparison server), measure, stop it, and append
+    the result."""
     print(f'running {run.scenario} {run.parameters}', file=sys.stderr, flush=True)
     data_dir = temporary_data_dir()
     try:
         if run.seed is not None:
             scenarios.seed(data_dir / 'chat.db', *run.seed)
-        group = AppGroup(data_dir, run.processes, args=run.app_args, env=run.app_env)
-        with group as app, profiling(app, profile):
-            metrics = asyncio.run(run.measure(app))
+        server = (
+            AppGroup(data_dir, run.processes, args=run.app_args, env=run.app_env)
+            if run.server == 'app'
+            else ComparisonServer(run.server)
+        )
+        with server as running, profiling(running, profile):
+            metrics = asyncio.run(run.measure(running))
         return record(run.scenario, run.parameters, metrics, results)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def profiling(app: AppGroup, output: Path | None) -> Iterator[None]:
+def profiling(app: Server, output: Path | None) -> Iterator[None]:
     """Record the server (process 0 of a group) with py-spy while the block runs (needs ptrace rights, e.g. root).
 
     The file's suffix picks the format: .svg a flame graph, .json speedscope, anything else

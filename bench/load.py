@@ -1,10 +1,11 @@
-"""Load made of protocol clients: receivers in worker processes, senders that type at a paced rate.
+"""Load made of tabs: receivers in worker processes, senders that type at a paced rate.
 
 A single Python process running hundreds of tabs competes with the server for the same
 two cores, so receivers live in worker processes (one core each at most), and the
 coordinating process only sends. Every message text carries its round's tag, a sequence
 number and its send time, so whichever process shows the bubble can measure the latency
-from one wall clock.
+from one wall clock. Our app's tabs are protocol clients; the comparison servers' are plain
+WebSockets (`bench.sockets`), driven the same way.
 """
 
 from __future__ import annotations
@@ -15,15 +16,50 @@ import gc
 import math
 import multiprocessing
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Literal, Protocol
 
-from tests.support.protocol import Bubble, Network, ProtocolClient, use_orjson
-from tests.support.tabs import close_tabs, open_tabs
+from bench.sockets import open_sockets
+from tests.support.protocol import Bubble, Network, use_orjson
+from tests.support.tabs import OnBubble, open_tabs
 
 POST_TIMEOUT = 10.0  # a message not shown to its sender this long after the last one counts as failed
+
+
+TabKind = Literal['app', 'socket']  # our app's page over NiceGUI's protocol, or a comparison server's WebSocket
+
+
+class Tab(Protocol):
+    """What the load does with a tab, whichever server it is on: `ProtocolClient` or `bench.sockets.SocketTab`."""
+
+    disconnects: int  # how often the server dropped its socket
+    loads: int  # how often it opened (a reloaded page opens again)
+
+    async def open(self, timeout: float = 60) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def post(self, text: str) -> None: ...
+
+    def composer_text(self) -> str: ...
+
+    async def wait_for(self, condition: Callable[[], object], timeout: float) -> None: ...
+
+
+async def open_kind(kind: TabKind, network: Network, url: str, count: int, on_bubble: OnBubble, *, first: int,
+                    history: int = 0) -> list[Tab]:  # fmt: skip
+    """`count` open tabs of `kind`, numbered from `first` for `on_bubble`; an app tab is ready once it shows
+    `history` bubbles (a comparison server keeps no history)."""
+    if kind == 'socket':
+        return list(await open_sockets(network, url, count, on_bubble, first))
+    return list(await open_tabs(network, url, count, on_bubble, first=first, history=history))
+
+
+async def close_all(tabs: Sequence[Tab]) -> None:
+    """Close every tab, of either kind, even when closing one fails (its server may be gone)."""
+    await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
 
 
 def stamp(tag: str, seq: int) -> str:
@@ -141,10 +177,11 @@ class LagMonitor:
 class Worker:
     """The receiving tabs of one worker process, driven by commands from the coordinator over a pipe."""
 
-    def __init__(self, conn: Connection, url: str) -> None:
+    def __init__(self, conn: Connection, url: str, kind: TabKind) -> None:
         self.conn = conn
         self.url = url
-        self.clients: list[ProtocolClient] = []
+        self.kind = kind
+        self.clients: list[Tab] = []
         self.tracker = Tracker()
         self.lag = LagMonitor()
         self.network = Network()
@@ -172,8 +209,8 @@ class Worker:
 
     async def connect(self, count: int, history: int) -> int:
         first, self._opened = self._opened, self._opened + count
-        self.clients += await open_tabs(
-            self.network, self.url, count, self.tracker.bubble, first=first, history=history
+        self.clients += await open_kind(
+            self.kind, self.network, self.url, count, self.tracker.bubble, first=first, history=history
         )
         return len(self.clients)
 
@@ -201,14 +238,14 @@ class Worker:
 
     async def disconnect(self) -> int:
         clients, self.clients = self.clients, []
-        await close_tabs(clients)
+        await close_all(clients)
         return len(clients)
 
 
-def worker_main(conn: Connection, url: str) -> None:
+def worker_main(conn: Connection, url: str, kind: TabKind) -> None:
     """Entry point of a worker process."""
     use_orjson()
-    asyncio.run(Worker(conn, url).serve())
+    asyncio.run(Worker(conn, url, kind).serve())
 
 
 def spread_workers(workers: int, processes: int) -> int:
@@ -217,15 +254,16 @@ def spread_workers(workers: int, processes: int) -> int:
 
 
 class ReceiverPool:
-    """Worker processes, each holding an even share of the receiving tabs of one room.
+    """Worker processes, each holding an even share of the receiving tabs (of `kind`) of one room.
 
     With several URLs (one room on several app processes) worker i opens its tabs on URL
     i mod len(urls), and the workers are rounded up by `spread_workers`, so each process
     gets an even share of the tabs.
     """
 
-    def __init__(self, urls: Sequence[str], workers: int) -> None:
+    def __init__(self, urls: Sequence[str], workers: int, kind: TabKind = 'app') -> None:
         self.urls = list(urls)
+        self.kind = kind
         self.workers = spread_workers(workers, len(self.urls))
         self.conns: list[Connection] = []
         self.processes: list[multiprocessing.Process] = []
@@ -235,7 +273,7 @@ class ReceiverPool:
         for index in range(self.workers):
             parent, child = context.Pipe()
             url = self.urls[index % len(self.urls)]
-            process = context.Process(target=worker_main, args=(child, url), daemon=True)
+            process = context.Process(target=worker_main, args=(child, url, self.kind), daemon=True)
             process.start()
             self.conns.append(parent)
             self.processes.append(process)
@@ -308,14 +346,16 @@ class Senders:
     A sender types a message, presses Enter, and types the next one once the composer
     cleared the input, which it does on Enter, before the message is stored; so one tab can
     have several messages on their way, as the composer keeps them in order. A message
-    counts as sent when its bubble shows in its sender's tab as its own.
+    counts as sent when its bubble shows in its sender's tab as its own. A comparison server's
+    tab (`kind` 'socket') has no input to wait for: its messages go out at the pace alone.
     """
 
-    def __init__(self, network: Network, url: str, count: int) -> None:
+    def __init__(self, network: Network, url: str, count: int, kind: TabKind = 'app') -> None:
         self.network = network
         self.url = url
         self.count = count
-        self.clients: list[ProtocolClient] = []
+        self.kind = kind
+        self.clients: list[Tab] = []
         self._own: set[str] = set()
 
     async def __aenter__(self) -> Senders:
@@ -324,10 +364,10 @@ class Senders:
 
     async def add(self, count: int) -> None:
         """Open `count` more sending tabs."""
-        self.clients += await open_tabs(self.network, self.url, count, self._shown, first=len(self.clients))
+        self.clients += await open_kind(self.kind, self.network, self.url, count, self._shown, first=len(self.clients))
 
     async def __aexit__(self, *_: object) -> None:
-        await close_tabs(self.clients)
+        await close_all(self.clients)
 
     async def send(self, tag: str, rate: float, messages: int) -> SendReport:
         """Post `messages` messages, the i-th not before `i / rate` seconds from now; returns once all showed."""
@@ -336,7 +376,7 @@ class Senders:
         slots = iter(range(messages))
         typed: list[float] = []
 
-        async def run(client: ProtocolClient) -> int:
+        async def run(client: Tab) -> int:
             posted: set[str] = set()
             for seq in slots:
                 await asyncio.sleep(max(0.0, start + seq / rate - loop.time()))

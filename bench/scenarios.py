@@ -1,7 +1,9 @@
-"""The benchmark scenarios: each drives one running app with protocol clients and returns its metrics.
+"""The benchmark scenarios: each drives one running server with tabs and returns its metrics.
 
-Scenarios only speak to the app as browsers do (page, socket) and read `/healthz` and the
-server's /proc entries; nothing reaches into the server's internals.
+Scenarios only speak to the server as browsers do (page, socket) and read its subscriber count
+(our app's `/healthz`, a comparison server's `/count`) and its /proc entries; nothing reaches into
+the server's internals. `fanout` and `saturate` load any `Server`, our app or a comparison server;
+the others measure what only our app has (history, limits, pages) and take an `AppGroup`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import httpx
 
 from bench.load import ReceiverPool, RoundReport, Senders, SendReport, stamp
-from bench.server import AppGroup
+from bench.server import AppGroup, Server
 from tests.support.percentiles import percentile
 from tests.support.protocol import Browser, Network, ProtocolClient
 from tests.support.tabs import open_tabs
@@ -79,45 +81,57 @@ class RoundMetrics:
         }
 
 
-async def fanout(app: AppGroup, clients: int, rate: float, messages: int, workers: int, senders: int) -> dict:
+async def fanout(server: Server, clients: int, rate: float, messages: int, workers: int, senders: int) -> dict:
     """N receivers and the senders in one room; every message must reach every receiver.
 
-    The receivers are spread evenly over the group's processes and the senders post to
-    process 0, so with several processes a message reaches most tabs through Redis.
+    The receivers are spread evenly over the server's processes and the senders post to
+    process 0, so with several app processes a message reaches most tabs through Redis.
     """
-    async with ReceiverPool([url + ROOM for url in app.urls], workers) as pool, Network() as network:
+    rooms = server.room_urls(ROOM_NAME)
+    async with ReceiverPool(rooms, workers, server.tabs) as pool, Network() as network:
         await pool.connect(clients)
-        async with Senders(network, app.url + ROOM, senders) as sending:
-            await wait_for_subscribers(app, clients + senders)
-            await paced_round(app, pool, sending, 'warmup', rate, WARMUP_MESSAGES)
-            metrics = await paced_round(app, pool, sending, 'fanout', rate, messages)
+        async with Senders(network, rooms[0], senders, server.tabs) as sending:
+            await wait_for_subscribers(server, clients + senders)
+            await paced_round(server, pool, sending, 'warmup', rate, WARMUP_MESSAGES)
+            metrics = await paced_round(server, pool, sending, 'fanout', rate, messages)
     return metrics.row()
 
 
-async def saturate(app: AppGroup, clients: int, workers: int, senders: int | None) -> dict:
+async def saturate(server: Server, clients: int, workers: int, senders: int | None) -> dict:
     """Raise the rate step by step at a fixed room size until p99 exceeds 1 s or anything is lost or late.
 
     A step "holds" when every message reached every receiver, p99 stayed within 1 s and the
     senders kept up with at least 90% of the asked rate. Without `senders`, a step has one
     sender per 50 msg/s (added as the rate grows), so one tab's round trip does not cap the rate.
+    Besides the held rate, the p99 and CPU per delivery at that rate go in the table's columns.
     """
-    held, steps = 0, []
-    async with ReceiverPool([app.url + ROOM], workers) as pool, Network() as network:
+    held: RoundMetrics | None = None
+    held_rate, steps = 0, []
+    (room,) = server.room_urls(ROOM_NAME)
+    async with ReceiverPool([room], workers, server.tabs) as pool, Network() as network:
         await pool.connect(clients)
-        async with Senders(network, app.url + ROOM, senders or 1) as sending:
+        async with Senders(network, room, senders or 1, server.tabs) as sending:
             for rate in SATURATE_RATES:
                 await sending.add(max(0, (senders or math.ceil(rate / 50)) - len(sending.clients)))
-                await wait_for_subscribers(app, clients + len(sending.clients))
-                await paced_round(app, pool, sending, f'w{rate}', rate, WARMUP_MESSAGES)
-                metrics = await paced_round(app, pool, sending, f's{rate}', rate, int(rate * SATURATE_SECONDS))
+                await wait_for_subscribers(server, clients + len(sending.clients))
+                await paced_round(server, pool, sending, f'w{rate}', rate, WARMUP_MESSAGES)
+                metrics = await paced_round(server, pool, sending, f's{rate}', rate, int(rate * SATURATE_SECONDS))
                 ok = metrics.lossless and metrics.p99_ms <= P99_LIMIT_MS and metrics.achieved_rate >= 0.9 * rate
                 steps.append(f'{rate}/s {"held" if ok else "missed"}: p99={metrics.p99_ms:.0f}ms '
                              f'sent={metrics.achieved_rate:.0f}/s cpu/delivery={metrics.cpu_us_per_delivery:.0f}us '
-                             f'delivered={metrics.delivered}/{metrics.expected}')  # fmt: skip
+                             f'delivered={metrics.delivered}/{metrics.expected} '
+                             f'generator_lag={metrics.generator_lag_ms:.0f}ms')  # fmt: skip
                 if not ok:
                     break
-                held = rate
-    return {'held_rate': held, 'steps': ' | '.join(steps)}
+                held, held_rate = metrics, rate
+        status = await pool.status()
+    return {
+        'held_rate': held_rate,
+        'held_p99_ms': round(held.p99_ms, 1) if held else None,
+        'held_cpu_us_per_delivery': round(held.cpu_us_per_delivery, 1) if held else None,
+        'disconnects': status['disconnects'],
+        'steps': ' | '.join(steps),
+    }
 
 
 async def flood(app: AppGroup, clients: int, rate: float, messages: int, workers: int, flood_rate: float) -> dict:
@@ -286,15 +300,15 @@ def seed(db: Path, room: str, count: int) -> None:
         )
 
 
-async def paced_round(app: AppGroup, pool: ReceiverPool, senders: Senders, tag: str, rate: float,
+async def paced_round(server: Server, pool: ReceiverPool, senders: Senders, tag: str, rate: float,
                       messages: int) -> RoundMetrics:  # fmt: skip
     """Send `messages` at `rate` and wait until every receiver showed them (or 30 s after the last one)."""
     await pool.expect(tag, messages)
-    server_cpu, own_cpu = app.cpu_seconds(), time.process_time()
-    async with sampling_rss(app):
+    server_cpu, own_cpu = server.cpu_seconds(), time.process_time()
+    async with sampling_rss(server):
         sent: SendReport = await senders.send(tag, rate, messages)
         report: RoundReport = await pool.collect(grace=30)
-    server_cpu = app.cpu_seconds() - server_cpu
+    server_cpu = server.cpu_seconds() - server_cpu
     latencies = report.latencies_ms
     return RoundMetrics(
         achieved_rate=sent.rate,
@@ -311,7 +325,7 @@ async def paced_round(app: AppGroup, pool: ReceiverPool, senders: Senders, tag: 
         max_ms=max(latencies, default=0.0),
         server_cpu_s=server_cpu,
         cpu_us_per_delivery=server_cpu * 1e6 / report.delivered if report.delivered else 0.0,
-        peak_rss_mb=app.peak_rss_mb,
+        peak_rss_mb=server.peak_rss_mb,
         generator_cpu_s=report.cpu_seconds + time.process_time() - own_cpu,
     )
 
@@ -328,16 +342,13 @@ async def timed_load(network: Network, url: str) -> tuple[float, float]:
     return (shown - started) * 1000, (connected - started) * 1000
 
 
-async def wait_for_subscribers(app: AppGroup, count: int, timeout: float = 120, strict: bool = True) -> int:
-    """Poll `/healthz` until the group's processes report `count` subscribers together; returns the last count.
-
-    Raises on timeout if `strict`. Each process counts only its own tabs, hence the sum.
-    """
+async def wait_for_subscribers(server: Server, count: int, timeout: float = 120, strict: bool = True) -> int:
+    """Poll the server until it reports `count` subscribers; returns the last count. Raises on timeout if `strict`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     async with httpx.AsyncClient(timeout=10) as http:
         while True:
-            subscribers = sum([(await http.get(f'{url}/healthz')).json()['subscribers'] for url in app.urls])
+            subscribers = await server.subscribers(http)
             if subscribers == count:
                 return subscribers
             if loop.time() > deadline:
@@ -347,14 +358,14 @@ async def wait_for_subscribers(app: AppGroup, count: int, timeout: float = 120, 
             await asyncio.sleep(0.1)
 
 
-async def settled_rss(app: AppGroup, timeout: float = 15) -> float:
+async def settled_rss(server: Server, timeout: float = 15) -> float:
     """The server's RSS once it stopped moving (two samples 0.5 s apart within 0.5%), or after `timeout` s."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    previous = app.rss_mb()
+    previous = server.rss_mb()
     while loop.time() < deadline:
         await asyncio.sleep(0.5)
-        current = app.rss_mb()
+        current = server.rss_mb()
         if abs(current - previous) <= 0.005 * previous:
             return current
         previous = current
@@ -362,13 +373,13 @@ async def settled_rss(app: AppGroup, timeout: float = 15) -> float:
 
 
 @contextlib.asynccontextmanager
-async def sampling_rss(app: AppGroup, every: float = 0.2) -> AsyncIterator[None]:
-    """Sample the server's RSS (summed over the group) in the background, so `app.peak_rss_mb` sees the peak."""
+async def sampling_rss(server: Server, every: float = 0.2) -> AsyncIterator[None]:
+    """Sample the server's RSS (summed over the group) in the background, so `server.peak_rss_mb` sees the peak."""
     stop = asyncio.Event()
 
     async def sample() -> None:
         while not stop.is_set():
-            app.rss_mb()
+            server.rss_mb()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), every)
 

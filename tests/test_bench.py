@@ -1,4 +1,5 @@
-"""The protocol client (the load generator's tabs) against real Chromium, and the bench scenarios end to end."""
+"""The protocol client (the load generator's tabs) against real Chromium, the bench scenarios end to end, against our
+app and the comparison servers, and how their results are judged and shown."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bench.results import comparison, verdicts
 from tests.support.app_process import ROOT, AppProcess
 from tests.support.browser import open_room, type_and_enter, wait_for_bubbles
 from tests.support.environment import require_redis_server
@@ -99,18 +101,24 @@ async def test_the_protocol_client_chats_with_chromium_and_emits_what_chromium_e
     await client.close()
 
 
-def bench(tmp_path: Path, *arguments: str) -> dict:
-    """Run `python -m bench` as a user would and return the one result it appended."""
+def bench_runs(tmp_path: Path, *arguments: str) -> tuple[list[dict], str]:
+    """Run `python -m bench` as a user would; the results it appended, and what it printed."""
     results = tmp_path / 'results.jsonl'
     command = [sys.executable, '-m', 'bench', *arguments, '--results', str(results)]
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr
-    (row,) = [json.loads(line) for line in results.read_text().splitlines()]
+    return [json.loads(line) for line in results.read_text().splitlines()], completed.stdout
+
+
+def bench(tmp_path: Path, *arguments: str) -> dict:
+    """Run `python -m bench` for one run and return its result."""
+    (row,), _ = bench_runs(tmp_path, *arguments)
     return row
 
 
 def test_fanout_delivers_every_message_to_every_client(tmp_path: Path) -> None:
-    row = bench(tmp_path, 'fanout', '--clients', '3', '--messages', '5', '--rate', '20')
+    row = bench(tmp_path, 'fanout', '--servers', 'app', '--clients', '3', '--messages', '5', '--rate', '20')
+    assert row['parameters']['server'] == 'app'
     assert row['parameters']['clients'] == 3
     assert row['metrics']['delivered'] == '15/15'
     assert row['metrics']['delivered_pct'] == 100
@@ -120,11 +128,46 @@ def test_fanout_delivers_every_message_to_every_client(tmp_path: Path) -> None:
 def test_fanout_over_two_processes_delivers_through_redis(tmp_path: Path) -> None:
     """Receivers on both processes, the sender on process 0: half the tabs get each message only through Redis."""
     require_redis_server()
-    row = bench(tmp_path, 'fanout', '--clients', '4', '--messages', '5', '--rate', '20', '--processes', '2')
+    arguments = ('--servers', 'app', '--clients', '4', '--messages', '5', '--rate', '20', '--processes', '2')
+    row = bench(tmp_path, 'fanout', *arguments)
     assert row['parameters']['processes'] == 2
     assert row['parameters']['workers'] == 2
     assert row['metrics']['delivered'] == '20/20'
     assert row['metrics']['failed_sends'] == row['metrics']['duplicates'] == row['metrics']['disconnects'] == 0
+
+
+@pytest.mark.parametrize('server', ['channels', 'floor'])
+def test_fanout_on_a_comparison_server_delivers_every_message_to_every_client(tmp_path: Path, server: str) -> None:
+    row = bench(tmp_path, 'fanout', '--servers', server, '--clients', '5', '--messages', '10', '--rate', '20')
+    assert row['parameters']['server'] == server
+    assert row['parameters']['processes'] == 1
+    assert row['metrics']['delivered'] == '50/50'
+    assert row['metrics']['delivered_pct'] == 100
+    assert row['metrics']['failed_sends'] == row['metrics']['duplicates'] == row['metrics']['disconnects'] == 0
+    assert row['metrics']['peak_rss_mb'] > 0, "measured from the server's own process"
+
+
+def test_the_servers_of_one_fanout_show_side_by_side_and_only_our_app_is_judged() -> None:
+    metrics = {'delivered_pct': 100.0, 'p99_ms': 40.0, 'cpu_us_per_delivery': 50.0, 'disconnects': 0}
+    rows = [
+        {'scenario': 'fanout', 'parameters': {'server': server, 'clients': 100, 'processes': processes},
+         'metrics': metrics | {'p99_ms': p99}}
+        for server, processes, p99 in (('app', 2, 40.0), ('channels', 1, 9.5), ('floor', 1, 1.25))
+    ]  # fmt: skip
+    title, header, *lines = comparison(rows).splitlines()
+    assert title == 'fanout clients=100'
+    assert header.split() == ['server', 'delivered_pct', 'p99_ms', 'cpu_us_per_delivery', 'disconnects']
+    assert [line.split() for line in lines] == [
+        ['app', 'x2', '100', '40', '50', '0'],
+        ['channels', '100', '9.5', '50', '0'],
+        ['floor', '100', '1.25', '50', '0'],
+    ]
+    assert [line.split(':')[0] for line in verdicts(rows)] == [
+        'ok   fanout clients=100 processes=2',
+        'MISS fanout clients=100 processes=2',
+        'ok   fanout clients=100 processes=2',
+    ], "delivered, p99 and CPU per delivery of our app's row; none of the comparisons'"
+    assert comparison(rows[:1]) == '', 'a server alone is no comparison'
 
 
 def test_flood_holds_the_flooder_to_its_limit_while_everyone_else_gets_everything(tmp_path: Path) -> None:

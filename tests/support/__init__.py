@@ -4,7 +4,7 @@ Like `nicegui.testing`, it holds no tests: test modules import from here, never 
 and `tests/conftest.py` builds its fixtures from it. One module per job:
 
 - `app_process`: `python app.py` on a free port, its output and log, a retry when the port was taken
-- `processes`: free ports, process groups, pipes read as they are written
+- `processes`: free ports, process groups, pipes read as they are written, CPU and memory from /proc
 - `redis_server`: a private `redis-server`
 - `environment`: what the machine offers (Chromium, redis-server); in CI a missing one fails
 - `waiting`: `wait_for`, polling with a deadline

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import httpx
 
+from tests.support import processes
 from tests.support.processes import StreamLines, free_port, stop_process_group
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 READY = 'Chat ready on:'  # the app's first line on stdout, once it listens
 ADDRESS_IN_USE = 'address already in use'  # uvicorn's log line when another process has the port
 START_ATTEMPTS = 5
-CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
 
 
 class AppStartError(RuntimeError):
@@ -113,16 +113,12 @@ class AppProcess:
         return f'--- app.py on {self.url}: stdout\n{self.output()}--- stderr\n{self.log()}'
 
     def cpu_seconds(self) -> float:
-        """User plus system CPU time of the server process so far, from /proc."""
-        fields = Path(f'/proc/{self.pid}/stat').read_text().rsplit(')', 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """User plus system CPU time of the server process so far."""
+        return processes.cpu_seconds(self.pid)
 
     def rss_mb(self) -> float:
-        """Resident memory of the server process now, from /proc."""
-        for line in Path(f'/proc/{self.pid}/status').read_text().splitlines():
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError('no VmRSS in /proc status')
+        """Resident memory of the server process now."""
+        return processes.rss_mb(self.pid)
 
     def __enter__(self) -> AppProcess:
         return self.start()

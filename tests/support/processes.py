@@ -1,5 +1,5 @@
 """Child processes as the harness runs them: on free loopback ports, in process groups of their own, read as they
-write, and stopped with everything they started."""
+write, stopped with everything they started, and measured from /proc."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import signal
 import socket
 import subprocess
 import threading
+from pathlib import Path
 from typing import IO
+
+CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
 
 
 def free_port() -> int:
@@ -49,6 +52,20 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> int:
         with contextlib.suppress(ProcessLookupError):  # the last one exited meanwhile
             os.killpg(process.pid, signal.SIGKILL)
     return process.returncode
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process `pid` so far, from /proc."""
+    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process `pid` now, from /proc."""
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError('no VmRSS in /proc status')
 
 
 class StreamLines:
