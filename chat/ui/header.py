@@ -9,13 +9,14 @@ from nicegui import ui
 from chat.domain.model import ChatError
 from chat.ui.activity import PeopleButton
 from chat.ui.identity import browser_storage, display_name, set_display_name
+from chat.ui.stream import RoomStream
 from chat.ui.theme import ThemeToggle
 
 
 class RoomHeader(ui.element):
     """Shows the room and who is in it; lets the user rename themselves, keeping the last good name on refusal."""
 
-    def __init__(self, room: str, on_rename: Callable[[str], None]) -> None:
+    def __init__(self, stream: RoomStream, on_rename: Callable[[str], None]) -> None:
         super().__init__('header')
         self._on_rename = on_rename
         self._storage = browser_storage()
@@ -25,8 +26,8 @@ class RoomHeader(ui.element):
             ui.button(icon='forum', on_click=lambda: ui.navigate.to('/rooms')).props(
                 'flat round dense color=white aria-label="All rooms"'
             ).mark('rooms-link')
-            ui.label(f'# {room}').classes('chat-room-name').props('role=heading aria-level=1').mark('room-name')
-            self.people = PeopleButton()
+            ui.label(f'# {stream.room}').classes('chat-room-name').props('role=heading aria-level=1').mark('room-name')
+            self.people = PeopleButton(stream)
             self.name_input = (
                 ui.input('Your name', value=self.name)
                 .props('dense outlined dark aria-label="Your name"')

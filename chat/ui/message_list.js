@@ -1,5 +1,7 @@
 // The message list of one tab (see message_list.py): merges the first page, the room's live stream and the
 // replies to its own requests by message id, and draws each message as text nodes and links, never as HTML.
+import { follow } from "chat-room-socket";
+
 const BOTTOM_SLACK = 48;
 
 export default {
@@ -62,35 +64,24 @@ export default {
       if (!document.hidden) this.setUnread(0);
     };
     document.addEventListener("visibilitychange", this.visibility);
-    // window.socket appears when NiceGUI's root app is mounted, right after its children
-    queueMicrotask(() => this.attach());
-  },
-  unmounted() {
-    clearTimeout(this.attachTimer);
-    document.removeEventListener("visibilitychange", this.visibility);
-    if (this.socket) {
-      this.socket.off(this.event, this.onLive);
-      this.socket.off("connect", this.onConnect);
-    }
-  },
-  methods: {
-    attach() {
-      if (!window.socket) {
-        this.attachTimer = setTimeout(() => this.attach(), 10);
-        return;
-      }
-      this.socket = window.socket;
-      this.onLive = (data) => {
+    const handlers = {
+      [this.event]: (data) => {
         if (data.room === this.room) this.receive(data);
-      };
-      this.onConnect = () => {
+      },
+      connect: () => {
         this.connects += 1;
         this.resume();
-      };
-      this.socket.on(this.event, this.onLive);
-      this.socket.on("connect", this.onConnect);
-      if (this.socket.connected) this.resume();
-    },
+      },
+    };
+    this.detach = follow(handlers, (socket) => {
+      if (socket.connected) this.resume();
+    });
+  },
+  unmounted() {
+    this.detach();
+    document.removeEventListener("visibilitychange", this.visibility);
+  },
+  methods: {
     resume() {
       if (this.ready) this.$emit("resume", this.list.length ? this.list[this.list.length - 1].id : 0);
     },

@@ -28,8 +28,9 @@ from chat.domain.limits import RateLimiter
 from chat.domain.model import ChatError, Message
 from chat.internals import room_broadcast
 from chat.internals.findable import FindableText
+from chat.ui.activity import SOCKET_MODULE
 from chat.ui.identity import public_token
-from chat.ui.stream import EVENT, RoomStream, Streams, wire
+from chat.ui.stream import EVENT, RoomStream, wire
 
 MAX_SHOWN = 500
 PAGE_SIZE = 50
@@ -53,7 +54,7 @@ class Shown:
         return self.message.text
 
 
-class MessageList(FindableText, component='message_list.js'):
+class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
     """The room's messages in one tab; see the module docstring for where they come from.
 
     The server keeps no bubble per tab. What a tab shows, for tests and simulated users, is
@@ -61,17 +62,19 @@ class MessageList(FindableText, component='message_list.js'):
     messages since the tab joined it.
     """
 
-    def __init__(self, streams: Streams, room: str, history: History, since: Since, *, title: str) -> None:
+    def __init__(
+        self, stream: RoomStream, history: History, since: Since, *, title: str, on_joined: Callable[[], None]
+    ) -> None:
         super().__init__()
-        self.room = room
-        self._streams = streams
-        self._stream: RoomStream | None = None
+        self.room = stream.room
+        self._stream = stream
+        self._on_joined = on_joined
         self._history = history
         self._since = since
         self._author_id = ''
         self._sent: dict[int, Message] = {}
-        self._joined = 0
-        self._props.update(room=room, event=EVENT, messages=[], more=False, me='', ready=False)
+        self._joined_at = 0
+        self._props.update(room=self.room, event=EVENT, messages=[], more=False, me='', ready=False)
         self._props.update(limit=MAX_SHOWN, group=GROUP_SECONDS, title=title)
         self.classes('chat-messages').mark('message-list')
         self.on('resume', self._resume)
@@ -84,10 +87,8 @@ class MessageList(FindableText, component='message_list.js'):
         posted meanwhile is in the page, or in the stream, or in both (shown once).
         """
         self._author_id = author_id
-        self._stream, release = self._streams.follow(self.room)
-        self.client.on_delete(release)
-        await room_broadcast.join(self.client.id, self.room)
-        self._joined = self._stream.sequence
+        await self._join()
+        self._joined_at = self._stream.sequence
         self._props['me'] = public_token(author_id)
         try:
             page = await self._history(None, PAGE_SIZE + 1)
@@ -105,7 +106,7 @@ class MessageList(FindableText, component='message_list.js'):
     @property
     def shown(self) -> list[Shown]:
         """What the tab shows: the pages sent to it and the live messages since it joined, oldest first."""
-        live = self._stream.since(self._joined) if self._stream is not None else []
+        live = self._stream.since(self._joined_at) if self._props['ready'] else []
         merged = {message.id: message for message in [*self._sent.values(), *live]}
         latest = [merged[key] for key in sorted(merged)][-MAX_SHOWN:]
         return [Shown(message, message.author.id == self._author_id) for message in latest]
@@ -121,7 +122,7 @@ class MessageList(FindableText, component='message_list.js'):
         after = self._admitted(event)
         if after is None:
             return
-        await room_broadcast.join(self.client.id, self.room)
+        await self._join()
         try:
             missed = await self._since(after, MAX_SHOWN + 1)
             if len(missed) <= MAX_SHOWN:
@@ -146,6 +147,11 @@ class MessageList(FindableText, component='message_list.js'):
             self._send('prepend', [], more=True)
             return
         self._send('prepend', page[-PAGE_SIZE:], more=len(page) > PAGE_SIZE)
+
+    async def _join(self) -> None:
+        """Put the tab's sockets in the room's broadcast; what they missed meanwhile the caller sends."""
+        await room_broadcast.join(self.client.id, self.room)
+        self._on_joined()
 
     def _admitted(self, event: GenericEventArguments) -> int | None:
         """The message id a request names, if it is one and the tab has not asked too often."""

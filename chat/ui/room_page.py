@@ -7,7 +7,7 @@ import time
 
 from nicegui import Client, ui
 
-from chat.domain.model import Activity, Author, ChatError, Message, Person
+from chat.domain.model import Author, ChatError, Message, Person
 from chat.domain.presence import Visit
 from chat.domain.rooms import Rooms
 from chat.logs import log_event
@@ -16,7 +16,7 @@ from chat.ui.composer import Composer
 from chat.ui.header import RoomHeader
 from chat.ui.identity import browser_id, tab_author_id
 from chat.ui.message_list import MessageList
-from chat.ui.stream import Streams
+from chat.ui.stream import RoomStream, Streams
 from chat.ui.theme import apply_colors
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
     ui.page_title(page_title(room, 0))
     apply_colors()
     client.content.classes('chat-page')
-    view = RoomView(rooms, streams, room, client.ip)
+    stream, release = streams.follow(room)
+    client.on_delete(release)
+    view = RoomView(rooms, stream, client.ip)
     await client.connected()
     if not client.is_deleted:
         await view.follow(client, tab_author_id())
@@ -48,15 +50,18 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
 class RoomView:
     """The elements of one room page and the state that ties them to the room model."""
 
-    def __init__(self, rooms: Rooms, streams: Streams, room: str, ip: str) -> None:
+    def __init__(self, rooms: Rooms, stream: RoomStream, ip: str) -> None:
         self.rooms = rooms
-        self.room = room
+        self.stream = stream
+        self.room = stream.room
         self.ip = ip
         self.author_id = ''
         self.browser_id = browser_id()
-        self.header = RoomHeader(self.room, on_rename=self._renamed)
-        self.messages = MessageList(streams, room, self._history_page, self._missed, title=page_title(self.room, 0))
-        self.typing_line = TypingLine()
+        self.header = RoomHeader(stream, on_rename=self._renamed)
+        self.messages = MessageList(
+            stream, self._history_page, self._missed, title=page_title(self.room, 0), on_joined=self._joined
+        )
+        self.typing_line = TypingLine(stream, self.browser_id)
         self.composer = Composer(self.send, on_typing=self._typing)
         self._visit: Visit | None = None
         self._last_typing = 0.0
@@ -74,7 +79,7 @@ class RoomView:
         the client is deleted, and show the latest messages, live from then on."""
         self.author_id = author_id
         me = Person(self.browser_id, self.header.name)
-        self._visit = self.rooms.join(self.room, me, self._show_activity)
+        self._visit = self.rooms.join(self.room, me, self.stream.show_activity)
         client.on_delete(self._visit.leave)
         try:
             await self.messages.open(author_id)
@@ -87,9 +92,10 @@ class RoomView:
     async def _missed(self, after: int, limit: int) -> list[Message]:
         return await self.rooms.since(self.room, after=after, limit=limit)
 
-    def _show_activity(self, activity: Activity) -> None:
-        self.header.people.show(activity)
-        self.typing_line.show(activity, me=self.browser_id)
+    def _joined(self) -> None:
+        """The tab's socket (re)joined the room's broadcast: it gets the activity it may have missed."""
+        self.header.people.refresh()
+        self.typing_line.refresh()
 
     def _typing(self) -> None:
         """Tell the room at most every `TYPING_EVERY` seconds, not on every keystroke."""

@@ -1,24 +1,29 @@
-"""A room's live messages in this process: subscribed once, encoded once, emitted once per batch to all its tabs.
+"""A room's live messages and activity in this process: encoded once, emitted once per batch to all its tabs.
 
 Every tab of a room shows the same new message, so nothing about it is per tab: the stream
 turns it into its wire form once (`wire`), and sends it in one Socket.IO emit to the room's
 sockets. Messages that arrive while an emit is under way go out together in the next one,
 so under load the cost per message falls as the rate rises. Each tab's own share of the work
 is deciding which messages are its own, and the browser does that by comparing tokens.
+
+Who is here and who is typing change with every message sent (the sender stops typing), so
+they take the same path: one wording per change (`activity_wire`), one emit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from chat.domain.model import Message
+from chat.domain.model import Activity, Message
 from chat.domain.rooms import Rooms
 from chat.internals import room_broadcast
 from chat.logs import log_event
+from chat.ui.activity import ACTIVITY_EVENT, activity_wire
 from chat.ui.identity import public_token
 from chat.ui.linkify import link_parts
 
@@ -26,6 +31,7 @@ log = logging.getLogger(__name__)
 
 EVENT = 'chat_messages'
 Wire = dict[str, Any]
+ActivityListener = Callable[[Activity], None]
 
 
 def wire(message: Message) -> Wire:
@@ -41,7 +47,7 @@ def wire(message: Message) -> Wire:
 
 
 class RoomStream:
-    """The live messages of one room in this process, and the most recent `keep` of them.
+    """The live messages of one room in this process, the most recent `keep` of them, and the room's activity.
 
     The recent messages, numbered in the order this process delivered them, are what lets
     the server tell what a tab shows without keeping anything per tab (see `since`).
@@ -51,8 +57,13 @@ class RoomStream:
         self.room = room
         self.followers = 0
         self.sequence = 0
+        self.activity = Activity()
+        self.activity_wire = activity_wire(room, 0, self.activity)
         self._recent: deque[tuple[int, Message]] = deque(maxlen=keep)
         self._pending: list[Wire] = []
+        self._activity_changed = False
+        self._listeners: dict[int, ActivityListener] = {}
+        self._keys = itertools.count()
         self._flushing: asyncio.Task[None] | None = None
 
     def deliver(self, message: Message) -> None:
@@ -60,18 +71,49 @@ class RoomStream:
         self.sequence += 1
         self._recent.append((self.sequence, message))
         self._pending.append(wire(message))
-        if self._flushing is None:
-            self._flushing = asyncio.get_running_loop().create_task(self._flush())
+        self._schedule()
+
+    def show_activity(self, activity: Activity) -> None:
+        """The watcher of every visit to the room: presence hands each visit the same snapshot, worded and sent once.
+
+        A few listeners (people menus that are open) hear every change in full.
+        """
+        if activity is self.activity or activity == self.activity:
+            return
+        self.activity = activity
+        self.activity_wire = activity_wire(self.room, self.activity_wire['seq'] + 1, activity)
+        self._activity_changed = True
+        self._schedule()
+        for listener in tuple(self._listeners.values()):
+            listener(activity)
+
+    def listen(self, listener: ActivityListener) -> Callable[[], None]:
+        """Call `listener` with every change of the activity until the returned function is called."""
+        key = next(self._keys)
+        self._listeners[key] = listener
+
+        def unlisten() -> None:
+            self._listeners.pop(key, None)
+
+        return unlisten
 
     def since(self, sequence: int) -> list[Message]:
         """The recent messages delivered after `sequence` (a value of `self.sequence` taken earlier)."""
         return [message for number, message in self._recent if number > sequence]
 
+    def _schedule(self) -> None:
+        if self._flushing is None:
+            self._flushing = asyncio.get_running_loop().create_task(self._flush())
+
     async def _flush(self) -> None:
         try:
-            while self._pending:
-                batch, self._pending = self._pending, []
-                await room_broadcast.emit(self.room, EVENT, {'room': self.room, 'messages': batch})
+            while self._pending or self._activity_changed:
+                if self._pending:
+                    batch, self._pending = self._pending, []
+                    await room_broadcast.emit(self.room, EVENT, {'room': self.room, 'messages': batch})
+                if self._activity_changed:
+                    self._activity_changed = False
+                    await room_broadcast.emit(self.room, ACTIVITY_EVENT, self.activity_wire)
         except Exception:
             log_event(log, logging.ERROR, 'broadcast_failed', room=self.room, exc_info=True)
         finally:
