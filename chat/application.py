@@ -16,6 +16,7 @@ from chat.domain.rooms import Rooms
 from chat.internals import gc_tuning, serving, socket_guard, socket_logs
 from chat.internals.sessions import keep_sessions
 from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
+from chat.loop_lag import LoopLag
 from chat.native import MISSING_BACKEND, backend_missing, window_options
 from chat.stores.messages import Backend
 from chat.stores.messages.redis import RedisBackend
@@ -35,17 +36,23 @@ def build(settings: Settings) -> Rooms:
     streams = Streams(rooms, keep=MAX_SHOWN)
     app.state.rooms = rooms  # the running app's model, for operations code and tests
     app.state.streams = streams
+    loop_lag = LoopLag()
     app.on_startup(rooms.start)
+    app.on_startup(loop_lag.watch)
     app.on_shutdown(rooms.stop)
     register_pages(rooms, streams, reconnect_timeout=settings.reconnect_timeout)
 
     @app.get('/healthz')
     async def healthz() -> JSONResponse:
-        """For load balancers and tests: 200 while the store answers, 503 while it does not."""
+        """For load balancers and tests: 200 while the store answers, 503 while it does not.
+
+        `loop_lag_ms` is how late the event loop ran, worst per second over the last minute, newest last.
+        """
         healthy = await rooms.healthy()
-        status: dict[str, str | int] = {'status': 'ok' if healthy else 'unavailable'}
+        status: dict[str, object] = {'status': 'ok' if healthy else 'unavailable'}
         status['store'] = type(rooms.backend).__name__
         status['subscribers'] = streams.follower_count()
+        status['loop_lag_ms'] = loop_lag.per_second_ms()
         return JSONResponse(status, status_code=200 if healthy else 503)
 
     return rooms

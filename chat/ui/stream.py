@@ -30,6 +30,7 @@ from chat.ui.linkify import link_parts
 log = logging.getLogger(__name__)
 
 EVENT = 'chat_messages'
+COALESCE_SECONDS = 0.005  # under load, what arrives within this long after an emit goes out in the next one
 Wire = dict[str, Any]
 ActivityListener = Callable[[Activity], None]
 
@@ -65,6 +66,7 @@ class RoomStream:
         self._listeners: dict[int, ActivityListener] = {}
         self._keys = itertools.count()
         self._flushing: asyncio.Task[None] | None = None
+        self._last_emit = float('-inf')
 
     def deliver(self, message: Message) -> None:
         """Queue `message` for every tab of the room; one emit carries whatever is queued when it starts."""
@@ -106,8 +108,17 @@ class RoomStream:
             self._flushing = asyncio.get_running_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
+        """Emit what is queued: at once after a quiet spell, else `COALESCE_SECONDS` after the last emit.
+
+        A quiet room's message goes out at once; in a busy one, each emit carries all that
+        arrived since the last, so the work per socket grows with the emits, not the messages.
+        """
+        loop = asyncio.get_running_loop()
         try:
             while self._pending or self._activity_changed:
+                if (wait := self._last_emit + COALESCE_SECONDS - loop.time()) > 0:
+                    await asyncio.sleep(wait)
+                self._last_emit = loop.time()
                 if self._pending:
                     batch, self._pending = self._pending, []
                     await room_broadcast.emit(self.room, EVENT, {'room': self.room, 'messages': batch})
