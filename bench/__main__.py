@@ -102,6 +102,13 @@ def parser() -> argparse.ArgumentParser:
     flood.add_argument('--rate', type=float, default=10.0, help='messages per second of the well-behaved tabs')
     flood.add_argument('--messages', type=int, default=200)
     flood.add_argument('--flood-rate', type=float, default=100.0, help='messages per second the flooder attempts')
+    overload = commands.add_parser('overload', parents=[common], help='more messages than the app can deliver')
+    overload.add_argument('--clients', type=int, default=100)
+    overload.add_argument('--rate', type=float, default=400.0, help='messages per second (twice the target held)')
+    overload.add_argument('--seconds', type=float, default=10.0)
+    resume = commands.add_parser('resume', parents=[common], help='a tab away while messages arrive, then back')
+    resume.add_argument('--away', type=float, default=60.0, help='seconds the tab is offline')
+    resume.add_argument('--messages', type=int, default=500, help='messages posted meanwhile')
     idle = commands.add_parser('idle-memory', parents=[common], help='server RSS per idle client')
     idle.add_argument('--clients', type=levels, default=[100, 500, 1000], help='comma-separated room sizes')
     churn = commands.add_parser('churn', parents=[common], help='clients come, receive and go in batches')
@@ -130,6 +137,8 @@ ALL = (
     ['fanout', '--clients', '500'],
     ['fanout', '--clients', '1000'],
     ['saturate'],
+    ['overload'],
+    ['resume'],
     ['flood'],
     ['idle-memory'],
     ['churn'],
@@ -175,6 +184,22 @@ def plan_saturate(args: argparse.Namespace) -> list[Run]:
     return [Run('saturate', {'server': server, **parameters}, measure, server=server) for server in args.servers]
 
 
+def plan_overload(args: argparse.Namespace) -> list[Run]:
+    workers = workers_for(args, args.clients)
+    parameters = {'clients': args.clients, 'rate': args.rate, 'seconds': args.seconds, 'workers': workers}
+    measure = functools.partial(scenarios.overload, clients=args.clients, rate=args.rate, seconds=args.seconds,
+                                workers=workers)  # fmt: skip
+    return [Run('overload', parameters, measure)]
+
+
+def plan_resume(args: argparse.Namespace) -> list[Run]:
+    """The app keeps a tab's page for its own reconnect timeout here, not the 3 s the other scenarios use."""
+    parameters = {'away': args.away, 'messages': args.messages}
+    measure = functools.partial(scenarios.resume, away=args.away, messages=args.messages)
+    env = {name: value for name, value in NO_LIMITS.items() if name != 'CHAT_RECONNECT_TIMEOUT'}
+    return [Run('resume', parameters, measure, app_env=env)]
+
+
 def plan_flood(args: argparse.Namespace) -> list[Run]:
     """The app's own per-tab limit stays on: it is what holds the flooder back."""
     workers = workers_for(args, args.clients)
@@ -209,6 +234,8 @@ def plan_page_load(args: argparse.Namespace) -> list[Run]:
 PLANS: dict[str, Callable[[argparse.Namespace], list[Run]]] = {
     'fanout': plan_fanout,
     'saturate': plan_saturate,
+    'overload': plan_overload,
+    'resume': plan_resume,
     'flood': plan_flood,
     'idle-memory': plan_idle_memory,
     'churn': plan_churn,

@@ -88,6 +88,7 @@ class RoundReport:
     cpu_seconds: float = 0.0
     max_lag_ms: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    sequences: list[int] = field(default_factory=list)  # which message each latency is of, in send order
 
     @staticmethod
     def merge(reports: list[RoundReport]) -> RoundReport:
@@ -102,6 +103,7 @@ class RoundReport:
             total.cpu_seconds += report.cpu_seconds
             total.max_lag_ms = max(total.max_lag_ms, report.max_lag_ms)
             total.latencies_ms.extend(report.latencies_ms)
+            total.sequences.extend(report.sequences)
         return total
 
 
@@ -114,6 +116,7 @@ class Tracker:
         self.clients = 0
         self.seen: dict[int, dict[int, int]] = {}  # per tab: seq -> the page load that showed it
         self.latencies_ms: list[float] = []
+        self.sequences: list[int] = []
         self.duplicates = 0
         self.done = 0
         self.complete = asyncio.Event()
@@ -122,6 +125,7 @@ class Tracker:
         self.tag, self.messages, self.clients = tag, messages, clients
         self.seen = {}
         self.latencies_ms = []
+        self.sequences = []
         self.duplicates = 0
         self.done = 0
         self.complete.clear()
@@ -139,6 +143,7 @@ class Tracker:
             return
         seen[parsed[1]] = bubble.load
         self.latencies_ms.append((shown - parsed[2]) * 1000)
+        self.sequences.append(parsed[1])
         if len(seen) == self.messages:
             self.done += 1
             if self.done == self.clients:
@@ -151,6 +156,7 @@ class Tracker:
             delivered=sum(len(s) for s in self.seen.values()),
             duplicates=self.duplicates,
             latencies_ms=self.latencies_ms,
+            sequences=self.sequences,
         )
 
 

@@ -20,8 +20,9 @@ from typing import Any
 
 import httpx
 
-from bench.load import ReceiverPool, RoundReport, Senders, SendReport, stamp
+from bench.load import ReceiverPool, RoundReport, Senders, SendReport, parse_stamp, stamp
 from bench.server import AppGroup, Server
+from tests.support.cable import Cable
 from tests.support.percentiles import percentile
 from tests.support.protocol import Browser, Network, ProtocolClient
 from tests.support.tabs import open_tabs
@@ -55,6 +56,7 @@ class RoundMetrics:
     cpu_us_per_delivery: float
     peak_rss_mb: float
     generator_cpu_s: float
+    p50_by_quarter_ms: list[float]
 
     @property
     def lossless(self) -> bool:
@@ -131,6 +133,80 @@ async def saturate(server: Server, clients: int, workers: int, senders: int | No
         'held_cpu_us_per_delivery': round(held.cpu_us_per_delivery, 1) if held else None,
         'disconnects': status['disconnects'],
         'steps': ' | '.join(steps),
+    }
+
+
+async def overload(app: AppGroup, clients: int, rate: float, seconds: float, workers: int) -> dict:
+    """Post `rate` messages a second for `seconds`, more than the server can deliver: it falls behind, gracefully.
+
+    Nothing may be lost and no socket dropped; latency grows with the backlog, evenly (p50 of
+    each quarter of the round, in send order), and the event loop keeps turning: the longest
+    it was held up by its own work (`longest_loop_block_ms`) and, with waiting for a CPU on a
+    machine the load generator shares, how late it ran (`longest_loop_lag_ms`), from /healthz.
+    """
+    (room,) = app.room_urls(ROOM_NAME)
+    async with ReceiverPool([room], workers, app.tabs) as pool, Network() as network:
+        await pool.connect(clients)
+        async with Senders(network, room, math.ceil(rate / 50), app.tabs) as sending:
+            await wait_for_subscribers(app, clients + len(sending.clients))
+            await paced_round(app, pool, sending, 'warmup', 10, WARMUP_MESSAGES)
+            started = time.monotonic()
+            metrics = await paced_round(app, pool, sending, 'overload', rate, int(rate * seconds))
+            lag, busy = await loop_lateness(app, since=started)
+    return {
+        **metrics.row(),
+        'p50_by_quarter_ms': [round(p50, 1) for p50 in metrics.p50_by_quarter_ms],
+        'longest_loop_block_ms': max(busy, default=0.0),
+        'longest_loop_lag_ms': max(lag, default=0.0),
+    }
+
+
+async def loop_lateness(app: AppGroup, since: float) -> tuple[list[float], list[float]]:
+    """The app's worst event-loop lateness, and how much of it the loop was running, per second since `since`
+    (time.monotonic), from /healthz."""
+    seconds = math.ceil(time.monotonic() - since) + 1
+    async with httpx.AsyncClient(timeout=10) as http:
+        health = (await http.get(f'{app.url}/healthz')).json()
+    return health['loop_lag_ms'][-seconds:], health['loop_busy_ms'][-seconds:]
+
+
+async def resume(app: AppGroup, away: float, messages: int) -> dict:
+    """A tab whose network drops for `away` seconds while `messages` arrive in its room, then comes back.
+
+    It must show every one of them, in order, once, in the same page (no reload); how long
+    it took from the network's return until it showed the last one is the catch-up time.
+    """
+    (room,) = app.room_urls(ROOM_NAME)
+    loop = asyncio.get_running_loop()
+    async with Network() as network, Cable(app.url) as cable:
+        (reader,) = await open_tabs(network, cable.url + ROOM)
+        async with Senders(network, room, 1, app.tabs) as sending:
+            await wait_for_subscribers(app, 2)
+            cable.unplug()
+            dropped = loop.time()
+            sent = await sending.send('away', messages / (0.8 * away), messages)
+            await asyncio.sleep(max(0.0, dropped + away - loop.time()))
+            cable.plug()
+            back = loop.time()
+
+            def shown() -> list[int]:
+                """The sequence numbers of the round's messages the tab shows, in its order."""
+                by_id = [bubble for _, bubble in sorted(reader.bubbles.items())]
+                return [parsed[1] for bubble in by_id if (parsed := parse_stamp(bubble.text))]
+
+            with contextlib.suppress(TimeoutError):  # the result says what is missing
+                await reader.wait_for(lambda: len(shown()) >= messages, 60)
+            caught_up = loop.time() - back
+        await reader.close()
+    seqs = shown()
+    return {
+        'shown': f'{len(set(seqs))}/{messages}',
+        'in_order': seqs == sorted(seqs),
+        'duplicates': len(seqs) - len(set(seqs)),
+        'reloads': reader.loads - 1,
+        'failed_sends': sent.failed,
+        'away_s': round(back - dropped, 1),
+        'catch_up_ms': round(caught_up * 1000, 1),
     }
 
 
@@ -327,7 +403,16 @@ async def paced_round(server: Server, pool: ReceiverPool, senders: Senders, tag:
         cpu_us_per_delivery=server_cpu * 1e6 / report.delivered if report.delivered else 0.0,
         peak_rss_mb=server.peak_rss_mb,
         generator_cpu_s=report.cpu_seconds + time.process_time() - own_cpu,
+        p50_by_quarter_ms=p50_by_quarter(report, messages),
     )
+
+
+def p50_by_quarter(report: RoundReport, messages: int) -> list[float]:
+    """The median latency of the messages sent in each quarter of a round: how it moved as the round went on."""
+    quarters: list[list[float]] = [[], [], [], []]
+    for sequence, latency in zip(report.sequences, report.latencies_ms, strict=True):
+        quarters[min(3, 4 * sequence // max(1, messages))].append(latency)
+    return [percentile(quarter, 0.5) if quarter else 0.0 for quarter in quarters]
 
 
 async def timed_load(network: Network, url: str) -> tuple[float, float]:

@@ -46,13 +46,15 @@ def build(settings: Settings) -> Rooms:
     async def healthz() -> JSONResponse:
         """For load balancers and tests: 200 while the store answers, 503 while it does not.
 
-        `loop_lag_ms` is how late the event loop ran, worst per second over the last minute, newest last.
+        `loop_lag_ms` is how late the event loop ran, and `loop_busy_ms` how much of that it was running
+        callbacks (rather than waiting for a CPU): the worst of each second of the last minute, newest last.
         """
         healthy = await rooms.healthy()
         status: dict[str, object] = {'status': 'ok' if healthy else 'unavailable'}
         status['store'] = type(rooms.backend).__name__
         status['subscribers'] = streams.follower_count()
-        status['loop_lag_ms'] = loop_lag.per_second_ms()
+        status['loop_lag_ms'] = loop_lag.lag_ms()
+        status['loop_busy_ms'] = loop_lag.busy_ms()
         return JSONResponse(status, status_code=200 if healthy else 503)
 
     return rooms

@@ -178,6 +178,23 @@ def test_flood_holds_the_flooder_to_its_limit_while_everyone_else_gets_everythin
     assert 5 <= metrics['flood_accepted'] < metrics['flood_attempted'] / 5, 'the burst, then about one a second'
 
 
+def test_overload_delivers_everything_and_reports_how_the_loop_kept_up(tmp_path: Path) -> None:
+    row = bench(tmp_path, 'overload', '--clients', '3', '--rate', '40', '--seconds', '1')
+    metrics = row['metrics']
+    assert metrics['delivered'] == '120/120' and metrics['disconnects'] == 0
+    assert len(metrics['p50_by_quarter_ms']) == 4
+    assert 0 <= metrics['longest_loop_block_ms'] <= metrics['longest_loop_lag_ms']
+
+
+def test_a_tab_back_from_a_network_drop_shows_what_it_missed_once_in_order_without_reloading(tmp_path: Path) -> None:
+    row = bench(tmp_path, 'resume', '--away', '4', '--messages', '60')
+    assert row['metrics'] | {'catch_up_ms': 0, 'away_s': 0} == {
+        'shown': '60/60', 'in_order': True, 'duplicates': 0, 'reloads': 0, 'failed_sends': 0,
+        'catch_up_ms': 0, 'away_s': 0,
+    }  # fmt: skip
+    assert row['metrics']['away_s'] >= 4
+
+
 def test_churn_leaves_no_subscriber_behind(tmp_path: Path) -> None:
     row = bench(tmp_path, 'churn', '--clients', '4', '--batch', '2')
     assert row['metrics']['delivered'] == '4/4'

@@ -1,11 +1,13 @@
 """Garbage-collector settings for a server whose heap is mostly long-lived pages and elements.
 
-Full collections walk every element of every open page, and were the worst pauses in
-`python -m bench fanout`. A larger young generation makes them rarer, and freezing what exists
-once the server is up takes the framework's own objects out of every later one. Rarer
-collections alone would let what deleted pages leave behind pile up, so a full collection
-follows each wave of deletions. Only the served app is tuned, never a test process
-(`chat.application` registers these only when `ui.run` really serves). Measurements: bench/README.md.
+Every collection holds up the event loop, and with it every tab. A young collection's pause
+grows with the young generation, so it stays small (a 10 000-object one paused the loop for up
+to 25 ms under overload); full collections walk every element of every open page (85 ms with
+100 tabs), so they wait for a thousand middle ones, and freezing what exists once the server
+is up takes the framework's own objects out of every later one. Rarer full collections alone
+would let what deleted pages leave behind pile up, so a full collection follows each wave of
+deletions. Only the served app is tuned, never a test process (`chat.application` registers
+these only when `ui.run` really serves). Measurements: bench/README.md.
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ from __future__ import annotations
 import asyncio
 import gc
 
-YOUNG_THRESHOLD = 10_000
+# Young collections stay short (their pause grows with the young generation); full ones, which walk
+# the whole heap, wait until many young collections have run.
+THRESHOLDS = (2_000, 10, 1_000)
 COLLECT_AFTER_DELETE_SECONDS = 0.2
 
 
 def tune() -> None:
-    """Call once the app has started: freeze its startup objects and collect less often."""
+    """Call once the app has started: freeze its startup objects and collect in short steps."""
     gc.collect()
     gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+    gc.set_threshold(*THRESHOLDS)
 
 
 class CollectAfterDelete:

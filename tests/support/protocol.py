@@ -213,6 +213,7 @@ class ProtocolClient:
         self._list_id = ''
         self._waiting: list[dict] = []  # messages that arrived before the tab knew which are its own
         self._connects = 0
+        self._resuming: asyncio.Task | None = None
         self._opened = 0.0
         self._closing = False
         self._changed = asyncio.Event()
@@ -378,11 +379,15 @@ class ProtocolClient:
         """
         self._connects += 1
         if self._connects > 1 and self._list_props().get('ready'):
-            last = max(self.bubbles, default=0)
-            listener = _listeners(self.elements[self._list_id])['resume']
-            payload = self._event(self._list_id, listener['listener_id'], orjson.dumps(last).decode())
-            await self.socket.emit('event', payload)
+            await self._resume()
         self._changed.set()
+
+    async def _resume(self) -> None:
+        last = max(self.bubbles, default=0)
+        listener = _listeners(self.elements[self._list_id])['resume']
+        await self.socket.emit(
+            'event', self._event(self._list_id, listener['listener_id'], orjson.dumps(last).decode())
+        )
 
     def _on_stream(self, event: str, data: dict) -> None:
         """The room's live messages: one event for every tab of the room, no `_id`, never replayed."""
@@ -463,6 +468,9 @@ class ProtocolClient:
             if element['tag'] == MESSAGE_LIST:
                 self._list_id = element_id
                 self._receive(element.get('props', {}).get('messages', []))
+                became_ready = element.get('props', {}).get('ready') and not (old or {}).get('props', {}).get('ready')
+                if became_ready and self._connects != 1:  # message_list.js's `ready` watcher
+                    self._resuming = asyncio.get_running_loop().create_task(self._resume())
 
     def _watch_value(self, element_id: str, old: dict, new: dict) -> None:
         """input.js shows a new `value` prop without emitting it back."""
