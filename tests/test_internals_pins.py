@@ -15,13 +15,14 @@ from nicegui.element import Element
 from nicegui.element_filter import ElementFilter
 from nicegui.server import Server
 from nicegui.storage import Storage
+from socketio.async_manager import AsyncManager
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 from uvicorn.server import Server as UvicornServer
 from uvicorn.server import ServerState
 
-from chat.internals import socket_guard, socket_logs
+from chat.internals import room_broadcast, socket_guard, socket_logs
 
 NICEGUI_JS = (Path(nicegui.__file__).parent / 'static' / 'nicegui.js').read_text(encoding='utf-8')
 
@@ -98,3 +99,18 @@ def test_the_element_filter_reads_text_through_displayed_contents() -> None:
 
 def test_nicegui_says_when_its_user_fixture_runs_the_app() -> None:
     assert 'NICEGUI_USER_SIMULATION' in inspect.getsource(helpers.is_user_simulation)
+
+
+def test_a_room_emit_is_encoded_once_for_all_its_sockets() -> None:
+    """`room_broadcast.emit` relies on python-socketio building one packet for every member of a room."""
+    source = inspect.getsource(AsyncManager.emit)
+    assert source.index('encoded_packet = pkt.encode()') < source.index('for sid, eio_sid in self.get_participants(')
+
+
+def test_the_sockets_of_a_client_are_found_by_its_room_and_can_enter_another() -> None:
+    """`room_broadcast.join` lists a client's sockets by the room the handshake named after it, and adds them to
+    the chat room's; python-socketio drops a socket from all its rooms when it disconnects."""
+    assert list(inspect.signature(core.sio.manager.get_participants).parameters) == ['namespace', 'room']
+    assert 'yield from participants.items()' in inspect.getsource(core.sio.manager.get_participants)
+    assert list(inspect.signature(core.sio.enter_room).parameters)[:3] == ['sid', 'room', 'namespace']
+    assert room_broadcast.NAMESPACE == '/' and 'enter_room(sid, client.id)' in inspect.getsource(original('handshake'))  # type: ignore[arg-type]

@@ -63,6 +63,18 @@ async def test_names_are_sent_only_while_the_people_menu_is_open(create_user: Ca
     await eventually(lambda: len(people(alice)[1]) == 3 and {'Alice', 'Bobby'} <= set(people(alice)[1]))
 
 
+async def test_a_tab_closed_with_its_people_menu_open_stops_hearing_the_room(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await alice.open('/')
+    await bob.open('/')
+    await eventually(lambda: people(alice)[0] == '2 here')  # opens the menu: its names follow every change
+    with alice:
+        stream = next(iter(ElementFilter(kind=PeopleButton))).stream
+    assert stream.listeners == 1
+    alice.client.delete()
+    assert stream.listeners == 0
+
+
 async def test_several_tabs_of_one_browser_count_as_one_person(create_user: Callable[[], User]) -> None:
     alice = create_user()
     await alice.open('/')

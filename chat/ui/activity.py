@@ -7,6 +7,7 @@ tab shows is also known here, from the stream, for tests and simulated users.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
@@ -72,7 +73,8 @@ class PeopleButton(ActivityElement, component='people_button.js', esm=SOCKET_MOD
     def __init__(self, stream: RoomStream) -> None:
         super().__init__(stream)
         self.mark('people')
-        self._unlisten: Any = None
+        self._unlisten: Callable[[], None] | None = None
+        self.client.on_delete(self._stop_listening)  # a tab closed with its menu open
         with self:
             self.menu = ui.menu().props('anchor="bottom right" self="top right"')
             self.menu.on_value_change(self._menu_toggled)
@@ -99,10 +101,6 @@ class PeopleButton(ActivityElement, component='people_button.js', esm=SOCKET_MOD
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
-
-    def _handle_delete(self) -> None:
-        self._stop_listening()
-        super()._handle_delete()
 
 
 class TypingLine(ActivityElement, component='typing_line.js', esm=SOCKET_MODULE):

@@ -103,6 +103,10 @@ class RoomStream:
         """The recent messages delivered after `sequence` (a value of `self.sequence` taken earlier)."""
         return [message for number, message in self._recent if number > sequence]
 
+    @property
+    def listeners(self) -> int:
+        return len(self._listeners)
+
     def _schedule(self) -> None:
         if self._flushing is None:
             self._flushing = asyncio.get_running_loop().create_task(self._flush())
