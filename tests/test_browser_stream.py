@@ -1,0 +1,173 @@
+"""The message list's windows in real Chromium: a tab away while hundreds of messages pass, a component
+NiceGUI re-mounts, a socket that connects late, an element whose JavaScript loads after connect.
+
+Live messages reach a tab in one Socket.IO emit per batch that NiceGUI never replays, so each of these
+windows relies on the component asking to `resume` after the last message it shows. Each test checks
+what the reader sees: every message once, in the room's order, in the same page (never a reload).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from chat.ui.message_list import MAX_SHOWN, PAGE_SIZE
+from tests.support.app_process import AppProcess
+from tests.support.browser import PATIENCE, bubbles, open_room
+from tests.support.cable import Cable
+from tests.support.loop_thread import LoopThread
+from tests.support.protocol import Network, ProtocolClient
+from tests.support.seeding import seed_database
+from tests.support.tabs import close_tabs, open_tabs
+
+pytestmark = [pytest.mark.browser, pytest.mark.settings(message_burst=0, ip_message_burst=0)]
+
+POPUP_SHOWN = "return document.getElementById('popup').ariaHidden === 'false'"
+
+
+@pytest.fixture
+def background() -> Iterator[LoopThread]:
+    """An event loop beside Selenium's blocking calls, for the cable and the posting tab."""
+    loop = LoopThread()
+    try:
+        yield loop
+    finally:
+        loop.close()
+
+
+@contextlib.contextmanager
+def cable_to(background: LoopThread, server: AppProcess) -> Iterator[Cable]:
+    """A cable between Chromium and the server, for the test to unplug."""
+    cable = Cable(server.url)
+    background.run(cable.__aenter__())
+    try:
+        yield cable
+    finally:
+        background.run(cable.__aexit__())
+
+
+class Poster:
+    """Another tab of the room, at the protocol level: it posts hundreds of messages in seconds."""
+
+    def __init__(self, background: LoopThread, tab: ProtocolClient) -> None:
+        self.background = background
+        self.tab = tab
+
+    def post(self, texts: list[str]) -> None:
+        """Post `texts` in order; returns once its own page shows the last one, so every tab of the room was sent it."""
+
+        async def post() -> None:
+            for text in texts:
+                await self.tab.post(text)
+            await self.tab.wait_for(lambda: any(b.text == texts[-1] for b in self.tab.bubbles.values()), PATIENCE)
+
+        self.background.run(post())
+
+
+@contextlib.contextmanager
+def poster(background: LoopThread, url: str) -> Iterator[Poster]:
+    network = Network()
+    background.run(network.__aenter__())
+
+    async def open_one() -> list[ProtocolClient]:
+        return await open_tabs(network, url)
+
+    try:
+        (tab,) = background.run(open_one())
+        try:
+            yield Poster(background, tab)
+        finally:
+            background.run(close_tabs([tab]))
+    finally:
+        background.run(network.__aexit__())
+
+
+def texts(driver: WebDriver) -> list[str]:
+    return [text for text, _ in bubbles(driver)]
+
+
+def wait_for_texts(driver: WebDriver, expected: list[str], timeout: float = PATIENCE) -> None:
+    """Wait until the bubbles read `expected`, in order; a failure says what differs (count, doubles, order)."""
+    try:
+        WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: texts(d) == expected)
+    except Exception:
+        shown = texts(driver)
+        doubled = [text for text, count in Counter(shown).items() if count > 1]
+        missing = [text for text in expected if text not in shown]
+        raise AssertionError(
+            f'shown {len(shown)}, expected {len(expected)}; doubled {doubled[:5]}; missing {missing[:5]}; '
+            f'first {shown[:3]}, last {shown[-3:]}'
+        ) from None
+
+
+def mark_page(driver: WebDriver) -> None:
+    """Mark the page, so a reload (which starts a new page without the mark) shows."""
+    driver.execute_script('window.__marker = 1')
+
+
+def same_page(driver: WebDriver) -> bool:
+    return driver.execute_script('return window.__marker') == 1
+
+
+# --- A tab away while messages pass ---------------------------------------------------------------------------------
+
+
+def away_while(driver: WebDriver, cable: Cable, background: LoopThread, during: Callable[[], None]) -> None:
+    """Unplug the tab's cable, wait until its page shows it is offline, run `during`, plug it back in."""
+    background.call(cable.unplug)
+    WebDriverWait(driver, PATIENCE).until(lambda d: d.execute_script(POPUP_SHOWN))
+    during()
+    background.call(cable.plug)
+    WebDriverWait(driver, PATIENCE).until(lambda d: not d.execute_script(POPUP_SHOWN))
+
+
+@pytest.mark.settings(reconnect_timeout=60)  # the server keeps the page while the tab is away
+def test_a_tab_back_after_500_messages_shows_each_once_in_order_without_a_reload(
+    start_server: Callable[..., AppProcess], chat_env: Path, browser, background: LoopThread
+) -> None:
+    seed_database(chat_env, 'away', PAGE_SIZE)
+    server = start_server()
+    reader = browser()
+    missed = [f'missed {i}' for i in range(MAX_SHOWN)]
+    with cable_to(background, server) as cable, poster(background, f'{server.url}/room/away') as other:
+        open_room(reader, cable.url, '/room/away')
+        wait_for_texts(reader, [f'old {i}' for i in range(PAGE_SIZE)])
+        mark_page(reader)
+        away_while(reader, cable, background, lambda: other.post(missed))
+        # all 500 missed, each once and in order; the 50 from before made room, as the page keeps the latest 500
+        wait_for_texts(reader, missed)
+        assert same_page(reader), 'caught up in the same page, not by reloading it'
+        other.post(['back'])
+        wait_for_texts(reader, [*missed[1:], 'back'])
+    assert same_page(reader)
+
+
+@pytest.mark.settings(reconnect_timeout=60)
+def test_a_tab_that_missed_more_than_it_keeps_shows_the_latest_page_and_pages_back_without_gaps(
+    start_server: Callable[..., AppProcess], chat_env: Path, browser, background: LoopThread
+) -> None:
+    seed_database(chat_env, 'away', PAGE_SIZE)
+    server = start_server()
+    reader = browser()
+    missed = [f'missed {i}' for i in range(MAX_SHOWN + 20)]
+    with cable_to(background, server) as cable, poster(background, f'{server.url}/room/away') as other:
+        open_room(reader, cable.url, '/room/away')
+        wait_for_texts(reader, [f'old {i}' for i in range(PAGE_SIZE)])
+        mark_page(reader)
+        away_while(reader, cable, background, lambda: other.post(missed))
+        # more than the page keeps: the latest page replaces what it showed, with the way back to the rest
+        wait_for_texts(reader, missed[-PAGE_SIZE:])
+        assert same_page(reader), 'caught up in the same page, not by reloading it'
+        reader.execute_script("document.querySelector('.chat-scroller').scrollTop = -1e9")  # up to the button
+        reader.find_element(By.XPATH, "//button[contains(., 'Load older messages')]").click()
+        wait_for_texts(reader, missed[-2 * PAGE_SIZE :])
+        other.post(['back'])
+        wait_for_texts(reader, [*missed[-2 * PAGE_SIZE :], 'back'])
+    assert same_page(reader)
