@@ -171,3 +171,50 @@ def test_a_tab_that_missed_more_than_it_keeps_shows_the_latest_page_and_pages_ba
         other.post(['back'])
         wait_for_texts(reader, [*missed[-2 * PAGE_SIZE :], 'back'])
     assert same_page(reader)
+
+
+# --- A component NiceGUI re-mounts ----------------------------------------------------------------------------------
+
+# nicegui.js's 'update' handler re-mounts an element whose listeners changed: it deletes the element from the
+# root app's `elements`, lets Vue render without it, then puts it back, and Vue mounts a new component from the
+# element's props. These two halves do the same to the message list, with the test's posts in between.
+UNMOUNT_LIST = """
+    const done = arguments[arguments.length - 1];
+    const id = document.querySelector('.chat-messages').id.slice(1);
+    window.__list = [id, mounted_app.elements[id]];
+    delete mounted_app.elements[id];
+    mounted_app.$nextTick().then(() => done(document.querySelector('.chat-messages') === null));
+"""
+REMOUNT_LIST = """
+    const done = arguments[arguments.length - 1];
+    const [id, element] = window.__list;
+    mounted_app.elements[id] = element;
+    mounted_app.$nextTick().then(() => done(document.querySelector('.chat-messages') !== null));
+"""
+
+
+def test_a_remounted_list_restarts_from_its_first_page_and_catches_up_once(
+    start_server: Callable[..., AppProcess], chat_env: Path, browser, background: LoopThread
+) -> None:
+    seed_database(chat_env, 'remount', PAGE_SIZE + 10)
+    server = start_server()
+    reader = browser()
+    first_page = [f'old {i}' for i in range(10, PAGE_SIZE + 10)]
+    live, unmounted = [f'live {i}' for i in range(10)], [f'unmounted {i}' for i in range(10)]
+    with poster(background, f'{server.url}/room/remount') as other:
+        open_room(reader, server, '/room/remount')
+        wait_for_texts(reader, first_page)
+        other.post(live)  # shown live only: the element's props still hold the first page
+        wait_for_texts(reader, [*first_page, *live])
+        mark_page(reader)
+        reader.execute_script("document.querySelector('.chat-messages').__old = true")
+
+        assert reader.execute_async_script(UNMOUNT_LIST), 'the list is gone from the page'
+        other.post(unmounted)  # reach the tab's socket while no component listens
+        assert reader.execute_async_script(REMOUNT_LIST), 'the list is back'
+        assert reader.execute_script("return !document.querySelector('.chat-messages').__old"), 'a new component'
+
+        wait_for_texts(reader, [*first_page, *live, *unmounted])
+        other.post(['after'])
+        wait_for_texts(reader, [*first_page, *live, *unmounted, 'after'])
+    assert same_page(reader)
