@@ -218,3 +218,49 @@ def test_a_remounted_list_restarts_from_its_first_page_and_catches_up_once(
         other.post(['after'])
         wait_for_texts(reader, [*first_page, *live, *unmounted, 'after'])
     assert same_page(reader)
+
+
+# --- A socket that connects after the page is up --------------------------------------------------------------------
+
+SOCKET_PATH = '/_nicegui_ws/'
+# Run before the page's own scripts: notes whether the list was in the page when nicegui.js created the socket.
+NOTE_SOCKET_CREATION = """
+    let socket;
+    Object.defineProperty(window, 'socket', {
+        configurable: true,
+        get: () => socket,
+        set(value) {
+            window.__listBeforeSocket = document.querySelector('.chat-messages') !== null;
+            socket = value;
+        },
+    });
+"""
+LIST_WITHOUT_SOCKET = """
+    return document.querySelector('.chat-messages') !== null && window.socket !== undefined
+        && !window.socket.connected && !window.did_handshake
+"""
+
+
+def test_messages_posted_before_the_socket_connects_show_once(
+    start_server: Callable[..., AppProcess], chat_env: Path, browser, background: LoopThread
+) -> None:
+    """The page is up and its list mounted, but its WebSocket is held up on the way: what is posted meanwhile
+    is in the first page the list gets once the socket connects, and the list follows the room from then on."""
+    seed_database(chat_env, 'slow', 3)
+    server = start_server()
+    reader = browser()
+    meanwhile = [f'meanwhile {i}' for i in range(5)]
+    with cable_to(background, server) as cable, poster(background, f'{server.url}/room/slow') as other:
+        background.call(lambda: cable.hold(SOCKET_PATH))
+        reader.execute_cdp_cmd('Page.addScriptToEvaluateOnNewDocument', {'source': NOTE_SOCKET_CREATION})
+        reader.get(f'{cable.url}/room/slow')
+        WebDriverWait(reader, PATIENCE).until(lambda _: background.call(lambda: cable.held) > 0)
+        assert reader.execute_script('return window.__listBeforeSocket'), 'the list was mounted before window.socket'
+        assert reader.execute_script(LIST_WITHOUT_SOCKET), 'the list is mounted; its socket is not connected'
+        mark_page(reader)
+        other.post(meanwhile)
+        background.call(cable.release)
+        wait_for_texts(reader, [*(f'old {i}' for i in range(3)), *meanwhile])
+        other.post(['live'])
+        wait_for_texts(reader, [*(f'old {i}' for i in range(3)), *meanwhile, 'live'])
+    assert same_page(reader)
