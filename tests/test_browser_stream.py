@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -26,6 +27,7 @@ from tests.support.loop_thread import LoopThread
 from tests.support.protocol import Network, ProtocolClient
 from tests.support.seeding import seed_database
 from tests.support.tabs import close_tabs, open_tabs
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.settings(message_burst=0, ip_message_burst=0)]
 
@@ -263,4 +265,43 @@ def test_messages_posted_before_the_socket_connects_show_once(
         wait_for_texts(reader, [*(f'old {i}' for i in range(3)), *meanwhile])
         other.post(['live'])
         wait_for_texts(reader, [*(f'old {i}' for i in range(3)), *meanwhile, 'live'])
+    assert same_page(reader)
+
+
+# --- An element created after connect -------------------------------------------------------------------------------
+
+LATE_APP = 'tests/late_list_app.py'
+
+
+def gate(server: AppProcess, name: str, action: str | None = None) -> int:
+    """Close or open one of the late-list app's gates (see there); how many wait at it."""
+    if action is None:
+        response = httpx.get(f'{server.url}/test/gates/{name}', timeout=5)
+    else:
+        response = httpx.post(f'{server.url}/test/gates/{name}/{action}', timeout=5)
+    response.raise_for_status()
+    return response.json()['waiting']
+
+
+def test_a_list_created_after_connect_shows_what_came_while_its_javascript_loaded(
+    start_server: Callable[..., AppProcess], chat_env: Path, browser, background: LoopThread
+) -> None:
+    """The list joins the room's broadcast before its component exists in the browser: messages broadcast
+    before the component listens reach no one there, and the component's resume brings them, once."""
+    seed_database(chat_env, 'late', PAGE_SIZE + 10)
+    server = start_server(script=LATE_APP)
+    reader = browser()
+    first_page = [f'old {i}' for i in range(10, PAGE_SIZE + 10)]
+    loading = [f'while loading {i}' for i in range(10)]
+    with poster(background, f'{server.url}/room/late') as other:
+        gate(server, 'component', 'close')
+        reader.get(f'{server.url}/late/late')
+        wait_for(lambda: gate(server, 'component') > 0, PATIENCE, 'the browser to ask for the list component')
+        assert reader.execute_script("return window.did_handshake && !document.querySelector('.chat-messages')")
+        mark_page(reader)
+        other.post(loading)  # sent to the tab's socket, which joined the room before its component loaded
+        gate(server, 'component', 'open')
+        wait_for_texts(reader, [*first_page, *loading])
+        other.post(['after'])
+        wait_for_texts(reader, [*first_page, *loading, 'after'])
     assert same_page(reader)
