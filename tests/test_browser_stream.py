@@ -305,3 +305,28 @@ def test_a_list_created_after_connect_shows_what_came_while_its_javascript_loade
         other.post(['after'])
         wait_for_texts(reader, [*first_page, *loading, 'after'])
     assert same_page(reader)
+
+
+@pytest.mark.settings(reconnect_timeout=60)
+def test_a_list_created_after_connect_that_hears_a_reconnect_before_its_first_page_still_follows_the_room(
+    start_server: Callable[..., AppProcess], chat_env: Path, browser, background: LoopThread
+) -> None:
+    """The list joined the broadcast with the socket that then dropped; the component, mounted after the first
+    connect, heard only the reconnect. Being ready must still make it resume, which joins the new socket."""
+    seed_database(chat_env, 'late', 3)
+    server = start_server(script=LATE_APP)
+    reader = browser()
+    first_page = [f'old {i}' for i in range(3)]
+    away = [f'away {i}' for i in range(5)]
+    with cable_to(background, server) as cable, poster(background, f'{server.url}/room/late') as other:
+        gate(server, 'history', 'close')
+        reader.get(f'{cable.url}/late/late')
+        wait_for(lambda: gate(server, 'history') > 0, PATIENCE, 'the list to join the room and read its first page')
+        WebDriverWait(reader, PATIENCE).until(lambda d: d.find_elements(By.CSS_SELECTOR, '.chat-messages'))
+        mark_page(reader)
+        away_while(reader, cable, background, lambda: other.post(away))
+        gate(server, 'history', 'open')
+        wait_for_texts(reader, [*first_page, *away])
+        other.post(['live'])
+        wait_for_texts(reader, [*first_page, *away, 'live'])
+    assert same_page(reader)
