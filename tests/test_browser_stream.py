@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -75,6 +76,7 @@ class Poster:
 
 @contextlib.contextmanager
 def poster(background: LoopThread, url: str) -> Iterator[Poster]:
+    """A posting tab of the room at `url`, open for the block, on a network of its own (not through a cable)."""
     network = Network()
     background.run(network.__aenter__())
 
@@ -99,7 +101,7 @@ def wait_for_texts(driver: WebDriver, expected: list[str], timeout: float = PATI
     """Wait until the bubbles read `expected`, in order; a failure says what differs (count, doubles, order)."""
     try:
         WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: texts(d) == expected)
-    except Exception:
+    except TimeoutException:
         shown = texts(driver)
         doubled = [text for text, count in Counter(shown).items() if count > 1]
         missing = [text for text in expected if text not in shown]
