@@ -51,14 +51,17 @@ def start_server(chat_env: Path) -> Iterator[Callable[..., AppProcess]]:
     """Start `python app.py` processes (by default on the test's data directory, with its settings); all stop after.
 
     Extra arguments after the data directory are passed to app.py, e.g. `--redis-url`; `env` adds
-    environment variables, e.g. the `DISPLAY` of a native window. What each process printed and
-    logged is printed after the test, so a failing test's report shows it.
+    environment variables, e.g. the `DISPLAY` of a native window; `script` runs another app file
+    instead of app.py (see `AppProcess`). What each process printed and logged is printed after the
+    test, so a failing test's report shows it.
     """
     servers: list[AppProcess] = []
 
-    def start(data_dir: Path = chat_env, *options: str, env: Mapping[str, str] | None = None) -> AppProcess:
+    def start(
+        data_dir: Path = chat_env, *options: str, env: Mapping[str, str] | None = None, script: str = 'app.py'
+    ) -> AppProcess:
         settings = {name: value for name, value in os.environ.items() if name.startswith('CHAT_')}
-        server = AppProcess(data_dir, args=options, env=settings | dict(env or {}))
+        server = AppProcess(data_dir, args=options, env=settings | dict(env or {}), script=script)
         servers.append(server)
         return server.start()
 

@@ -49,13 +49,15 @@ export default {
       this.hasOlder = value;
     },
     ready(now) {
-      // Only a component that heard this socket connect has heard every live message since the server joined it.
-      if (now && this.connects !== 1) this.resume();
+      // Only a component that heard the socket's first connect, and no other, has heard every live message since
+      // the server joined it. One that came later (created after connect, re-mounted) may have missed the join.
+      if (now && (this.late || this.connects !== 1)) this.resume();
     },
   },
   created() {
     this.ids = new Set();
     this.connects = 0;
+    this.late = false;
     this.requestedBefore = null;
     this.merge(this.messages);
   },
@@ -74,6 +76,7 @@ export default {
       },
     };
     this.detach = follow(handlers, (socket) => {
+      this.late = socket.connected || window.did_handshake === true;
       if (socket.connected) this.resume();
     });
   },

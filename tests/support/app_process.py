@@ -39,13 +39,15 @@ class AppProcess:
     `args` are more app.py options (e.g. `--redis-url`, `--native`), `env` more environment
     variables; the app's `CHAT_*` settings come only from these two, never from the caller's own
     environment. `port` is the port to try first (0: any free one); `start` moves to another free
-    port if that one turns out taken, so read `port` and `url` after starting.
+    port if that one turns out taken, so read `port` and `url` after starting. `script` is another
+    file that builds the app and takes app.py's options, e.g. a test-only app with extra pages.
     """
 
     data_dir: Path
     args: Sequence[str] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     port: int = 0
+    script: str = 'app.py'
     process: subprocess.Popen[str] | None = None
     _stdout: StreamLines | None = field(default=None, repr=False)
     _stderr: StreamLines | None = field(default=None, repr=False)
@@ -128,7 +130,8 @@ class AppProcess:
 
     def _spawn(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(('CHAT_', 'PYTEST_'))} | dict(self.env)
-        command = [sys.executable, 'app.py', '--host', '127.0.0.1', '--port', str(self.port),
+        env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(ROOT), env.get('PYTHONPATH')]))  # a script in tests/
+        command = [sys.executable, self.script, '--host', '127.0.0.1', '--port', str(self.port),
                    '--data-dir', str(self.data_dir), *self.args]  # fmt: skip
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, start_new_session=True, stdin=subprocess.DEVNULL,
