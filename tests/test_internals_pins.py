@@ -101,10 +101,15 @@ def test_nicegui_says_when_its_user_fixture_runs_the_app() -> None:
     assert 'NICEGUI_USER_SIMULATION' in inspect.getsource(helpers.is_user_simulation)
 
 
-def test_a_room_emit_is_encoded_once_for_all_its_sockets() -> None:
-    """`room_broadcast.emit` relies on python-socketio building one packet for every member of a room."""
+def test_a_room_emit_is_built_as_python_socketio_builds_one() -> None:
+    """`room_broadcast.emit` encodes the packet as python-socketio's room emit does (one Socket.IO EVENT in an
+    Engine.IO MESSAGE) and queues it for each member with Engine.IO's public `send_packet`, as that emit's tasks do."""
     source = inspect.getsource(AsyncManager.emit)
-    assert source.index('encoded_packet = pkt.encode()') < source.index('for sid, eio_sid in self.get_participants(')
+    assert 'packet.EVENT, namespace=namespace, data=[event] + data)' in source
+    assert 'eio_packet.Packet(eio_packet.MESSAGE, p)' in source
+    assert 'self.server._send_eio_packet(eio_sid, p)' in source
+    assert 'await self.eio.send_packet(eio_sid, eio_pkt)' in inspect.getsource(type(core.sio)._send_eio_packet)
+    assert list(inspect.signature(core.sio.eio.send_packet).parameters) == ['sid', 'pkt']
 
 
 def test_the_sockets_of_a_client_are_found_by_its_room_and_can_enter_another() -> None:

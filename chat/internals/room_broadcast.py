@@ -12,9 +12,13 @@ joins again on every (re)connect, and asks for what it missed (see `chat.ui.mess
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from engineio import exceptions as engineio_exceptions
+from engineio import packet as engineio_packet
 from nicegui import core
+from socketio import packet as socketio_packet
 
 NAMESPACE = '/'
 PREFIX = 'chat-room:'
@@ -39,5 +43,19 @@ def members(room: str) -> int:
 
 
 async def emit(room: str, event: str, data: Any) -> None:
-    """Encode `data` once and send it to every socket in the chat room's Socket.IO room."""
-    await core.sio.emit(event, data, room=channel(room), namespace=NAMESPACE)
+    """Encode `data` once and queue it for every socket in the chat room's Socket.IO room.
+
+    python-socketio's own room emit encodes once too, but starts a task per socket only to put
+    the packet in that socket's queue, which never waits; here each queue gets it in turn.
+    """
+    encoded = core.sio.packet_class(socketio_packet.EVENT, namespace=NAMESPACE, data=[event, data]).encode()
+    packets = [engineio_packet.Packet(engineio_packet.MESSAGE, part) for part in _parts(encoded)]
+    for _, eio_sid in list(core.sio.manager.get_participants(NAMESPACE, channel(room))):
+        for packet in packets:
+            with contextlib.suppress(engineio_exceptions.SocketIsClosedError):  # it is leaving the room anyway
+                await core.sio.eio.send_packet(eio_sid, packet)
+
+
+def _parts(encoded: Any) -> list[Any]:
+    """A packet with binary data encodes to several; chat data is JSON, so always one."""
+    return encoded if isinstance(encoded, list) else [encoded]

@@ -123,6 +123,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         if after is None:
             return
         await self._join()
+        joined_at = self._stream.sequence
         try:
             missed = await self._since(after, MAX_SHOWN + 1)
             if len(missed) <= MAX_SHOWN:
@@ -132,6 +133,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         except ChatError:
             return  # the tab keeps what it shows; its next reconnect asks again
         self._sent.clear()
+        self._joined_at = joined_at  # the tab starts over from this page and what follows it
         self._send('reset', page[-PAGE_SIZE:], more=len(page) > PAGE_SIZE)
 
     async def _older(self, event: GenericEventArguments) -> None:
