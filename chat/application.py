@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from nicegui import app, ui
 
-from chat import logs
+from chat import logs, open_files
 from chat.announce import announce
 from chat.config import Settings
 from chat.domain.limits import Limits
@@ -27,6 +27,9 @@ from chat.ui.pages import register_pages
 from chat.ui.stream import Streams
 
 TITLE = 'Chat'
+# uvicorn's default HTTP parser (httptools) takes request headers without end, growing the process by
+# whatever one connection sends; h11 refuses a request whose headers pass this size (with a 400).
+HTTP_LIMITS: dict[str, Any] = {'http': 'h11', 'h11_max_incomplete_event_size': 64 * 1024}
 
 
 def build(settings: Settings) -> Rooms:
@@ -71,6 +74,7 @@ def run(settings: Settings) -> None:
     """Start serving (or, under NiceGUI's simulated `user`, only configure) the chat."""
     if settings.native and backend_missing():
         sys.exit(MISSING_BACKEND)
+    open_files.raise_soft_limit()
     logs.configure(settings.log_level)
     socket_logs.quiet_socket_loggers()
     keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
@@ -93,5 +97,6 @@ def run(settings: Settings) -> None:
         show=False,
         show_welcome_message=False,
         log_config=None,  # uvicorn's records go through the same key=value lines as ours
+        **HTTP_LIMITS,
         **native,
     )

@@ -119,3 +119,12 @@ def test_the_sockets_of_a_client_are_found_by_its_room_and_can_enter_another() -
     assert 'yield from participants.items()' in inspect.getsource(core.sio.manager.get_participants)
     assert list(inspect.signature(core.sio.enter_room).parameters)[:3] == ['sid', 'room', 'namespace']
     assert room_broadcast.NAMESPACE == '/' and 'enter_room(sid, client.id)' in inspect.getsource(original('handshake'))  # type: ignore[arg-type]
+
+
+def test_uvicorn_marks_a_connection_whose_request_has_arrived_and_forgets_an_upgraded_one() -> None:
+    """`stalled_connections` closes an HTTP connection whose `cycle` is still None (no whole request yet); one
+    upgraded to a WebSocket leaves the connection table as an HTTP connection."""
+    for protocol in (H11Protocol, HttpToolsProtocol):
+        assert 'self.cycle: RequestResponseCycle = None' in inspect.getsource(protocol.__init__)
+        assert 'self.connections.discard(self)' in inspect.getsource(protocol.handle_websocket_upgrade)
+    assert 'self.cycle = RequestResponseCycle(' in inspect.getsource(H11Protocol.handle_events)

@@ -22,6 +22,7 @@ import socketio
 
 from chat.domain.limits import LimitSettings
 from chat.internals.socket_guard import BROWSER_LOG_BURST
+from chat.internals.stalled_connections import CHECK_EVERY, REQUEST_SECONDS
 from tests.support.app_process import AppProcess
 from tests.support.percentiles import percentile
 from tests.support.protocol import Network, ProtocolClient
@@ -472,3 +473,69 @@ async def test_the_server_lets_go_of_a_tab_that_stopped_reading(served: Served, 
     """
     flow = await flow_past_stalled_tabs(served, open_tab, 25, until_released=True)
     assert set(flow.released) == {'silent', 'blind pongs'}, flow.report()
+
+
+# --- The HTTP layer ------------------------------------------------------------------------------------------------
+
+
+async def endless_headers(url: str, megabytes: int) -> tuple[int, bytes]:
+    """Send one request whose headers never end; returns how many bytes went out before the server stopped
+    taking them, and the start of what it answered."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    sent = 0
+    header = b'X-Filler: ' + b'a' * 8000 + b'\r\n'
+    try:
+        writer.write(b'GET / HTTP/1.1\r\nHost: chat\r\n')
+        while sent < megabytes * 1_000_000:
+            writer.write(header)
+            await writer.drain()
+            sent += len(header)
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+    answer = b''
+    with contextlib.suppress(ConnectionResetError, TimeoutError):
+        answer = await asyncio.wait_for(reader.read(200), 5)
+    writer.close()
+    return sent, answer
+
+
+async def test_a_request_whose_headers_never_end_is_cut_off_early(served: Served) -> None:
+    """Unbounded, one such connection grew the server by its own size (1.2 GB in 4 s with httptools)."""
+    before = served.rss_mb()
+    sent, answer = await endless_headers(served.server.url, megabytes=200)
+    assert sent < 10_000_000, f'the server took {sent / 1e6:.0f} MB of headers'
+    assert served.rss_mb() - before < 30
+    assert answer == b'' or answer.startswith(b'HTTP/1.1 4')
+    assert served.healthy()
+
+
+async def closed_within(url: str, payload: bytes, seconds: float) -> float | None:
+    """Open a connection, send `payload` (maybe nothing, maybe half a request) and no more; returns after how many
+    seconds the server closed it, or None if it was still open after `seconds`."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    writer.write(payload)
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(seconds):
+            while await reader.read(1024):
+                pass
+    except TimeoutError:
+        return None
+    except ConnectionResetError:
+        pass
+    finally:
+        writer.close()
+    return time.monotonic() - started
+
+
+async def test_connections_that_never_send_a_whole_request_are_closed(served: Served) -> None:
+    """Left open, each held a file descriptor for ever: a thousand of them took a default server offline."""
+    silent, half = await asyncio.gather(
+        closed_within(served.server.url, b'', 20),
+        closed_within(served.server.url, b'GET / HTTP/1.1\r\nHost: chat\r\n', 20),
+    )
+    assert silent is not None and half is not None, (silent, half)
+    assert max(silent, half) <= REQUEST_SECONDS + 2 * CHECK_EVERY
+    assert httpx.get(served.room_url, timeout=10).status_code == 200, 'a whole request is served as ever'
