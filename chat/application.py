@@ -10,7 +10,7 @@ from nicegui import app, ui
 
 from chat import logs, open_files
 from chat.announce import announce
-from chat.config import Settings
+from chat.config import Settings, exit_with_error
 from chat.domain.limits import Limits
 from chat.domain.rooms import Rooms
 from chat.internals import gc_tuning, serving, socket_guard, socket_logs
@@ -70,12 +70,25 @@ def backend(settings: Settings) -> Backend:
     return SQLiteBackend(settings.db_path)
 
 
+def check_before_serving(settings: Settings) -> str:
+    """Prepare the data directory, the session secret and the database file; return the secret.
+
+    A setting that cannot work on this machine (a file where a directory must be, an empty secret,
+    a database nobody may write) ends the app here with one line, before anything is served.
+    """
+    try:
+        return settings.prepare_storage()
+    except (OSError, ValueError) as error:
+        exit_with_error(str(error))
+
+
 def run(settings: Settings) -> None:
     """Start serving (or, under NiceGUI's simulated `user`, only configure) the chat."""
     if settings.native and backend_missing():
         sys.exit(MISSING_BACKEND)
     open_files.raise_soft_limit()
     logs.configure(settings.log_level)
+    secret = check_before_serving(settings)
     socket_logs.quiet_socket_loggers()
     keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
     build(settings)
@@ -93,7 +106,7 @@ def run(settings: Settings) -> None:
         title=TITLE,
         favicon='💬',
         dark=None,
-        storage_secret=settings.resolve_storage_secret(),
+        storage_secret=secret,
         show=False,
         show_welcome_message=False,
         log_config=None,  # uvicorn's records go through the same key=value lines as ours

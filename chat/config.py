@@ -7,20 +7,32 @@ its help text can never drift apart.
 from __future__ import annotations
 
 import argparse
+import errno
+import logging
+import os
 import secrets
-from collections.abc import Sequence
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.connection import parse_url
 
 from chat.domain.limits import LimitSettings
 from chat.domain.model import DEFAULT_ROOM, ChatError, validate_room
+from chat.logs import log_event
 
 SECRET_FILE = 'storage-secret'
+MIN_SECRET_LENGTH = 16  # a generated secret has 43; anything this short is a mistake, not a choice
 LIMITS = LimitSettings()
+PROG = 'app.py'
+
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -40,23 +52,35 @@ class Settings(BaseSettings):
     )
     history_length: int = Field(100_000, ge=100, description='messages kept per room in Redis (approximately)')
     reconnect_timeout: float = Field(
-        75.0, ge=1, description='seconds a tab may be offline (sleep, network change) and catch up without a reload'
+        75.0,
+        ge=1,
+        allow_inf_nan=False,
+        description='seconds a tab may be offline (sleep, network change) and catch up without a reload',
     )
     storage_secret: str | None = Field(
-        None, description='secret that signs browser sessions (default: generated once into DATA_DIR)'
+        None,
+        min_length=MIN_SECRET_LENGTH,
+        description=f'secret that signs browser sessions, {MIN_SECRET_LENGTH}+ characters '
+        '(default: generated once into DATA_DIR)',
     )
     log_level: Literal['debug', 'info', 'warning', 'error'] = Field(
         'info', description='lowest level logged to stderr, as key=value lines'
     )
     message_burst: int = Field(LIMITS.message_burst, ge=0, description='messages a tab may send in a quick burst')
     messages_per_second: float = Field(
-        LIMITS.messages_per_second, ge=0, description='messages per second a tab may send after its burst'
+        LIMITS.messages_per_second,
+        ge=0,
+        allow_inf_nan=False,
+        description='messages per second a tab may send after its burst',
     )
     ip_message_burst: int = Field(
         LIMITS.ip_message_burst, ge=0, description='messages one network address may send in a quick burst'
     )
     ip_messages_per_second: float = Field(
-        LIMITS.ip_messages_per_second, ge=0, description='messages per second one network address may send'
+        LIMITS.ip_messages_per_second,
+        ge=0,
+        allow_inf_nan=False,
+        description='messages per second one network address may send',
     )
     rooms_per_minute: int = Field(LIMITS.rooms_per_minute, ge=0, description='new rooms one address may start a minute')
     tabs_per_ip: int = Field(LIMITS.tabs_per_ip, ge=0, description='chat tabs one network address may have open')
@@ -69,6 +93,15 @@ class Settings(BaseSettings):
         except ChatError as error:
             raise ValueError(error.message) from None
 
+    @field_validator('redis_url')
+    @classmethod
+    def _parseable_redis_url(cls, url: str | None) -> str | None:
+        """Parse the URL as the Redis client will, so a typo stops the start instead of the first message."""
+        if url is not None:
+            # its ValueError names the problem, e.g. a missing redis:// scheme or a port that is no number
+            parse_url(url)  # type: ignore[no-untyped-call]
+        return url
+
     @property
     def limits(self) -> LimitSettings:
         """The rate limits for the room model (each setting is a field of the same name); 0 switches one off."""
@@ -78,20 +111,95 @@ class Settings(BaseSettings):
     def db_path(self) -> Path:
         return self.db if self.db is not None else self.data_dir / 'chat.db'
 
+    def prepare_storage(self) -> str:
+        """Create the data directory (and the database file's) and return the session secret.
+
+        Run before serving, so a path that cannot work fails the start with a `ValueError` naming the
+        setting, rather than the first request or message with a traceback.
+        """
+        with _naming('--data-dir'):
+            _make_directory(self.data_dir)
+        with _naming('the session secret file'):
+            secret = self.resolve_storage_secret()
+        if self.redis_url is None:
+            with _naming('--db'):
+                _make_directory(self.db_path.parent)
+                os.close(os.open(self.db_path, os.O_RDWR | os.O_CREAT, 0o666))
+        return secret
+
     def resolve_storage_secret(self) -> str:
         """Return the configured secret, else the one kept in the data directory, creating it on first use.
 
         A generated secret is stored with mode 0600 so sessions stay valid across restarts
-        without a secret ever being written into the code.
+        without a secret ever being written into the code. A secret file that is empty or short
+        (say, left by an older version on a full disk) is refused, as it would sign every session
+        with a guessable key.
         """
-        if self.storage_secret:
+        if self.storage_secret is not None:
             return self.storage_secret
         path = self.data_dir / SECRET_FILE
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(32), encoding='utf-8')
-        return path.read_text(encoding='utf-8').strip()
+        try:
+            secret = path.read_text(encoding='utf-8').strip()
+        except FileNotFoundError:
+            return _write_new_secret(path)
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f'{path} holds {len(secret)} characters, fewer than {MIN_SECRET_LENGTH}; '
+                'delete it to generate a new secret (everyone then gets a new session)'
+            )
+        if path.stat().st_mode & 0o077:
+            log_event(log, logging.WARNING, 'storage_secret_readable', path=path, fix=f'chmod 600 {path}')
+        return secret
+
+
+def _write_new_secret(path: Path) -> str:
+    """Write a new secret to `path` all at once: a crash or a full disk leaves the old state, never an empty file.
+
+    The temporary file is created with mode 0600 next to `path` (so the rename stays within one file
+    system), synced, then renamed over `path`; the directory is synced so the rename itself survives.
+    """
+    secret = secrets.token_urlsafe(32)
+    _make_directory(path.parent)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
+    try:
+        with os.fdopen(descriptor, 'w', encoding='utf-8') as file:
+            file.write(secret)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return secret
+
+
+def _make_directory(path: Path) -> None:
+    """`mkdir -p`, reporting a file in the way as "Not a directory" rather than mkdir's puzzling "File exists"."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path)) from None
+
+
+@contextmanager
+def _naming(setting: str) -> Iterator[None]:
+    """Turn an `OSError` inside the block into a one-line `ValueError` that names the setting to change."""
+    try:
+        yield
+    except OSError as error:
+        where = f' {error.filename}' if error.filename else ''
+        raise ValueError(f'{setting}{where}: {error.strerror or error}') from error
+
+
+def exit_with_error(message: str) -> NoReturn:
+    """Stop the app before it serves with one `app.py: error: ...` line, as argparse words it, and status 2."""
+    sys.stderr.write(f'{PROG}: error: {message}\n')
+    sys.exit(2)
 
 
 def parse_settings(argv: Sequence[str] | None = None) -> Settings:
@@ -106,9 +214,16 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         parser.error(problems)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse without the usage block on errors: one line saying what is wrong (`--help` has the rest)."""
+
+    def error(self, message: str) -> NoReturn:
+        exit_with_error(message)
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog='app.py',
+    parser = _Parser(
+        prog=PROG,
         description='A real-time room chat on NiceGUI.',
         epilog='Every option can also be set with its CHAT_* environment variable; flags win.',
     )

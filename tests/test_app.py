@@ -1,13 +1,25 @@
-"""`python app.py` as a user runs it: help, bad options and a missing native backend fail politely."""
+"""`python app.py` as a user runs it: help, bad options and settings that cannot work fail politely, in one line."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
-from tests.support.app_process import ROOT
+import pytest
+
+from chat.config import SECRET_FILE
+from tests.support.app_process import READY, ROOT
+from tests.support.processes import free_port
 
 
-def run_app(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, 'app.py', *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+def run_app(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run app.py to its end with the test's `CHAT_*` settings; running into `timeout` means it served.
+
+    `PYTEST_*` variables are left out, as NiceGUI would otherwise take the app for its own screen test.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith('PYTEST_')}
+    command = [sys.executable, 'app.py', *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def test_help_lists_the_options() -> None:
@@ -21,3 +33,48 @@ def test_a_bad_port_is_one_line_of_error_not_a_traceback() -> None:
     result = run_app('--port', 'abc')
     assert result.returncode == 2
     assert 'port' in result.stderr and 'Traceback' not in result.stderr
+
+
+def setting_up(data_dir: Path, case: str) -> list[str]:
+    """Arrange the machine for `case` and return the app.py options that start the app on it."""
+    if case == 'data dir is a file':
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        data_dir.write_text('not a directory', encoding='utf-8')
+    elif case == 'secret path is a directory':
+        (data_dir / SECRET_FILE).mkdir(parents=True)
+    elif case == 'secret file is empty':
+        data_dir.mkdir(parents=True)
+        (data_dir / SECRET_FILE).touch(mode=0o600)
+    elif case == 'db under a file':
+        data_dir.mkdir(parents=True)
+        (data_dir / 'plain-file').write_text('', encoding='utf-8')
+        return ['--db', str(data_dir / 'plain-file' / 'chat.db')]
+    return {
+        'db in /proc': ['--db', '/proc/chat.db'],
+        'redis url without a scheme': ['--redis-url', 'not-a-url'],
+        'redis url with a broken address': ['--redis-url', 'redis://:x@[::1'],
+        'infinite rate': ['--messages-per-second', 'inf'],
+        'short secret': ['--storage-secret', 'short'],
+    }.get(case, [])
+
+
+@pytest.mark.parametrize(
+    'case',
+    [
+        'data dir is a file',
+        'secret path is a directory',
+        'secret file is empty',
+        'db under a file',
+        'db in /proc',
+        'redis url without a scheme',
+        'redis url with a broken address',
+        'infinite rate',
+        'short secret',
+    ],
+)
+def test_settings_that_cannot_work_stop_the_app_with_one_line_before_it_serves(chat_env: Path, case: str) -> None:
+    result = run_app('--port', str(free_port()), *setting_up(chat_env, case), timeout=20)
+    lines = result.stderr.splitlines()
+    assert result.returncode != 0
+    assert len(lines) == 1 and lines[0].startswith('app.py: error: '), result.stderr
+    assert READY not in result.stdout

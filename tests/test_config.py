@@ -1,6 +1,10 @@
 """Options come from flags and CHAT_* variables; flags win; bad values fail with one clear line."""
 
+import resource
+import signal
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,6 +56,84 @@ def test_storage_secret_is_generated_once_with_private_permissions(chat_env: Pat
 
 
 def test_storage_secret_from_the_environment_wins(monkeypatch: pytest.MonkeyPatch, chat_env: Path) -> None:
-    monkeypatch.setenv('CHAT_STORAGE_SECRET', 'from-env')
-    assert Settings().resolve_storage_secret() == 'from-env'
+    monkeypatch.setenv('CHAT_STORAGE_SECRET', 'from-the-environment')
+    assert Settings().resolve_storage_secret() == 'from-the-environment'
     assert not (chat_env / SECRET_FILE).exists()
+
+
+@contextmanager
+def full_disk() -> Iterator[None]:
+    """Every file write fails with EFBIG meanwhile, as on a full disk, whichever API does the writing."""
+    previous_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous_handler)
+
+
+def test_a_first_start_on_a_full_disk_leaves_no_empty_secret_behind(chat_env: Path) -> None:
+    with full_disk(), pytest.raises(OSError):
+        Settings().resolve_storage_secret()
+    assert not (chat_env / SECRET_FILE).exists()
+    assert len(Settings().resolve_storage_secret()) >= 32
+    assert [path.name for path in chat_env.iterdir()] == [SECRET_FILE]
+
+
+@pytest.mark.parametrize('content', ['', '\n', 'too-short'])
+def test_an_empty_or_short_secret_file_is_refused(chat_env: Path, content: str) -> None:
+    chat_env.mkdir()
+    (chat_env / SECRET_FILE).write_text(content, encoding='utf-8')
+    (chat_env / SECRET_FILE).chmod(0o600)
+    with pytest.raises(ValueError, match='storage-secret'):
+        Settings().resolve_storage_secret()
+
+
+@pytest.mark.parametrize('secret', ['', 'too-short'])
+def test_an_empty_or_short_secret_setting_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], secret: str
+) -> None:
+    monkeypatch.setenv('CHAT_STORAGE_SECRET', secret)
+    with pytest.raises(SystemExit) as exited:
+        parse_settings([])
+    assert exited.value.code == 2
+    assert 'storage' in one_error_line(capsys)
+
+
+def test_a_secret_file_others_can_read_is_warned_about(chat_env: Path, caplog: pytest.LogCaptureFixture) -> None:
+    secret = Settings().resolve_storage_secret()
+    (chat_env / SECRET_FILE).chmod(0o644)
+    assert Settings().resolve_storage_secret() == secret
+    assert [record.levelname for record in caplog.records] == ['WARNING']
+    assert SECRET_FILE in caplog.text and 'chmod 600' in caplog.text
+
+
+@pytest.mark.parametrize('value', ['inf', '-inf', 'nan', 'Infinity'])
+@pytest.mark.parametrize('flag', ['--messages-per-second', '--ip-messages-per-second', '--reconnect-timeout'])
+def test_limits_must_be_finite_numbers(flag: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_settings([f'{flag}={value}'])
+    assert exited.value.code == 2
+    assert flag[2:].replace('-', '_') in one_error_line(capsys)
+
+
+@pytest.mark.parametrize('url', ['not-a-url', 'redis://:x@[::1', 'redis://127.0.0.1:port/0', 'http://127.0.0.1:6379'])
+def test_an_unparseable_redis_url_is_refused(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_settings(['--redis-url', url])
+    assert exited.value.code == 2
+    assert 'redis_url' in one_error_line(capsys)
+
+
+def test_redis_urls_redis_py_accepts_are_accepted() -> None:
+    for url in ('redis://127.0.0.1:6379/0', 'rediss://:pw@cache.example:6380', 'unix:///run/redis.sock?db=1'):
+        assert parse_settings(['--redis-url', url]).redis_url == url
+
+
+def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    """The single `app.py: error:` line on stderr (no usage block, no traceback), without its prefix."""
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith('app.py: error: '), lines
+    return lines[0]
