@@ -18,6 +18,7 @@ from chat.internals.sessions import keep_sessions
 from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
 from chat.loop_lag import LoopLag
 from chat.native import MISSING_BACKEND, backend_missing, window_options
+from chat.security_headers import SecurityHeaders
 from chat.stores.messages import Backend
 from chat.stores.messages.redis import RedisBackend
 from chat.stores.messages.sqlite import SQLiteBackend
@@ -41,6 +42,7 @@ def build(settings: Settings) -> Rooms:
     app.on_startup(loop_lag.watch)
     app.on_shutdown(rooms.stop)
     register_pages(rooms, streams, reconnect_timeout=settings.reconnect_timeout)
+    app.add_middleware(SecurityHeaders)  # outside the routes, so every response gets the headers
 
     @app.get('/healthz')
     async def healthz() -> JSONResponse:
