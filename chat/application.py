@@ -13,8 +13,7 @@ from chat.announce import announce
 from chat.config import Settings
 from chat.domain.limits import Limits
 from chat.domain.rooms import Rooms
-from chat.internals import gc_tuning, serving, socket_guard, socket_logs
-from chat.internals.sessions import keep_sessions
+from chat.internals import gc_tuning, serving, sessions, socket_guard, socket_logs
 from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
 from chat.loop_lag import LoopLag
 from chat.native import MISSING_BACKEND, backend_missing, window_options
@@ -69,13 +68,24 @@ def backend(settings: Settings) -> Backend:
     return SQLiteBackend(settings.db_path)
 
 
+def expire_sessions(settings: Settings) -> None:
+    """Bound the session files a visit without a cookie leaves (in Redis, NiceGUI's keys are not ours to expire)."""
+    cleanup = sessions.SessionCleanup(
+        (settings.data_dir / 'sessions').resolve(), settings.session_days * 86_400, settings.session_files
+    )
+    app.timer(sessions.NOTE_EVERY, cleanup.note_open)
+    app.timer(sessions.CLEANUP_EVERY, cleanup.clean, immediate=False)
+
+
 def run(settings: Settings) -> None:
     """Start serving (or, under NiceGUI's simulated `user`, only configure) the chat."""
     if settings.native and backend_missing():
         sys.exit(MISSING_BACKEND)
     logs.configure(settings.log_level)
     socket_logs.quiet_socket_loggers()
-    keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
+    sessions.keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
+    if not settings.redis_url:
+        expire_sessions(settings)
     build(settings)
     socket_guard.install()
     app.timer(CHECK_EVERY, StalledConnections().check)

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     storage_secret: str | None = Field(
         None, description='secret that signs browser sessions (default: generated once into DATA_DIR)'
     )
+    session_days: float = Field(
+        30.0, ge=0, description='days a browser session file is kept after its browser was last seen'
+    )
+    session_files: int = Field(100_000, ge=1, description='session files kept at most (the oldest go first)')
     log_level: Literal['debug', 'info', 'warning', 'error'] = Field(
         'info', description='lowest level logged to stderr, as key=value lines'
     )
