@@ -13,11 +13,11 @@ from chat.announce import announce
 from chat.config import Settings, exit_with_error
 from chat.domain.limits import Limits
 from chat.domain.rooms import Rooms
-from chat.internals import gc_tuning, serving, socket_guard, socket_logs
-from chat.internals.sessions import keep_sessions
+from chat.internals import gc_tuning, serving, sessions, socket_guard, socket_logs
 from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
 from chat.loop_lag import LoopLag
 from chat.native import MISSING_BACKEND, backend_missing, window_options
+from chat.security_headers import SecurityHeaders
 from chat.stores.messages import Backend
 from chat.stores.messages.redis import RedisBackend
 from chat.stores.messages.sqlite import SQLiteBackend
@@ -44,6 +44,7 @@ def build(settings: Settings) -> Rooms:
     app.on_startup(loop_lag.watch)
     app.on_shutdown(rooms.stop)
     register_pages(rooms, streams, reconnect_timeout=settings.reconnect_timeout)
+    app.add_middleware(SecurityHeaders)  # outside the routes, so every response gets the headers
 
     @app.get('/healthz')
     async def healthz() -> JSONResponse:
@@ -82,6 +83,15 @@ def check_before_serving(settings: Settings) -> str:
         exit_with_error(str(error))
 
 
+def expire_sessions(settings: Settings) -> None:
+    """Bound the session files a visit without a cookie leaves (in Redis, NiceGUI's keys are not ours to expire)."""
+    cleanup = sessions.SessionCleanup(
+        (settings.data_dir / 'sessions').resolve(), settings.session_days * 86_400, settings.session_files
+    )
+    app.timer(sessions.NOTE_EVERY, cleanup.note_open)
+    app.timer(sessions.CLEANUP_EVERY, cleanup.clean, immediate=False)
+
+
 def run(settings: Settings) -> None:
     """Start serving (or, under NiceGUI's simulated `user`, only configure) the chat."""
     if settings.native and backend_missing():
@@ -90,7 +100,9 @@ def run(settings: Settings) -> None:
     logs.configure(settings.log_level)
     secret = check_before_serving(settings)
     socket_logs.quiet_socket_loggers()
-    keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
+    sessions.keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
+    if not settings.redis_url:
+        expire_sessions(settings)
     build(settings)
     socket_guard.install()
     app.timer(CHECK_EVERY, StalledConnections().check)

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         description=f'secret that signs browser sessions, {MIN_SECRET_LENGTH}+ characters '
         '(default: generated once into DATA_DIR)',
     )
+    session_days: float = Field(
+        30.0, ge=0, description='days a browser session file is kept after its browser was last seen'
+    )
+    session_files: int = Field(100_000, ge=1, description='session files kept at most (the oldest go first)')
     log_level: Literal['debug', 'info', 'warning', 'error'] = Field(
         'info', description='lowest level logged to stderr, as key=value lines'
     )

@@ -22,7 +22,7 @@ from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 from uvicorn.server import Server as UvicornServer
 from uvicorn.server import ServerState
 
-from chat.internals import room_broadcast, socket_guard, socket_logs
+from chat.internals import room_broadcast, sessions, socket_guard, socket_logs
 
 NICEGUI_JS = (Path(nicegui.__file__).parent / 'static' / 'nicegui.js').read_text(encoding='utf-8')
 
@@ -128,3 +128,15 @@ def test_uvicorn_marks_a_connection_whose_request_has_arrived_and_forgets_an_upg
         assert 'self.cycle: RequestResponseCycle = None' in inspect.getsource(protocol.__init__)
         assert 'self.connections.discard(self)' in inspect.getsource(protocol.handle_websocket_upgrade)
     assert 'self.cycle = RequestResponseCycle(' in inspect.getsource(H11Protocol.handle_events)
+
+
+def test_nicegui_keeps_user_storage_in_the_files_and_tables_the_session_cleanup_reads() -> None:
+    """`sessions.SessionCleanup` deletes `storage-user-<id>.json` files, except for the ids in `Storage._users` and
+    `_active_request_sessions`; a change to either fails here."""
+    assert "FilePersistentDict(Storage.path / f'storage-{id}.json'" in inspect.getsource(
+        Storage._create_persistent_dict
+    )
+    assert "f'{USER_PREFIX}{session_id}'" in inspect.getsource(Storage._create_user_storage)
+    assert sessions.user_file(Path('/s'), 'x').name == 'storage-user-x.json'
+    init = inspect.getsource(Storage.__init__)
+    assert 'self._users: dict[str, PersistentDict]' in init and 'self._active_request_sessions: Counter[str]' in init
