@@ -36,7 +36,7 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
         log_event(log, logging.INFO, 'tab_refused', room=room, reason=error.kind, ip=client.ip)
         too_many_tabs(error.message)
         return
-    ui.page_title(page_title(room, 0))
+    ui.page_title(page_title(room))
     apply_colors()
     client.content.classes('chat-page')
     stream, release = streams.follow(room)
@@ -59,7 +59,7 @@ class RoomView:
         self.browser_id = browser_id()
         self.header = RoomHeader(stream, on_rename=self._renamed)
         self.messages = MessageList(
-            stream, self._history_page, self._missed, title=page_title(self.room, 0), on_joined=self._joined
+            stream, self._history_page, self._missed, title=page_title(self.room), on_joined=self._joined
         )
         self.typing_line = TypingLine(stream, self.browser_id)
         self.composer = Composer(self.send, on_typing=self._typing)
@@ -116,6 +116,6 @@ def too_many_tabs(reason: str) -> None:
         ui.label(reason).mark('too-many-tabs')
 
 
-def page_title(room: str, unread: int) -> str:
-    """The tab's title, e.g. "(3) lobby · Chat" with three unread messages."""
-    return f'({unread}) {room} · Chat' if unread else f'{room} · Chat'
+def page_title(room: str) -> str:
+    """The tab's title, e.g. "lobby · Chat"; the message list puts the unread count before it, "(3) lobby · Chat"."""
+    return f'{room} · Chat'
