@@ -24,7 +24,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.connection import parse_url
 
 from chat.domain.limits import LimitSettings
-from chat.domain.model import DEFAULT_ROOM, ChatError, validate_room
+from chat.domain.model import DEFAULT_ROOM, MAX_MESSAGE_BYTES, ChatError, validate_room
 from chat.logs import log_event
 
 SECRET_FILE = 'storage-secret'
@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     )
     rooms_per_minute: int = Field(LIMITS.rooms_per_minute, ge=0, description='new rooms one address may start a minute')
     tabs_per_ip: int = Field(LIMITS.tabs_per_ip, ge=0, description='chat tabs one network address may have open')
+    ip_storage_per_day: int = Field(
+        LIMITS.ip_storage_per_day,
+        ge=0,
+        description=f'bytes of message text (UTF-8) one network address may store a day; 0, or at least '
+        f'{MAX_MESSAGE_BYTES} (the largest message)',
+    )
 
     @field_validator('room')
     @classmethod
@@ -96,6 +102,14 @@ class Settings(BaseSettings):
             return validate_room(room)
         except ChatError as error:
             raise ValueError(error.message) from None
+
+    @field_validator('ip_storage_per_day')
+    @classmethod
+    def _budget_fits_a_message(cls, budget: int) -> int:
+        """A budget smaller than the largest message would refuse that message for ever, with a wait that never ends."""
+        if 0 < budget < MAX_MESSAGE_BYTES:
+            raise ValueError(f'must be 0 (off) or at least {MAX_MESSAGE_BYTES}, the bytes of the largest message')
+        return budget
 
     @field_validator('redis_url')
     @classmethod

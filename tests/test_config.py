@@ -137,3 +137,16 @@ def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith('app.py: error: '), lines
     return lines[0]
+
+
+@pytest.mark.parametrize('budget', ['1', '7999', '-1'])
+def test_a_storage_budget_below_the_largest_message_is_refused(budget: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_settings(['--ip-storage-per-day', budget])
+    assert exited.value.code == 2
+    assert 'ip_storage_per_day' in one_error_line(capsys)
+
+
+def test_a_storage_budget_is_off_at_zero_or_at_least_the_largest_message() -> None:
+    assert parse_settings(['--ip-storage-per-day', '0']).limits.ip_storage_per_day == 0
+    assert parse_settings(['--ip-storage-per-day', '8000']).limits.ip_storage_per_day == 8000

@@ -161,3 +161,19 @@ async def test_a_store_that_cannot_tell_whether_a_room_is_new_neither_blocks_nor
             assert (await rooms.post(room, ALICE, 'hello', ip='10.0.0.1')).room == room
     finally:
         await rooms.stop()
+
+
+async def test_the_storage_budget_counts_the_bytes_stored_not_the_characters(tmp_path: Path) -> None:
+    limits = Limits(LimitSettings(message_burst=0, ip_message_burst=0, ip_storage_per_day=10_000))
+    rooms = Rooms(SQLiteBackend(tmp_path / 'chat.db'), limits=limits)
+    await rooms.start()
+    try:
+        await rooms.post('lobby', ALICE, '🦊' * 2000, ip='10.0.0.1')  # 8000 bytes in UTF-8
+        await rooms.post('lobby', ALICE, 'x' * 1999, ip='10.0.0.1')
+        with pytest.raises(ChatError) as refused:
+            await rooms.post('lobby', ALICE, 'é', ip='10.0.0.1')  # two bytes, one over
+        assert refused.value.kind == ErrorKind.OVER_BUDGET
+        assert [len(message.text) for message in await rooms.history('lobby')] == [2000, 1999], 'nothing stored'
+        await rooms.post('lobby', BOB, 'another address', ip='10.0.0.2')
+    finally:
+        await rooms.stop()

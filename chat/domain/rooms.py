@@ -96,7 +96,8 @@ class Rooms:
         text = clean_message(text)
         await self._started.wait()
         if ip is not None:
-            self.limits.admit_message(author.id, ip, new_room=await self._is_new(room))
+            new_room = await self._is_new(room)
+            self.limits.admit_message(author.id, ip, new_room=new_room, size=len(text.encode('utf-8')))
             self._started_rooms.add(room)  # of several first posts arriving together, one starts the room
         return await self.backend.append(room, author, text)
 
