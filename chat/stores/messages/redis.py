@@ -174,7 +174,6 @@ class RedisBackend:
         """Trim every room in the rooms summary, `TRIM_BATCH` rooms per round trip (`ZSCAN` sees each room
         that exists throughout the pass at least once)."""
         redis = self._require_started()
-        assert self._trim is not None
         cutoff = self.retention.cutoff(now)
         # stream ids start with their time in ms: MINID drops the entries written before the cutoff
         min_id = '0' if cutoff is None else f'{max(0, int(cutoff * 1000))}-0'
@@ -193,7 +192,7 @@ class RedisBackend:
         return removed
 
     async def _trim_rooms(self, redis: aioredis.Redis, rooms: list[str], min_id: str) -> int:
-        assert self._trim is not None
+        assert self._trim is not None, 'the Redis backend has not been started'
         async with redis.pipeline(transaction=False) as pipe:
             for room in rooms:
                 keys = [self._key('room', room), self._key('counts'), self._key('activity')]
