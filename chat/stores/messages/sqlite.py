@@ -58,7 +58,7 @@ CREATE TRIGGER count_and_trim_room AFTER INSERT ON messages BEGIN
     ON CONFLICT (name) DO UPDATE SET message_count = message_count + 1, last_activity = NEW.sent_at;
     DELETE FROM messages WHERE id IN (
         SELECT id FROM messages WHERE room = NEW.room ORDER BY id
-        LIMIT (SELECT iif(keep_messages > 0, max(0, message_count - keep_messages), 0)
+        LIMIT (SELECT CASE WHEN keep_messages > 0 THEN max(0, message_count - keep_messages) ELSE 0 END
                FROM rooms, retention WHERE name = NEW.room)
     );
 END;
@@ -70,7 +70,7 @@ END;
 MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION)
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
-# the oldest rows only, so a pass with nothing to do reads a batch, never the whole table
+# the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
 EXPIRE_OLDEST = (
     'DELETE FROM messages WHERE id IN (SELECT id FROM messages ORDER BY id LIMIT :batch) AND sent_at < :cutoff'
 )
