@@ -32,7 +32,8 @@ Measure = Callable[[Server], Awaitable[dict]]
 SERVERS = ('app', *COMPARISONS)  # ours first
 PROFILE_FORMATS = {'.svg': 'flamegraph', '.json': 'speedscope'}
 # The generator's tabs all come from 127.0.0.1 and one paced sender stands for a whole room of
-# people, so the limits meant for one person are off unless a scenario or --app-env sets them.
+# people, so the limits meant for one person are off unless a scenario or --app-env sets them,
+# and rooms keep every message, so a seeded room stays the size the scenario asked for.
 # A closed tab's page goes after 3 s instead of the product's minute and more (kept for tabs that come back),
 # so scenarios that close tabs and wait for the server to let them go need not wait that long.
 NO_LIMITS = {
@@ -40,6 +41,8 @@ NO_LIMITS = {
     'CHAT_IP_MESSAGE_BURST': '0',
     'CHAT_ROOMS_PER_MINUTE': '0',
     'CHAT_TABS_PER_IP': '0',
+    'CHAT_IP_STORAGE_PER_DAY': '0',
+    'CHAT_KEEP_MESSAGES': '0',
     'CHAT_RECONNECT_TIMEOUT': '3',
 }
 

@@ -360,10 +360,11 @@ def seed(db: Path, room: str, count: int) -> None:
     The schema is created by the app's own backend, so the rows are exactly what the app
     would have written (the room summary included, through the backend's trigger).
     """
-    from chat.stores.messages.sqlite import SQLiteBackend  # here, so that only seeding imports the app's code
+    from chat.stores.messages import Retention  # here, so that only seeding imports the app's code
+    from chat.stores.messages.sqlite import SQLiteBackend
 
     async def create_schema() -> None:
-        backend = SQLiteBackend(db)
+        backend = SQLiteBackend(db, Retention(keep_messages=0))  # the seeded room keeps all `count` messages
         await backend.start(lambda _: None)
         await backend.stop()
 

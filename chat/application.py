@@ -18,7 +18,7 @@ from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
 from chat.loop_lag import LoopLag
 from chat.native import MISSING_BACKEND, backend_missing, window_options
 from chat.security_headers import SecurityHeaders
-from chat.stores.messages import Backend
+from chat.stores.messages import TRIM_EVERY, Backend
 from chat.stores.messages.redis import RedisBackend
 from chat.stores.messages.sqlite import SQLiteBackend
 from chat.stores.presence.redis import RedisPresence
@@ -43,6 +43,7 @@ def build(settings: Settings) -> Rooms:
     app.on_startup(rooms.start)
     app.on_startup(loop_lag.watch)
     app.on_shutdown(rooms.stop)
+    app.timer(TRIM_EVERY, rooms.trim)
     register_pages(rooms, streams, reconnect_timeout=settings.reconnect_timeout)
     app.add_middleware(SecurityHeaders)  # outside the routes, so every response gets the headers
 
@@ -67,8 +68,8 @@ def build(settings: Settings) -> Rooms:
 def backend(settings: Settings) -> Backend:
     """SQLite in the data directory by default; Redis when processes must share rooms."""
     if settings.redis_url:
-        return RedisBackend(settings.redis_url, history_length=settings.history_length)
-    return SQLiteBackend(settings.db_path)
+        return RedisBackend(settings.redis_url, settings.retention)
+    return SQLiteBackend(settings.db_path, settings.retention)
 
 
 def check_before_serving(settings: Settings) -> str:

@@ -24,8 +24,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.connection import parse_url
 
 from chat.domain.limits import LimitSettings
-from chat.domain.model import DEFAULT_ROOM, ChatError, validate_room
+from chat.domain.model import DEFAULT_ROOM, MAX_MESSAGE_BYTES, ChatError, validate_room
 from chat.logs import log_event
+from chat.stores.messages import DEFAULT_RETENTION, Retention
 
 SECRET_FILE = 'storage-secret'
 MIN_SECRET_LENGTH = 16  # a generated secret has 43; anything this short is a mistake, not a choice
@@ -50,7 +51,14 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, description='share rooms between processes through Redis, e.g. redis://127.0.0.1:6379/0'
     )
-    history_length: int = Field(100_000, ge=100, description='messages kept per room in Redis (approximately)')
+    keep_messages: int = Field(
+        DEFAULT_RETENTION.keep_messages,
+        ge=0,
+        description='messages kept per room, the newest (0: all), in SQLite or Redis',
+    )
+    keep_days: float = Field(
+        DEFAULT_RETENTION.keep_days, ge=0, allow_inf_nan=False, description='days a message is kept (0: for ever)'
+    )
     reconnect_timeout: float = Field(
         75.0,
         ge=1,
@@ -88,6 +96,12 @@ class Settings(BaseSettings):
     )
     rooms_per_minute: int = Field(LIMITS.rooms_per_minute, ge=0, description='new rooms one address may start a minute')
     tabs_per_ip: int = Field(LIMITS.tabs_per_ip, ge=0, description='chat tabs one network address may have open')
+    ip_storage_per_day: int = Field(
+        LIMITS.ip_storage_per_day,
+        ge=0,
+        description=f'bytes of message text (UTF-8) one network address may store a day; 0, or at least '
+        f'{MAX_MESSAGE_BYTES} (the largest message)',
+    )
 
     @field_validator('room')
     @classmethod
@@ -96,6 +110,14 @@ class Settings(BaseSettings):
             return validate_room(room)
         except ChatError as error:
             raise ValueError(error.message) from None
+
+    @field_validator('ip_storage_per_day')
+    @classmethod
+    def _budget_fits_a_message(cls, budget: int) -> int:
+        """A budget smaller than the largest message would refuse that message for ever, with a wait that never ends."""
+        if 0 < budget < MAX_MESSAGE_BYTES:
+            raise ValueError(f'must be 0 (off) or at least {MAX_MESSAGE_BYTES}, the bytes of the largest message')
+        return budget
 
     @field_validator('redis_url')
     @classmethod
@@ -110,6 +132,10 @@ class Settings(BaseSettings):
     def limits(self) -> LimitSettings:
         """The rate limits for the room model (each setting is a field of the same name); 0 switches one off."""
         return LimitSettings(**{field.name: getattr(self, field.name) for field in fields(LimitSettings)})
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(self.keep_messages, self.keep_days)
 
     @property
     def db_path(self) -> Path:
@@ -208,6 +234,7 @@ def exit_with_error(message: str) -> NoReturn:
 
 def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     """Build `Settings` from `argv` and the environment; exit with a one-line message on bad values."""
+    _refuse_history_length(sys.argv[1:] if argv is None else argv)
     parser = _build_parser()
     args = parser.parse_args(argv)
     given = {name: value for name, value in vars(args).items() if value is not None}
@@ -216,6 +243,15 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     except ValidationError as error:
         problems = '; '.join(f'{"-".join(map(str, e["loc"])) or "settings"}: {e["msg"]}' for e in error.errors())
         parser.error(problems)
+
+
+def _refuse_history_length(argv: Sequence[str]) -> None:
+    """Stop a start that still sets the Redis-only setting `--keep-messages` replaced, rather than ignore its value."""
+    if 'CHAT_HISTORY_LENGTH' in os.environ or any(arg.split('=')[0] == '--history-length' for arg in argv):
+        exit_with_error(
+            '--history-length (CHAT_HISTORY_LENGTH) was replaced by --keep-messages (CHAT_KEEP_MESSAGES), '
+            'which SQLite and Redis both follow'
+        )
 
 
 class _Parser(argparse.ArgumentParser):

@@ -137,3 +137,45 @@ def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith('app.py: error: '), lines
     return lines[0]
+
+
+@pytest.mark.parametrize('budget', ['1', '7999', '-1'])
+def test_a_storage_budget_below_the_largest_message_is_refused(budget: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_settings(['--ip-storage-per-day', budget])
+    assert exited.value.code == 2
+    assert 'ip_storage_per_day' in one_error_line(capsys)
+
+
+def test_a_storage_budget_is_off_at_zero_or_at_least_the_largest_message() -> None:
+    assert parse_settings(['--ip-storage-per-day', '0']).limits.ip_storage_per_day == 0
+    assert parse_settings(['--ip-storage-per-day', '8000']).limits.ip_storage_per_day == 8000
+
+
+def test_retention_comes_from_keep_messages_and_keep_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (parse_settings([]).retention.keep_messages, parse_settings([]).retention.keep_days) == (10_000, 90)
+    monkeypatch.setenv('CHAT_KEEP_DAYS', '0')
+    retention = parse_settings(['--keep-messages', '50']).retention
+    assert (retention.keep_messages, retention.keep_days) == (50, 0)
+
+
+@pytest.mark.parametrize('argv', [['--keep-messages', '-1'], ['--keep-days', 'inf'], ['--keep-days', '-2']])
+def test_bad_retention_is_refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_settings(argv)
+    assert exited.value.code == 2
+    assert argv[0][2:].replace('-', '_') in one_error_line(capsys)
+
+
+@pytest.mark.parametrize('how', ['flag', 'flag=', 'env'])
+def test_the_replaced_history_length_stops_the_start_naming_its_successor(
+    how: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An operator's old value must not be ignored in silence: rooms would be trimmed to another length."""
+    argv = {'flag': ['--history-length', '500000'], 'flag=': ['--history-length=500000'], 'env': []}[how]
+    if how == 'env':
+        monkeypatch.setenv('CHAT_HISTORY_LENGTH', '500000')
+    with pytest.raises(SystemExit) as exited:
+        parse_settings(argv)
+    assert exited.value.code == 2
+    assert '--keep-messages (CHAT_KEEP_MESSAGES)' in one_error_line(capsys)

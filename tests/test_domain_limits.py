@@ -1,4 +1,5 @@
-"""Rate and tab limits on a fake clock: bursts, sustained rates, per-address sharing, refusals that cost nothing."""
+"""Rate, tab and storage limits on a fake clock: bursts, sustained rates, per-address sharing, daily budgets,
+refusals that cost nothing."""
 
 import pytest
 
@@ -19,10 +20,10 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def admitted(limits: Limits, tab: str, ip: str, *, new_room: bool = False) -> ErrorKind | None:
-    """None if the message was admitted, else the kind of refusal."""
+def admitted(limits: Limits, tab: str, ip: str, *, new_room: bool = False, size: int = 10) -> ErrorKind | None:
+    """None if the message (of `size` bytes) was admitted, else the kind of refusal."""
     try:
-        limits.admit_message(tab, ip, new_room=new_room)
+        limits.admit_message(tab, ip, new_room=new_room, size=size)
     except ChatError as error:
         assert error.message, 'every refusal says why'
         return error.kind
@@ -79,7 +80,7 @@ def test_an_address_shares_one_budget_across_its_tabs(clock: FakeClock) -> None:
     assert results == [None] * 8 + [ErrorKind.RATE_LIMITED] * 2
     assert admitted(limits, 'tab-0', '10.0.0.2') is None, 'another address is not affected'
     with pytest.raises(ChatError, match='network address'):
-        limits.admit_message('tab-0', '10.0.0.1', new_room=False)
+        limits.admit_message('tab-0', '10.0.0.1', new_room=False, size=10)
 
 
 def test_a_refused_message_costs_nothing(clock: FakeClock) -> None:
@@ -97,7 +98,7 @@ def test_rooms_per_minute_counts_new_rooms_per_address(clock: FakeClock) -> None
         ErrorKind.TOO_MANY_ROOMS
     ]
     with pytest.raises(ChatError, match=r'10 rooms within a minute\. Wait 6 seconds'):
-        limits.admit_message('tab', '10.0.0.1', new_room=True)
+        limits.admit_message('tab', '10.0.0.1', new_room=True, size=10)
     assert admitted(limits, 'tab', '10.0.0.1') is None, 'posting in existing rooms goes on'
     clock.now += 6
     assert admitted(limits, 'tab', '10.0.0.1', new_room=True) is None
@@ -123,3 +124,33 @@ def test_no_tab_limit_when_set_to_zero(clock: FakeClock) -> None:
     for close in closers:
         close()
     assert limits.open_tabs('127.0.0.1') == 0
+
+
+def test_an_address_may_store_its_daily_budget_of_text_then_regains_it_over_the_day(clock: FakeClock) -> None:
+    limits = Limits(LimitSettings(message_burst=0, ip_message_burst=0, ip_storage_per_day=10_000), clock)
+    assert [admitted(limits, 'tab', '10.0.0.1', size=4000) for _ in range(3)] == [None, None, ErrorKind.OVER_BUDGET]
+    with pytest.raises(
+        ChatError, match=r'may store 10 kB of messages a day, and this one would pass that\. Wait 5 hours'
+    ) as refused:
+        limits.admit_message('tab', '10.0.0.1', new_room=False, size=4000)
+    assert admitted(limits, 'tab', '10.0.0.1', size=2000) is None, 'what is left of the budget may still be used'
+    assert admitted(limits, 'tab', '10.0.0.2', size=4000) is None, 'another address has its own budget'
+    assert 'try again' in refused.value.message
+    clock.now += 86_400 * 4000 / 10_000
+    assert admitted(limits, 'tab', '10.0.0.1', size=4000) is None, 'the budget refills steadily over the day'
+    assert admitted(limits, 'tab', '10.0.0.1', size=100) == ErrorKind.OVER_BUDGET
+
+
+def test_a_message_over_budget_costs_nothing_of_the_other_limits(clock: FakeClock) -> None:
+    limits = Limits(LimitSettings(message_burst=2, ip_message_burst=0, ip_storage_per_day=10_000), clock)
+    assert admitted(limits, 'tab', '10.0.0.1', size=8000) is None
+    assert admitted(limits, 'tab', '10.0.0.1', size=3000) == ErrorKind.OVER_BUDGET
+    assert admitted(limits, 'tab', '10.0.0.1', size=1000) is None, 'the refused message spent none of the burst'
+    assert admitted(limits, 'tab', '10.0.0.1', size=1) == ErrorKind.RATE_LIMITED
+    clock.now += 1
+    assert admitted(limits, 'tab', '10.0.0.1', size=1) is None, 'the rate-limited message spent none of the budget'
+
+
+def test_no_storage_budget_when_set_to_zero(clock: FakeClock) -> None:
+    limits = Limits(LimitSettings(message_burst=0, ip_message_burst=0, ip_storage_per_day=0), clock)
+    assert all(admitted(limits, 'tab', '10.0.0.1', size=8000) is None for _ in range(1000))

@@ -1,6 +1,7 @@
 """The shared room model: validate, store, fan out to subscribers, isolate rooms."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from chat.domain.limits import Limits, LimitSettings
 from chat.domain.model import Author, ChatError, ErrorKind, Message
 from chat.domain.rooms import Rooms
+from chat.stores.messages import Retention
 from chat.stores.messages.sqlite import SQLiteBackend
 from tests.support.text import ANY_TEXT
 
@@ -159,5 +161,45 @@ async def test_a_store_that_cannot_tell_whether_a_room_is_new_neither_blocks_nor
         monkeypatch.setattr(rooms.backend, 'history', history_unavailable)
         for room in ('one', 'two', 'three'):
             assert (await rooms.post(room, ALICE, 'hello', ip='10.0.0.1')).room == room
+    finally:
+        await rooms.stop()
+
+
+async def test_the_storage_budget_counts_the_bytes_stored_not_the_characters(tmp_path: Path) -> None:
+    limits = Limits(LimitSettings(message_burst=0, ip_message_burst=0, ip_storage_per_day=10_000))
+    rooms = Rooms(SQLiteBackend(tmp_path / 'chat.db'), limits=limits)
+    await rooms.start()
+    try:
+        await rooms.post('lobby', ALICE, '🦊' * 2000, ip='10.0.0.1')  # 8000 bytes in UTF-8
+        await rooms.post('lobby', ALICE, 'x' * 1999, ip='10.0.0.1')
+        with pytest.raises(ChatError) as refused:
+            await rooms.post('lobby', ALICE, 'é', ip='10.0.0.1')  # two bytes, one over
+        assert refused.value.kind == ErrorKind.OVER_BUDGET
+        assert [len(message.text) for message in await rooms.history('lobby')] == [2000, 1999], 'nothing stored'
+        await rooms.post('lobby', BOB, 'another address', ip='10.0.0.2')
+    finally:
+        await rooms.stop()
+
+
+async def test_trim_applies_the_stores_retention_and_a_failing_store_waits_for_the_next_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger='chat.domain.rooms')
+    first = Rooms(SQLiteBackend(tmp_path / 'chat.db', Retention(keep_messages=10)))
+    await first.start()
+    sent = [await first.post('quiet', ALICE, f'{index}') for index in range(4)]
+    await first.stop()
+    rooms = Rooms(SQLiteBackend(tmp_path / 'chat.db', Retention(keep_messages=1)))
+    await rooms.start()
+    try:
+        await rooms.trim()
+        assert await rooms.history('quiet') == sent[3:]
+        assert 'event=messages_trimmed count=3' in caplog.text
+
+        async def unavailable(now: float) -> int:
+            raise ChatError(ErrorKind.STORAGE, 'The old messages could not be removed.')
+
+        monkeypatch.setattr(rooms.backend, 'trim', unavailable)
+        await rooms.trim()
     finally:
         await rooms.stop()

@@ -35,8 +35,9 @@ QUICK = 2.0  # seconds a well-behaved message may take to reach the other tab wh
 TRACEBACK = 'Traceback (most recent call last)'
 OpenTab = Callable[..., Awaitable[ProtocolClient]]
 TCP_ESTABLISHED = '01'  # /proc/net/tcp state
-# Many tabs and posts from 127.0.0.1 are the test's doing, not an attack: the per-address limits are off.
-pytestmark = pytest.mark.settings(tabs_per_ip=0, ip_message_burst=0)
+# Many tabs and posts from 127.0.0.1 are the test's doing, not an attack: the per-address limits are off
+# (the stalled-tab tests alone post 12 MB of text).
+pytestmark = pytest.mark.settings(tabs_per_ip=0, ip_message_burst=0, ip_storage_per_day=0)
 
 
 @dataclass

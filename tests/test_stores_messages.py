@@ -1,19 +1,23 @@
-"""The backend contract, run against SQLite and Redis alike: durable, ordered, paged, delivered once."""
+"""The backend contract, run against SQLite and Redis alike: durable, ordered, paged, delivered once, and trimmed
+to the same messages by the retention settings."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
 from chat.domain.model import Author, Message
-from chat.stores.messages import Backend
+from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
 from chat.stores.messages.redis import RedisBackend
 from chat.stores.messages.sqlite import SQLiteBackend
 
 ALICE = Author('tab-a', 'Alice')
+DAY = 86_400.0
+MakeBackend = Callable[..., Backend]  # (retention=DEFAULT_RETENTION) -> a backend on the test's one store
 
 
 class Started:
@@ -30,20 +34,33 @@ class Started:
 
 
 @pytest.fixture(params=['sqlite', 'redis'])
-def make_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Backend]:
+def make_backend(request: pytest.FixtureRequest, tmp_path: Path) -> MakeBackend:
     """Backends of one kind that share one store, as processes (or restarts) of the app would."""
     if request.param == 'sqlite':
-        return lambda: SQLiteBackend(tmp_path / 'chat.db')
+        return lambda retention=DEFAULT_RETENTION: SQLiteBackend(tmp_path / 'chat.db', retention)
     redis_url = request.getfixturevalue('redis_server').url
-    return lambda: RedisBackend(redis_url)
+    return lambda retention=DEFAULT_RETENTION: RedisBackend(redis_url, retention)
 
 
 @pytest.fixture
-async def started(make_backend: Callable[[], Backend]) -> AsyncIterator[Started]:
-    store = Started(make_backend())
-    await store.backend.start(store.delivered.append)
-    yield store
-    await store.backend.stop()
+async def start(make_backend: MakeBackend) -> AsyncIterator[Callable[[Retention], Awaitable[Started]]]:
+    """Start a backend with the given retention; every one started is stopped after the test."""
+    stores: list[Started] = []
+
+    async def start_one(retention: Retention) -> Started:
+        store = Started(make_backend(retention))
+        await store.backend.start(store.delivered.append)
+        stores.append(store)
+        return store
+
+    yield start_one
+    for store in stores:
+        await store.backend.stop()
+
+
+@pytest.fixture
+async def started(start: Callable[[Retention], Awaitable[Started]]) -> Started:
+    return await start(Retention())
 
 
 async def test_append_returns_increasing_ids_and_delivers_each_message_once(started: Started) -> None:
@@ -90,7 +107,7 @@ async def test_rooms_are_listed_with_their_count_and_latest_activity(started: St
     assert rooms[0].last_activity == pytest.approx(last.sent_at)
 
 
-async def test_messages_survive_a_restart_of_the_app(make_backend: Callable[[], Backend]) -> None:
+async def test_messages_survive_a_restart_of_the_app(make_backend: MakeBackend) -> None:
     first_run = make_backend()
     await first_run.start(lambda message: None)
     sent = [await first_run.append('lobby', ALICE, f'message {i}') for i in range(3)]
@@ -108,3 +125,106 @@ async def test_concurrent_appends_are_delivered_in_the_stores_order(started: Sta
     stored = await started.backend.history('lobby')
     assert sorted(message.id for message in sent) == [message.id for message in stored]
     await started.delivered_equals(stored)
+
+
+Start = Callable[[Retention], Awaitable[Started]]
+
+
+def texts(messages: list[Message]) -> list[str]:
+    return [message.text for message in messages]
+
+
+async def counts(backend: Backend) -> dict[str, int]:
+    return {room.name: room.message_count for room in await backend.rooms()}
+
+
+async def a_moment_later(message: Message) -> None:
+    """Wait until the clock has passed `message`'s time by a little, so a cutoff can fall between two messages."""
+    async with asyncio.timeout(5):
+        while time.time() < message.sent_at + 0.02:
+            await asyncio.sleep(0.005)
+
+
+async def test_a_room_keeps_only_its_newest_messages_and_its_summary_stays_true(start: Start) -> None:
+    store = await start(Retention(keep_messages=3, keep_days=0))
+    lobby = [await store.backend.append('lobby', ALICE, f'lobby {i}') for i in range(5)]
+    other = [await store.backend.append('other', ALICE, f'other {i}') for i in range(2)]
+    await store.delivered_equals(lobby + other)
+    assert await store.backend.history('lobby') == lobby[2:]
+    assert await store.backend.history('other') == other, 'each room has its own count'
+    assert await counts(store.backend) == {'lobby': 3, 'other': 2}
+    assert (await store.backend.rooms())[1].last_activity == pytest.approx(lobby[-1].sent_at)
+
+
+async def test_reading_around_trimmed_messages_gets_what_is_left(start: Start) -> None:
+    """A tab that shows messages which are gone since resumes, and pages back, without an error."""
+    store = await start(Retention(keep_messages=2, keep_days=0))
+    sent = [await store.backend.append('lobby', ALICE, f'{i}') for i in range(5)]
+    assert await store.backend.since('lobby', after=sent[0].id, limit=10) == sent[3:]
+    assert await store.backend.since('lobby', after=0, limit=1) == sent[3:4]
+    assert await store.backend.history('lobby', before=sent[2].id) == []
+    assert await store.backend.history('lobby', before=sent[4].id) == sent[3:4]
+
+
+async def test_messages_older_than_keep_days_go_and_rooms_they_empty_disappear(start: Start) -> None:
+    store = await start(Retention(keep_messages=0, keep_days=1))
+    old = [await store.backend.append('quiet', ALICE, 'old'), await store.backend.append('lobby', ALICE, 'old')]
+    await a_moment_later(old[-1])
+    new = await store.backend.append('lobby', ALICE, 'new')
+    cutoff = (old[-1].sent_at + new.sent_at) / 2
+    assert await store.backend.trim(now=cutoff - 1 + DAY) == 0, 'nothing is a day old yet'
+    assert await store.backend.trim(now=cutoff + DAY) == 2
+    assert await store.backend.history('lobby') == [new]
+    assert await store.backend.history('quiet') == []
+    assert await store.backend.since('lobby', after=old[0].id, limit=10) == [new]
+    assert await counts(store.backend) == {'lobby': 1}
+    assert await store.backend.trim(now=cutoff + DAY) == 0
+    again = await store.backend.append('quiet', ALICE, 'back')
+    assert await counts(store.backend) == {'quiet': 1, 'lobby': 1}
+    assert await store.backend.history('quiet') == [again]
+
+
+async def test_keep_days_of_zero_keeps_messages_for_ever(start: Start) -> None:
+    store = await start(Retention(keep_messages=0, keep_days=0))
+    sent = await store.backend.append('lobby', ALICE, 'ancient')
+    assert await store.backend.trim(now=sent.sent_at + 100 * 365 * DAY) == 0
+    assert await store.backend.history('lobby') == [sent]
+
+
+async def test_expiry_goes_through_many_rooms_and_messages_in_small_batches(
+    start: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr('chat.stores.messages.sqlite.TRIM_BATCH', 2)
+    monkeypatch.setattr('chat.stores.messages.redis.TRIM_BATCH', 2)
+    store = await start(Retention(keep_messages=0, keep_days=1))
+    old = [await store.backend.append(f'room-{i % 5}', ALICE, f'old {i}') for i in range(12)]
+    await a_moment_later(old[-1])
+    new = await store.backend.append('room-0', ALICE, 'new')
+    assert await store.backend.trim(now=(old[-1].sent_at + new.sent_at) / 2 + DAY) == 12
+    assert await counts(store.backend) == {'room-0': 1}
+
+
+async def test_a_lowered_keep_count_trims_quiet_rooms_too(make_backend: MakeBackend, start: Start) -> None:
+    first_run = make_backend(Retention(keep_messages=10, keep_days=0))
+    await first_run.start(lambda message: None)
+    sent = [await first_run.append('quiet', ALICE, f'{i}') for i in range(6)]
+    await first_run.stop()
+
+    store = await start(Retention(keep_messages=2, keep_days=0))
+    assert await store.backend.trim(now=time.time()) == 4
+    assert await store.backend.history('quiet') == sent[4:]
+    assert await counts(store.backend) == {'quiet': 2}
+
+
+async def test_both_stores_keep_the_same_messages(start: Start) -> None:
+    """The same posts leave the same messages in either store: the newest `keep_messages` of each room."""
+    store = await start(Retention(keep_messages=4, keep_days=0))
+    rooms = ['a', 'b', 'a', 'c', 'a', 'a', 'b', 'a', 'a', 'b', 'b', 'b', 'a']
+    for index, room in enumerate(rooms):
+        await store.backend.append(room, ALICE, f'{room}{index}')
+    assert {room: texts(await store.backend.history(room)) for room in 'abc'} == {
+        'a': ['a5', 'a7', 'a8', 'a12'],
+        'b': ['b6', 'b9', 'b10', 'b11'],
+        'c': ['c3'],
+    }
+    assert await counts(store.backend) == {'a': 4, 'b': 4, 'c': 1}

@@ -1,14 +1,17 @@
-"""What only the SQLite backend does: fail honestly when the disk does, refuse a newer schema.
+"""What only the SQLite backend does: fail honestly when the disk does, refuse a newer schema, migrate an older one.
 
 The contract both backends share is in test_stores_messages.py."""
 
+import contextlib
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message
-from chat.stores.messages.sqlite import SQLiteBackend
+from chat.stores.messages import Retention
+from chat.stores.messages.sqlite import MESSAGES_AND_ROOMS, SCHEMA_VERSION, SQLiteBackend
 from tests.support.stores import sqlite_connection
 
 ALICE = Author('tab-a', 'Alice')
@@ -35,3 +38,52 @@ async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> Non
         db.execute('PRAGMA user_version = 99')
     with pytest.raises(RuntimeError, match='newer version'):
         await SQLiteBackend(path).start(lambda message: None)
+
+
+def version_1_database(path: Path, messages: int) -> None:
+    """A chat.db as the first version of the chat left it: schema 1, its trigger counting the rooms."""
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.executescript(MESSAGES_AND_ROOMS + 'PRAGMA user_version = 1;')
+        rows = [('lobby', 'tab-old', 'Old', f'old {i}', time.time() - messages + i) for i in range(messages)]
+        db.executemany(
+            'INSERT INTO messages (room, author_id, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?)', rows
+        )
+
+
+def schema(path: Path) -> tuple[int, list[tuple[str, str]]]:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        (version,) = db.execute('PRAGMA user_version').fetchone()
+        return version, db.execute('SELECT type, name FROM sqlite_master ORDER BY type, name').fetchall()
+
+
+async def test_a_version_1_database_is_migrated_in_place_and_keeps_its_messages(tmp_path: Path) -> None:
+    old, new = tmp_path / 'old.db', tmp_path / 'new.db'
+    version_1_database(old, messages=5)
+    backend = SQLiteBackend(old, Retention(keep_messages=3, keep_days=0))
+    await backend.start(lambda message: None)
+    try:
+        assert [message.text for message in await backend.history('lobby')] == [f'old {i}' for i in range(5)]
+        appended = await backend.append('lobby', ALICE, 'after the upgrade')
+        assert [message.text for message in await backend.history('lobby')] == ['old 3', 'old 4', appended.text]
+        assert [(room.name, room.message_count) for room in await backend.rooms()] == [('lobby', 3)]
+    finally:
+        await backend.stop()
+    fresh = SQLiteBackend(new)
+    await fresh.start(lambda message: None)
+    await fresh.stop()
+    assert schema(old) == schema(new) and schema(new)[0] == SCHEMA_VERSION, 'migrated as if created new'
+
+
+async def test_a_migration_that_fails_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / 'chat.db'
+    version_1_database(path, messages=2)
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute('CREATE TABLE retention (anything)')  # in the way of the migration's own
+    with pytest.raises(sqlite3.OperationalError):
+        await SQLiteBackend(path).start(lambda message: None)
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert db.execute('PRAGMA user_version').fetchone() == (1,)
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [
+            ('count_room_messages',)
+        ]
+        assert db.execute('SELECT count(*) FROM messages').fetchone() == (2,)

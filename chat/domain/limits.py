@@ -1,4 +1,5 @@
-"""How much one tab and one network address may do: messages per second, new rooms per minute, open tabs.
+"""How much one tab and one network address may do: messages per second, new rooms per minute, open tabs,
+bytes of text stored per day.
 
 Each refusal is a `ChatError` with a specific message, raised before anything is stored,
 so a flood costs the server a dictionary lookup per attempt and reaches nobody. The
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from chat.domain.model import ChatError, ErrorKind
 
 Clock = Callable[[], float]
+DAY = 86_400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,25 +30,27 @@ class LimitSettings:
     ip_messages_per_second: float = 5.0
     rooms_per_minute: int = 10
     tabs_per_ip: int = 20
+    ip_storage_per_day: int = 5_000_000
 
 
 @dataclass(slots=True)
 class TokenBucket:
-    """Holds up to `capacity` tokens and regains `rate` per second; each action spends one."""
+    """Holds up to `capacity` tokens and regains `rate` per second; each action spends its cost (a message one,
+    a stored text its bytes)."""
 
     capacity: float
     rate: float
     tokens: float
     updated: float
 
-    def wait(self, now: float) -> float:
-        """Seconds until a token is available (0 if one is now)."""
+    def wait(self, now: float, cost: float = 1) -> float:
+        """Seconds until `cost` tokens are available (0 if they are now)."""
         self._refill(now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+        return 0.0 if self.tokens >= cost else (cost - self.tokens) / self.rate
 
-    def take(self, now: float) -> None:
+    def take(self, now: float, cost: float = 1) -> None:
         self._refill(now)
-        self.tokens -= 1
+        self.tokens -= cost
 
     def full(self, now: float) -> bool:
         self._refill(now)
@@ -73,22 +77,24 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.burst > 0 and self.per_second > 0
 
-    def wait(self, key: str) -> float:
-        """Seconds until `key` may act again; 0 means now (and always, if the limit is off)."""
+    def wait(self, key: str, cost: float = 1) -> float:
+        """Seconds until `key` may spend `cost` again; 0 means now (and always, if the limit is off)."""
         if not self.enabled:
             return 0.0
         bucket = self._buckets.get(key)
-        return 0.0 if bucket is None else bucket.wait(self.clock())
+        if bucket is None:  # as a full bucket
+            return max(0.0, cost - self.burst) / self.per_second
+        return bucket.wait(self.clock(), cost)
 
-    def take(self, key: str) -> None:
-        """Spend one of `key`'s tokens; call only after `wait` returned 0."""
+    def take(self, key: str, cost: float = 1) -> None:
+        """Spend `cost` of `key`'s tokens; call only after `wait` returned 0."""
         if not self.enabled:
             return
         now = self.clock()
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = TokenBucket(self.burst, self.per_second, self.burst, now)
-        bucket.take(now)
+        bucket.take(now, cost)
         self._uses += 1
         if self._uses % self.PRUNE_EVERY == 0:
             self._prune(now)
@@ -110,12 +116,15 @@ class Limits:
         self._tab_messages = RateLimiter(settings.message_burst, settings.messages_per_second, clock)
         self._ip_messages = RateLimiter(settings.ip_message_burst, settings.ip_messages_per_second, clock)
         self._ip_rooms = RateLimiter(settings.rooms_per_minute, settings.rooms_per_minute / 60, clock)
+        self._ip_bytes = RateLimiter(settings.ip_storage_per_day, settings.ip_storage_per_day / DAY, clock)
         self._tabs: dict[str, int] = {}
 
-    def admit_message(self, tab: str, ip: str, *, new_room: bool) -> None:
-        """Count one message from `tab` at `ip` (starting a room if `new_room`), or raise `ChatError` saying why not.
+    def admit_message(self, tab: str, ip: str, *, new_room: bool, size: int) -> None:
+        """Count one message of `size` bytes from `tab` at `ip` (starting a room if `new_room`), or raise
+        `ChatError` saying why not.
 
-        Every limit is checked before any is counted, so a refused message costs nothing.
+        Every limit is checked before any is counted, so a refused message costs nothing. The daily budget
+        of bytes bounds the disk one address can fill, which the message rates alone put at gigabytes a day.
         """
         if wait := self._tab_messages.wait(tab):
             raise ChatError(ErrorKind.RATE_LIMITED, f'You are sending too fast. Wait {_seconds(wait)} and try again.')
@@ -130,10 +139,17 @@ class Limits:
                 f'You started {_count(self.settings.rooms_per_minute, "room")} within a minute. '
                 f'Wait {_seconds(wait)} before starting another, or post in an existing room.',
             )
+        if wait := self._ip_bytes.wait(ip, size):
+            raise ChatError(
+                ErrorKind.OVER_BUDGET,
+                f'Your network address may store {_bytes(self.settings.ip_storage_per_day)} of messages a day, '
+                f'and this one would pass that. Wait {_duration(wait)} and try again.',
+            )
         self._tab_messages.take(tab)
         self._ip_messages.take(ip)
         if new_room:
             self._ip_rooms.take(ip)
+        self._ip_bytes.take(ip, size)
 
     def open_tab(self, ip: str) -> Callable[[], None]:
         """Count one more open tab from `ip` and return the function that counts it closed again.
@@ -166,6 +182,21 @@ class Limits:
 
 def _seconds(wait: float) -> str:
     return _count(max(1, math.ceil(wait)), 'second')
+
+
+def _duration(wait: float) -> str:
+    """A wait of up to a day in the unit a person would say it in."""
+    if wait < 90:
+        return _seconds(wait)
+    if wait < 90 * 60:
+        return _count(math.ceil(wait / 60), 'minute')
+    return _count(math.ceil(wait / 3600), 'hour')
+
+
+def _bytes(size: int) -> str:
+    if size >= 1_000_000:
+        return f'{size / 1_000_000:.3g} MB'
+    return f'{size / 1000:.3g} kB' if size >= 1000 else _count(size, 'byte')
 
 
 def _count(number: int, noun: str) -> str:

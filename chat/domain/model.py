@@ -13,6 +13,7 @@ from enum import StrEnum
 
 DEFAULT_ROOM = 'lobby'
 MAX_MESSAGE_LENGTH = 2000
+MAX_MESSAGE_BYTES = 4 * MAX_MESSAGE_LENGTH  # in UTF-8, a code point takes at most 4 bytes
 MAX_NAME_LENGTH = 32
 ROOM_NAME_PATTERN = re.compile(r'[a-z0-9_-]{1,40}')
 
@@ -28,6 +29,7 @@ class ErrorKind(StrEnum):
     RATE_LIMITED = 'rate_limited'
     TOO_MANY_ROOMS = 'too_many_rooms'
     TOO_MANY_TABS = 'too_many_tabs'
+    OVER_BUDGET = 'over_budget'
     STORAGE = 'storage'
     UNAVAILABLE = 'unavailable'
 

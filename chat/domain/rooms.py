@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 from collections.abc import Callable
 
 from chat.domain.limits import Limits
@@ -96,7 +97,8 @@ class Rooms:
         text = clean_message(text)
         await self._started.wait()
         if ip is not None:
-            self.limits.admit_message(author.id, ip, new_room=await self._is_new(room))
+            new_room = await self._is_new(room)
+            self.limits.admit_message(author.id, ip, new_room=new_room, size=len(text.encode('utf-8')))
             self._started_rooms.add(room)  # of several first posts arriving together, one starts the room
         return await self.backend.append(room, author, text)
 
@@ -131,6 +133,19 @@ class Rooms:
         """Every room that has messages, the most recently active first."""
         await self._started.wait()
         return await self.backend.rooms()
+
+    async def trim(self) -> None:
+        """Remove the messages the store's retention no longer keeps; the app runs this every `TRIM_EVERY` s.
+
+        A store that fails has logged why; the next pass tries again.
+        """
+        await self._started.wait()
+        try:
+            removed = await self.backend.trim(time.time())
+        except ChatError:
+            return
+        if removed:
+            log_event(log, logging.INFO, 'messages_trimmed', count=removed)
 
     async def healthy(self) -> bool:
         """Whether this process can serve rooms now: started, and its store answers."""

@@ -77,7 +77,7 @@ class Composer(ui.element):
                 typed_since = self._typed()
                 self.input.value = f'{text} {typed_since}' if typed_since and typed_since != text else text
                 self._show_error(error.message)
-                if error.kind is ErrorKind.RATE_LIMITED:
+                if error.kind in (ErrorKind.RATE_LIMITED, ErrorKind.OVER_BUDGET):
                     self._refusing_until = time.monotonic() + RATE_LIMITED_PAUSE
                 return
         self._show_error(None)

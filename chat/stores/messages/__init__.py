@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from chat.domain.model import Author, Message, RoomSummary
 
 Deliver = Callable[[Message], None]
+DAY = 86_400.0
+TRIM_EVERY = 600.0  # seconds between retention passes: ages are counted in days, and a pass is cheap
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """What a store keeps: the newest `keep_messages` of each room, none older than `keep_days`; 0 keeps all.
+
+    Without it one address could fill the disk (or Redis's memory) for ever; with it a room costs at
+    most `keep_messages` messages, and everything goes after `keep_days`.
+    """
+
+    keep_messages: int = 10_000
+    keep_days: float = 90.0
+
+    def cutoff(self, now: float) -> float | None:
+        """The time before which messages are too old at `now`, or None if age keeps nothing out."""
+        return now - self.keep_days * DAY if self.keep_days else None
+
+
+DEFAULT_RETENTION = Retention()
 
 
 class Backend(Protocol):
@@ -36,6 +58,15 @@ class Backend(Protocol):
 
     async def rooms(self) -> list[RoomSummary]:
         """Return every room that has messages, the most recently active first."""
+
+    async def trim(self, now: float) -> int:
+        """Remove what the retention no longer keeps at time `now` and return how many messages went.
+
+        `append` already holds each room it writes to `keep_messages`; this pass drops what grew too
+        old, and the excess of rooms that were quiet since `keep_messages` was lowered. It works in
+        small batches, so appends and reads go on meanwhile; a room left empty leaves `rooms()`.
+        Raises `ChatError` if the store fails.
+        """
 
     async def reachable(self) -> bool:
         """Whether the store answers now; for health checks, so it must be quick and never raise."""

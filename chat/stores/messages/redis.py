@@ -25,7 +25,7 @@ from redis.exceptions import RedisError
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomSummary
 from chat.logs import log_event
-from chat.stores.messages import Deliver
+from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
 
 log = logging.getLogger(__name__)
 
@@ -41,38 +41,59 @@ FeedBatch = tuple[str, list[Entry]]  # one stream's entries in an XREAD reply (a
 Scored = tuple[str, float]  # a sorted-set member and its score (ZRANGE ... WITHSCORES)
 UNAVAILABLE = 'Reconnecting to the chat store… your message was not sent yet. Please try again in a moment.'
 
+TRIM_BATCH = 100  # rooms the retention pass trims per round trip
+# ARGV[1] is --keep-messages (0: all); the room is trimmed exactly, so Redis keeps what SQLite keeps.
 APPEND = """
 local done = redis.call('GET', KEYS[5])
 if done then return done end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'room', ARGV[7],
     'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], id,
+redis.call('XADD', KEYS[1], id,
     'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
-redis.call('HINCRBY', KEYS[3], ARGV[7], 1)
+if ARGV[1] ~= '0' then redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1]) end
+redis.call('HSET', KEYS[3], ARGV[7], redis.call('XLEN', KEYS[1]))
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
 redis.call('SET', KEYS[5], id, 'EX', 600)
 return id
+"""
+# One room of the retention pass: drop entries before ARGV[2] (a stream id, or '0': none), keep the newest
+# ARGV[3] (0: all), and keep the summary true; an emptied room leaves the rooms list. Returns how many went.
+TRIM = """
+local before = redis.call('XLEN', KEYS[1])
+if ARGV[2] ~= '0' then redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2]) end
+if ARGV[3] ~= '0' then redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[3]) end
+local left = redis.call('XLEN', KEYS[1])
+if left == 0 then
+    redis.call('DEL', KEYS[1])
+    redis.call('HDEL', KEYS[2], ARGV[1])
+    redis.call('ZREM', KEYS[3], ARGV[1])
+else
+    redis.call('HSET', KEYS[2], ARGV[1], left)
+end
+return before - left
 """
 
 
 class RedisBackend:
     """Messages in Redis Streams; delivery to this process comes only from the shared feed."""
 
-    def __init__(self, url: str, *, history_length: int = 100_000, prefix: str = 'chat:') -> None:
+    def __init__(self, url: str, retention: Retention = DEFAULT_RETENTION, *, prefix: str = 'chat:') -> None:
         self.url = url
-        self.history_length = history_length
+        self.retention = retention
         self.prefix = prefix
         self._redis: aioredis.Redis | None = None
         self._feed: aioredis.Redis | None = None
         self._reader: asyncio.Task[None] | None = None
         self._stopping = False
         self._append: AsyncScript | None = None
+        self._trim: AsyncScript | None = None
 
     async def start(self, deliver: Deliver) -> None:
         retry = Retry(ExponentialBackoff(1, 0.1), 3)
         self._redis = aioredis.from_url(self.url, decode_responses=True, retry=retry, **TIMEOUTS)
         self._feed = aioredis.from_url(self.url, decode_responses=True, retry=Retry(NoBackoff(), 0), **TIMEOUTS)
         self._append = self._redis.register_script(APPEND)
+        self._trim = self._redis.register_script(TRIM)
         newest = cast(list[Entry], await self._redis.xrevrange(self._key('feed'), count=1))
         self._stopping = False
         self._reader = asyncio.create_task(self._follow_feed(deliver, newest[0][0] if newest else '0-0'))
@@ -101,7 +122,15 @@ class RedisBackend:
         sent_at = time.time()
         done = self._key('appended', uuid.uuid4().hex)
         keys = [self._key('room', room), self._key('feed'), self._key('counts'), self._key('activity'), done]
-        values: list[int | str] = [self.history_length, FEED_LENGTH, author.id, author.name, text, repr(sent_at), room]
+        values: list[int | str] = [
+            self.retention.keep_messages,
+            FEED_LENGTH,
+            author.id,
+            author.name,
+            text,
+            repr(sent_at),
+            room,
+        ]
         try:
             stream_id: str = await self._append(keys=keys, args=values)  # the script returns the new id
         except RedisError as error:
@@ -140,6 +169,35 @@ class RedisBackend:
         except RedisError as error:
             raise ChatError(ErrorKind.UNAVAILABLE, 'The rooms could not be listed.') from error
         return [RoomSummary(name, int(counts.get(name, 0)), score) for name, score in activity]
+
+    async def trim(self, now: float) -> int:
+        """Trim every room in the rooms summary, `TRIM_BATCH` rooms per round trip (`ZSCAN` sees each room
+        that exists throughout the pass at least once)."""
+        redis = self._require_started()
+        cutoff = self.retention.cutoff(now)
+        # stream ids start with their time in ms: MINID drops the entries written before the cutoff
+        min_id = '0' if cutoff is None else f'{max(0, int(cutoff * 1000))}-0'
+        removed = 0
+        batch: list[str] = []
+        try:
+            async for room, _ in redis.zscan_iter(self._key('activity'), count=TRIM_BATCH):
+                batch.append(room)
+                if len(batch) >= TRIM_BATCH:
+                    removed += await self._trim_rooms(redis, batch, min_id)
+                    batch = []
+            removed += await self._trim_rooms(redis, batch, min_id)
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'trim_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The old messages could not be removed.') from error
+        return removed
+
+    async def _trim_rooms(self, redis: aioredis.Redis, rooms: list[str], min_id: str) -> int:
+        assert self._trim is not None, 'the Redis backend has not been started'
+        async with redis.pipeline(transaction=False) as pipe:
+            for room in rooms:
+                keys = [self._key('room', room), self._key('counts'), self._key('activity')]
+                await self._trim(keys=keys, args=[room, min_id, self.retention.keep_messages], client=pipe)
+            return sum(int(count) for count in await pipe.execute())
 
     async def reachable(self) -> bool:
         if self._redis is None:

@@ -17,12 +17,13 @@ import aiosqlite
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomSummary
 from chat.logs import log_event
-from chat.stores.messages import Deliver
+from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-SCHEMA = """
+# The schema in steps: step N takes a database from version N-1 to N (a new file runs them all, an older one
+# what it lacks), each in one transaction with its `user_version`.
+MESSAGES_AND_ROOMS = """
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     room TEXT NOT NULL,
@@ -41,20 +42,53 @@ CREATE TRIGGER IF NOT EXISTS count_room_messages AFTER INSERT ON messages BEGIN
     INSERT INTO rooms (name, message_count, last_activity) VALUES (NEW.room, 1, NEW.sent_at)
     ON CONFLICT (name) DO UPDATE SET message_count = message_count + 1, last_activity = NEW.sent_at;
 END;
-PRAGMA user_version = 1;
 """
+# Retention: each insert trims its room to the running app's --keep-messages (0: no trim) in the same
+# statement, and every delete (trim or expiry) keeps the room summary true; an emptied room goes.
+# The summary and the trim are one trigger, because SQLite does not say in which order two triggers run.
+RETENTION = """
+CREATE TABLE retention (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    keep_messages INTEGER NOT NULL
+);
+INSERT INTO retention (id, keep_messages) VALUES (1, 0);
+DROP TRIGGER count_room_messages;
+CREATE TRIGGER count_and_trim_room AFTER INSERT ON messages BEGIN
+    INSERT INTO rooms (name, message_count, last_activity) VALUES (NEW.room, 1, NEW.sent_at)
+    ON CONFLICT (name) DO UPDATE SET message_count = message_count + 1, last_activity = NEW.sent_at;
+    DELETE FROM messages WHERE id IN (
+        SELECT id FROM messages WHERE room = NEW.room ORDER BY id
+        LIMIT (SELECT CASE WHEN keep_messages > 0 THEN max(0, message_count - keep_messages) ELSE 0 END
+               FROM rooms, retention WHERE name = NEW.room)
+    );
+END;
+CREATE TRIGGER uncount_room_messages AFTER DELETE ON messages BEGIN
+    UPDATE rooms SET message_count = message_count - 1 WHERE name = OLD.room;
+    DELETE FROM rooms WHERE name = OLD.room AND message_count <= 0;
+END;
+"""
+MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION)
+SCHEMA_VERSION = len(MIGRATIONS)
+TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
+# the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
+EXPIRE_OLDEST = (
+    'DELETE FROM messages WHERE id IN (SELECT id FROM messages ORDER BY id LIMIT :batch) AND sent_at < :cutoff'
+)
+ROOMS_OVER = 'SELECT name, message_count - :keep FROM rooms WHERE message_count > :keep LIMIT :batch'
+TRIM_ROOM = 'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE room = :room ORDER BY id LIMIT :count)'
 COLUMNS = 'id, room, author_id, author_name, text, sent_at'
 
 
 class SQLiteBackend:
     """Messages in one SQLite table; ids come from AUTOINCREMENT, so they only ever grow.
 
-    A trigger keeps a small per-room summary in the same transaction as each insert, so
-    listing rooms never has to count a room's messages.
+    Triggers keep a small per-room summary in the same transaction as each insert and delete, so
+    listing rooms never has to count a room's messages, and trim the room on each insert.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, retention: Retention = DEFAULT_RETENTION) -> None:
         self.path = str(path)
+        self.retention = retention
         self._db: aiosqlite.Connection | None = None
         self._deliver: Deliver | None = None
         self._write_lock = asyncio.Lock()
@@ -72,7 +106,13 @@ class SQLiteBackend:
         if version > SCHEMA_VERSION:
             await self.stop()
             raise RuntimeError(f'{self.path} was written by a newer version of the chat (schema {version})')
-        await self._db.executescript(SCHEMA)
+        try:
+            for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+                await _migrate(self._db, number, step)
+            await self._db.execute('UPDATE retention SET keep_messages = ?', (self.retention.keep_messages,))
+        except sqlite3.Error:
+            await self.stop()
+            raise
         self._deliver = deliver
 
     async def stop(self) -> None:
@@ -140,10 +180,53 @@ class SQLiteBackend:
         async with db.execute(query) as cursor:
             return [RoomSummary(*row) for row in await cursor.fetchall()]
 
+    async def trim(self, now: float) -> int:
+        db, _ = self._require_started()
+        removed = 0
+        try:
+            if (cutoff := self.retention.cutoff(now)) is not None:
+                while (count := await _deleted(db, EXPIRE_OLDEST, {'batch': TRIM_BATCH, 'cutoff': cutoff})) > 0:
+                    removed += count
+                    if count < TRIM_BATCH:  # the oldest message left is not too old yet
+                        break
+            if keep := self.retention.keep_messages:
+                removed += await self._trim_rooms_over(db, keep)
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'trim_failed', error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The old messages could not be removed.') from error
+        return removed
+
+    async def _trim_rooms_over(self, db: aiosqlite.Connection, keep: int) -> int:
+        """Cut rooms that hold more than `keep` messages (the setting was lowered since they were written)."""
+        removed = 0
+        while True:
+            async with db.execute(ROOMS_OVER, {'keep': keep, 'batch': TRIM_BATCH}) as cursor:
+                over = await cursor.fetchall()
+            if not over:
+                return removed
+            for room, excess in over:
+                removed += await _deleted(db, TRIM_ROOM, {'room': room, 'count': min(excess, TRIM_BATCH)})
+
     def _require_started(self) -> tuple[aiosqlite.Connection, Deliver]:
         if self._db is None or self._deliver is None:
             raise RuntimeError('the SQLite backend has not been started')
         return self._db, self._deliver
+
+
+async def _migrate(db: aiosqlite.Connection, version: int, step: str) -> None:
+    """Bring the schema to `version` with `step`, all of it or (on an error) nothing."""
+    try:
+        await db.executescript(f'BEGIN IMMEDIATE;\n{step}\nPRAGMA user_version = {version};\nCOMMIT;')
+    except sqlite3.Error:
+        if db.in_transaction:
+            await db.rollback()
+        raise
+
+
+async def _deleted(db: aiosqlite.Connection, statement: str, parameters: dict[str, object]) -> int:
+    """Run one DELETE and return how many messages it removed."""
+    async with db.execute(statement, parameters) as cursor:
+        return cursor.rowcount
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
