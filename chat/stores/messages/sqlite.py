@@ -15,13 +15,12 @@ from typing import Any
 
 import aiosqlite
 
-from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomSummary
+from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary
 from chat.logs import log_event
 from chat.stores.messages import Deliver
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -41,8 +40,11 @@ CREATE TRIGGER IF NOT EXISTS count_room_messages AFTER INSERT ON messages BEGIN
     INSERT INTO rooms (name, message_count, last_activity) VALUES (NEW.room, 1, NEW.sent_at)
     ON CONFLICT (name) DO UPDATE SET message_count = message_count + 1, last_activity = NEW.sent_at;
 END;
-PRAGMA user_version = 1;
 """
+# Schema 2: the rooms list pages from the latest activity back without sorting every room.
+ROOMS_BY_ACTIVITY = 'CREATE INDEX IF NOT EXISTS rooms_by_activity ON rooms (last_activity, name);'
+STEPS = (SCHEMA, ROOMS_BY_ACTIVITY)  # step i takes a database from schema version i to i + 1
+SCHEMA_VERSION = len(STEPS)
 COLUMNS = 'id, room, author_id, author_name, text, sent_at'
 
 
@@ -72,7 +74,8 @@ class SQLiteBackend:
         if version > SCHEMA_VERSION:
             await self.stop()
             raise RuntimeError(f'{self.path} was written by a newer version of the chat (schema {version})')
-        await self._db.executescript(SCHEMA)
+        for number, step in enumerate(STEPS[version:], start=version + 1):
+            await self._db.executescript(f'BEGIN; {step} PRAGMA user_version = {number}; COMMIT;')
         self._deliver = deliver
 
     async def stop(self) -> None:
@@ -134,11 +137,26 @@ class SQLiteBackend:
             return False
         return True
 
-    async def rooms(self) -> list[RoomSummary]:
+    async def rooms(self, *, prefix: str = '', after: RoomCursor | None = None, limit: int = 50) -> list[RoomSummary]:
+        """A page walks `rooms_by_activity` back from `after`; a search takes the names in its prefix's range
+        of the primary key and sorts those, so it costs what its matches do."""
         db, _ = self._require_started()
-        query = 'SELECT name, message_count, last_activity FROM rooms ORDER BY last_activity DESC'
-        async with db.execute(query) as cursor:
-            return [RoomSummary(*row) for row in await cursor.fetchall()]
+        conditions, parameters = ['1'], list[str | float | int]()
+        if prefix:
+            conditions.append('name >= ? AND name < ?')
+            parameters += [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+        if after is not None:
+            conditions.append('(last_activity, name) < (?, ?)')
+            parameters += [after.last_activity, after.name]
+        query = f"""SELECT name, message_count, last_activity FROM rooms WHERE {' AND '.join(conditions)}
+                    ORDER BY last_activity DESC, name DESC LIMIT ?"""
+        try:
+            async with db.execute(query, [*parameters, limit]) as cursor:
+                rows = await cursor.fetchall()
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'rooms_failed', error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The rooms could not be listed.') from error
+        return [RoomSummary(*row) for row in rows]
 
     def _require_started(self) -> tuple[aiosqlite.Connection, Deliver]:
         if self._db is None or self._deliver is None:
