@@ -55,6 +55,7 @@ class Run:
     parameters: dict[str, object]
     measure: Measure
     seed: tuple[str, int] | None = None  # (room, messages) written before the app starts
+    rooms: int = 0  # rooms, one message each, written before the app starts
     app_args: list[str] = field(default_factory=list)
     app_env: dict[str, str] = field(default_factory=lambda: dict(NO_LIMITS))
     processes: int = 1  # app processes; more than one share the room through a private Redis
@@ -120,6 +121,10 @@ def parser() -> argparse.ArgumentParser:
     page = commands.add_parser('page-load', parents=[common], help='open a room with a long history')
     page.add_argument('--messages', type=int, default=100_000)
     page.add_argument('--loads', type=int, default=20)
+    rooms = commands.add_parser('rooms-page', parents=[common], help='the rooms page with many rooms stored')
+    rooms.add_argument('--rooms', type=int, default=10_000)
+    rooms.add_argument('--loads', type=int, default=100, help='GETs of each page measured')
+    rooms.add_argument('--depth', type=int, default=200, help='which page is the deep one (1 is the first)')
     commands.add_parser('all', parents=[common], help='every scenario at the sizes of the targets')
     return main_parser
 
@@ -146,6 +151,7 @@ ALL = (
     ['idle-memory'],
     ['churn'],
     ['page-load'],
+    ['rooms-page'],
 )
 
 
@@ -234,6 +240,12 @@ def plan_page_load(args: argparse.Namespace) -> list[Run]:
     return [Run('page-load', parameters, measure, seed=(scenarios.BIG_ROOM_NAME, args.messages))]
 
 
+def plan_rooms_page(args: argparse.Namespace) -> list[Run]:
+    parameters = {'rooms': args.rooms, 'loads': args.loads, 'depth': args.depth}
+    measure = functools.partial(scenarios.rooms_page, loads=args.loads, depth=args.depth)
+    return [Run('rooms-page', parameters, measure, rooms=args.rooms)]
+
+
 PLANS: dict[str, Callable[[argparse.Namespace], list[Run]]] = {
     'fanout': plan_fanout,
     'saturate': plan_saturate,
@@ -243,6 +255,7 @@ PLANS: dict[str, Callable[[argparse.Namespace], list[Run]]] = {
     'idle-memory': plan_idle_memory,
     'churn': plan_churn,
     'page-load': plan_page_load,
+    'rooms-page': plan_rooms_page,
 }
 
 
@@ -268,6 +281,10 @@ def execute(run: Run, results: Path, profile: Path | None) -> dict:
     try:
         if run.seed is not None:
             scenarios.seed(data_dir / 'chat.db', *run.seed)
+        if run.rooms:
+            from tests.support.seeding import seed_rooms  # here, so that only seeding imports the app's code
+
+            seed_rooms(data_dir / 'chat.db', run.rooms)
         server = (
             AppGroup(data_dir, run.processes, args=run.app_args, env=run.app_env)
             if run.server == 'app'

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import math
+import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator
@@ -31,6 +33,9 @@ ROOM_NAME, BIG_ROOM_NAME = 'bench', 'big'
 ROOM, BIG_ROOM = f'/room/{ROOM_NAME}', f'/room/{BIG_ROOM_NAME}'
 WARMUP_MESSAGES = 5  # sent before a measured round, unmeasured: a long-running server is warm
 HISTORY_SHOWN = 50  # the room page shows the latest 50 messages (chat/ui/message_list.py PAGE_SIZE)
+# The rooms page's searches over the seeded rooms (room-00000, room-00001, ...): a tenth of 10 000 rooms, and all
+ROOM_SEARCHES = {'search': 'room-00', 'search_all': 'room'}
+OLDER_ROOMS = re.compile(r'/rooms\?(?:q=[a-z0-9_-]+&(?:amp;)?)?after=[0-9.e+-]+~[a-z0-9_-]+')  # in the page's HTML
 SATURATE_RATES = (5, 10, 25, 50, 100, 200, 400, 800, 1600)
 SATURATE_SECONDS = 5.0
 P99_LIMIT_MS = 1000.0
@@ -352,6 +357,36 @@ async def page_load(app: AppGroup, loads: int) -> dict:
         'load_max_ms': round(max(totals), 1),
         'page_and_connect_p50_ms': round(percentile(pages, 0.5), 1),
     }
+
+
+async def rooms_page(app: AppGroup, loads: int, depth: int) -> dict:
+    """GET `/rooms` `loads` times each: the first page, the page `depth` pages back (reached as a reader would,
+    through each page's "Older rooms" link), and the searches of `ROOM_SEARCHES`; and the loop's longest block
+    meanwhile. One load of each before the measured ones warms the server.
+    """
+    started = time.monotonic()
+    async with httpx.AsyncClient(base_url=app.url, timeout=60) as http:
+        deep, reached = '/rooms', 1
+        while reached < depth and (older := OLDER_ROOMS.search((await http.get(deep)).text)):
+            deep, reached = html.unescape(older.group(0)), reached + 1
+        paths = {'first': '/rooms', 'deep': deep} | {kind: f'/rooms?q={q}' for kind, q in ROOM_SEARCHES.items()}
+        timings = {kind: [await timed_get(http, path) for _ in range(loads + 1)][1:] for kind, path in paths.items()}
+    lag, busy = await loop_lateness(app, since=started)
+    metrics: dict[str, Any] = {'deep_page': reached}
+    for kind, times in timings.items():
+        metrics |= {
+            f'{kind}_p50_ms': round(percentile(times, 0.5), 1),
+            f'{kind}_p99_ms': round(percentile(times, 0.99), 1),
+        }
+    return metrics | {'longest_loop_block_ms': max(busy, default=0.0), 'longest_loop_lag_ms': max(lag, default=0.0)}
+
+
+async def timed_get(http: httpx.AsyncClient, path: str) -> float:
+    """Milliseconds until the whole page arrived; a page that is not 200 stops the run."""
+    started = time.perf_counter()
+    response = await http.get(path)
+    response.raise_for_status()
+    return (time.perf_counter() - started) * 1000
 
 
 def seed(db: Path, room: str, count: int) -> None:

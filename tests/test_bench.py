@@ -205,3 +205,13 @@ def test_page_load_opens_a_seeded_room_with_its_latest_page(tmp_path: Path) -> N
     row = bench(tmp_path, 'page-load', '--messages', '300', '--loads', '2')
     assert row['parameters'] == {'messages': 300, 'loads': 2}
     assert set(row['metrics']) >= {'load_p50_ms', 'load_p95_ms'}
+
+
+def test_rooms_page_times_the_first_a_deep_and_a_searched_page_and_the_loop(tmp_path: Path) -> None:
+    row = bench(tmp_path, 'rooms-page', '--rooms', '300', '--loads', '2', '--depth', '4')
+    metrics = row['metrics']
+    assert row['parameters'] == {'rooms': 300, 'loads': 2, 'depth': 4}
+    assert metrics['deep_page'] == 4, 'reached through three "Older rooms" links'
+    for kind in ('first', 'deep', 'search', 'search_all'):
+        assert 0 < metrics[f'{kind}_p50_ms'] <= metrics[f'{kind}_p99_ms']
+    assert 0 <= metrics['longest_loop_block_ms'] <= metrics['longest_loop_lag_ms']

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import AppProcess
 from tests.support.browser import MESSAGE_INPUT, background, no_dialog, open_room, type_and_enter, wait_for_bubbles
+from tests.support.seeding import seed_rooms
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser
@@ -121,3 +126,25 @@ def test_an_invalid_room_url_gets_a_friendly_page(chat_server: AppProcess, brows
     driver.find_element(By.LINK_TEXT, 'Open #not-valid instead').click()
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
     assert driver.current_url.endswith('/room/not-valid')
+
+
+def test_the_rooms_page_draws_its_rooms_pages_back_searches_and_opens_one(
+    chat_env: Path, start_server: Callable[..., AppProcess], browser
+) -> None:
+    newest_first = seed_rooms(chat_env / 'chat.db', 60)
+    driver = browser()
+    driver.get(start_server().url + '/rooms')
+
+    def rows(d: WebDriver) -> list[str]:
+        return [row.text.splitlines()[0] for row in d.find_elements(By.CSS_SELECTOR, 'a.q-item')]
+
+    WebDriverWait(driver, 10).until(lambda d: rows(d) == [f'# {name}' for name in newest_first[:50]])
+    driver.find_element(By.LINK_TEXT, 'Older rooms').click()
+    WebDriverWait(driver, 10).until(lambda d: rows(d) == [f'# {name}' for name in newest_first[50:]])
+    search = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Search rooms"]')
+    search.send_keys('room-0001', Keys.ENTER)
+    WebDriverWait(driver, 10).until(lambda d: rows(d) == [f'# room-000{i}' for i in range(19, 9, -1)])
+    assert driver.current_url.endswith('/rooms?q=room-0001')
+    driver.find_element(By.PARTIAL_LINK_TEXT, '# room-00012').click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
+    assert driver.current_url.endswith('/room/room-00012')

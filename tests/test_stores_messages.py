@@ -7,10 +7,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from chat.domain.model import Author, Message
+from chat.domain.model import Author, Message, RoomCursor
 from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
 from chat.stores.messages.redis import RedisBackend
 from chat.stores.messages.sqlite import SQLiteBackend
@@ -228,3 +229,50 @@ async def test_both_stores_keep_the_same_messages(start: Start) -> None:
         'c': ['c3'],
     }
     assert await counts(store.backend) == {'a': 4, 'b': 4, 'c': 1}
+
+
+async def page_names(backend: Backend, *, prefix: str = '', size: int) -> list[list[str]]:
+    """Every page of the rooms list (of those starting with `prefix`), each page's names, from the newest on."""
+    pages, after = [], None
+    while page := await backend.rooms(prefix=prefix, after=after, limit=size):
+        pages.append([room.name for room in page])
+        after = RoomCursor(page[-1].last_activity, page[-1].name)
+    return pages
+
+
+async def test_rooms_are_paged_from_the_most_recent_back_each_page_after_the_last(started: Started) -> None:
+    for name in ('r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6'):
+        await started.backend.append(name, ALICE, 'hello')
+    assert await page_names(started.backend, size=3) == [['r6', 'r5', 'r4'], ['r3', 'r2', 'r1'], ['r0']]
+    first = await started.backend.rooms(limit=3)
+    await started.backend.append('r2', ALICE, 'back again')
+    after_first = await started.backend.rooms(after=RoomCursor(first[-1].last_activity, first[-1].name), limit=3)
+    assert [room.name for room in after_first] == ['r3', 'r1', 'r0'], 'a room active again moves to the top'
+
+
+async def test_rooms_active_at_the_same_moment_are_paged_by_name(
+    started: Started, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rooms sharing a timestamp (a clock's resolution, processes at the same instant) each show exactly once."""
+    for moment, name in ((999.0, 'zzz'), (1000.0, 'a'), (1000.0, 'c'), (1000.0, 'b'), (1000.0, 'd')):
+        clock = SimpleNamespace(time=lambda moment=moment: moment)
+        monkeypatch.setattr(f'{type(started.backend).__module__}.time', clock)
+        await started.backend.append(name, ALICE, 'hello')
+    assert await page_names(started.backend, size=2) == [['d', 'c'], ['b', 'a'], ['zzz']]
+    assert await page_names(started.backend, size=3) == [['d', 'c', 'b'], ['a', 'zzz']]
+
+
+async def test_rooms_are_searched_by_the_start_of_their_name(started: Started) -> None:
+    for name in ('book', 'book-club', 'books_2', 'cookbook', 'boo', 'book_z', 'zz', 'zzz', 'bookz'):
+        await started.backend.append(name, ALICE, 'hello')
+    assert await page_names(started.backend, prefix='book', size=2) == [
+        ['bookz', 'book_z'],
+        ['books_2', 'book-club'],
+        ['book'],
+    ]
+    assert await page_names(started.backend, prefix='book-', size=5) == [['book-club']]
+    assert await page_names(started.backend, prefix='zz', size=5) == [['zzz', 'zz']]
+    assert await page_names(started.backend, prefix='cookbook', size=5) == [['cookbook']]
+    assert await page_names(started.backend, prefix='x', size=5) == []
+    (book,) = await started.backend.rooms(prefix='book-c')
+    assert (book.name, book.message_count) == ('book-club', 1)

@@ -9,6 +9,7 @@ import asyncio
 import uuid
 
 import pytest
+import redis.asyncio as aioredis
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message
 from chat.stores.messages.redis import RedisBackend, to_int, to_stream_id
@@ -82,3 +83,20 @@ async def test_a_retried_append_is_stored_once(redis_server: RedisServer, monkey
     assert again.id == first.id
     assert [message.text for message in await backend.history('lobby')] == ['once']
     await backend.stop()
+
+
+async def test_rooms_stored_before_the_names_index_are_found_by_a_search(redis_server: RedisServer) -> None:
+    """A Redis written by an earlier version has the rooms' activity and counts, but no names zset yet."""
+    backend = RedisBackend(redis_server.url)
+    await backend.start(lambda message: None)
+    for room in ('book-club', 'lobby'):
+        await backend.append(room, ALICE, 'hello')
+    await backend.stop()
+    async with aioredis.from_url(redis_server.url) as redis:
+        await redis.delete('chat:names')
+
+    restarted = RedisBackend(redis_server.url)
+    await restarted.start(lambda message: None)
+    found = await restarted.rooms(prefix='book')
+    await restarted.stop()
+    assert [(room.name, room.message_count) for room in found] == [('book-club', 1)]

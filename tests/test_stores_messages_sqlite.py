@@ -1,4 +1,5 @@
-"""What only the SQLite backend does: fail honestly when the disk does, refuse a newer schema, migrate an older one.
+"""What only the SQLite backend does: fail honestly when the disk does, refuse a newer schema, migrate an older
+one, list rooms by index.
 
 The contract both backends share is in test_stores_messages.py."""
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chat.domain.model import Author, ChatError, ErrorKind, Message
+from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor
 from chat.stores.messages import Retention
 from chat.stores.messages.sqlite import MESSAGES_AND_ROOMS, SCHEMA_VERSION, SQLiteBackend
 from tests.support.stores import sqlite_connection
@@ -87,3 +88,30 @@ async def test_a_migration_that_fails_leaves_the_database_as_it_was(tmp_path: Pa
             ('count_room_messages',)
         ]
         assert db.execute('SELECT count(*) FROM messages').fetchone() == (2,)
+
+
+async def test_the_rooms_list_reads_by_index_and_sorts_only_a_searchs_matches(tmp_path: Path) -> None:
+    """A page, the first or the thousandth, walks the activity index; a search takes its prefix's range of names."""
+    backend = SQLiteBackend(tmp_path / 'chat.db')
+    await backend.start(lambda message: None)
+    for name in ('a', 'b', 'c'):
+        await backend.append(name, ALICE, 'hello')
+    statements: list[str] = []
+    await sqlite_connection(backend).set_trace_callback(statements.append)
+    first = await backend.rooms(limit=1)
+    await backend.rooms(after=RoomCursor(first[0].last_activity, first[0].name), limit=1)
+    await backend.rooms(prefix='b', limit=1)
+    await backend.rooms(prefix='b', after=RoomCursor(first[0].last_activity, first[0].name), limit=1)
+    await sqlite_connection(backend).set_trace_callback(None)
+    plans = [await query_plan(backend, statement) for statement in statements]
+    await backend.stop()
+    assert len(plans) == 4
+    for plan in plans[:2]:
+        assert 'USING INDEX rooms_by_activity' in plan and 'TEMP B-TREE' not in plan, plan
+    for plan in plans[2:]:
+        assert 'SEARCH rooms USING PRIMARY KEY (name>? AND name<?)' in plan, plan
+
+
+async def query_plan(backend: SQLiteBackend, statement: str) -> str:
+    async with sqlite_connection(backend).execute(f'EXPLAIN QUERY PLAN {statement}') as cursor:
+        return ' / '.join(row[-1] for row in await cursor.fetchall())

@@ -62,7 +62,7 @@ async def test_a_failing_store_keeps_the_text_and_shows_nothing(
     alice, bob = create_user(), create_user()
     await alice.open('/')
     await bob.open('/')
-    await model().summaries()  # the store is open
+    await model().listing()  # the store is open
     database = sqlite_connection(model().backend)
     await database.execute('PRAGMA query_only = ON')  # writes now fail as on a read-only file
     await send(alice, 'will this be saved?')
@@ -96,21 +96,6 @@ async def test_concurrent_posts_appear_in_one_order_everywhere(create_user: Call
     assert len(stored) == 3 * len(users)
     for user in users:
         await eventually(lambda user=user: shown_ids(user) == stored)
-
-
-async def test_the_rooms_page_lists_rooms_and_opens_one_by_name(user: User) -> None:
-    await seed('quiet', 1)
-    await seed('busy', 3)
-    await user.open('/rooms')
-    with user.scope(marker='room-list'):
-        await user.should_see('# busy')
-        await user.should_see('3 messages · just now')
-        await user.should_see('1 message · just now')
-    user.find(marker='room-name-input').type('Not Valid').trigger('keydown.enter')
-    await user.should_see('Room names use 1 to 40 lowercase letters')
-    user.find(marker='room-name-input').clear().type('book-club')
-    user.find(marker='open-room').click()
-    await user.should_see('# book-club')
 
 
 async def test_the_header_leads_to_the_rooms_page(user: User) -> None:

@@ -188,7 +188,7 @@ async def test_a_closed_page_leaves_no_subscriber(create_user: Callable[[], User
 
 async def test_health_is_200_while_the_store_answers_and_503_when_it_does_not(user: User) -> None:
     await user.open('/')
-    await app.state.rooms.summaries()  # the store has opened (NiceGUI opens it in the background)
+    await app.state.rooms.listing()  # the store has opened (NiceGUI opens it in the background)
     healthy = await user.http_client.get('/healthz')
     assert (healthy.status_code, healthy.json()['status']) == (200, 'ok')
     for lateness in (healthy.json()['loop_lag_ms'], healthy.json()['loop_busy_ms']):

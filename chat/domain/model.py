@@ -15,7 +15,8 @@ DEFAULT_ROOM = 'lobby'
 MAX_MESSAGE_LENGTH = 2000
 MAX_MESSAGE_BYTES = 4 * MAX_MESSAGE_LENGTH  # in UTF-8, a code point takes at most 4 bytes
 MAX_NAME_LENGTH = 32
-ROOM_NAME_PATTERN = re.compile(r'[a-z0-9_-]{1,40}')
+MAX_ROOM_NAME_LENGTH = 40
+ROOM_NAME_PATTERN = re.compile(f'[a-z0-9_-]{{1,{MAX_ROOM_NAME_LENGTH}}}')
 
 
 class ErrorKind(StrEnum):
@@ -24,6 +25,8 @@ class ErrorKind(StrEnum):
     EMPTY = 'empty'
     TOO_LONG = 'too_long'
     BAD_ROOM = 'bad_room'
+    BAD_SEARCH = 'bad_search'
+    BAD_LINK = 'bad_link'
     BAD_NAME = 'bad_name'
     BAD_TEXT = 'bad_text'
     RATE_LIMITED = 'rate_limited'
@@ -87,6 +90,26 @@ class RoomSummary:
     last_activity: float
 
 
+@dataclass(frozen=True, slots=True)
+class RoomCursor:
+    """Where a page of the rooms list ended: the next page starts after this room in the list's order.
+
+    The list runs from the latest `last_activity` back, rooms active at the same moment by name
+    from z to a; a position, unlike an offset, costs the store the same on every page.
+    """
+
+    last_activity: float
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoomListing:
+    """One page of the rooms list, and where the next (older) page starts if there is one."""
+
+    rooms: tuple[RoomSummary, ...]
+    older: RoomCursor | None
+
+
 def clean_message(text: str) -> str:
     """Return the text as it will be stored, or raise `ChatError` saying why it cannot be sent.
 
@@ -123,6 +146,17 @@ def validate_room(name: str) -> str:
     if not ROOM_NAME_PATTERN.fullmatch(name):
         raise ChatError(ErrorKind.BAD_ROOM, 'Room names use 1 to 40 lowercase letters, digits, "-" or "_".')
     return name
+
+
+def clean_search(text: str) -> str:
+    """Return a search of the rooms list as the store takes it, or raise `ChatError` if it cannot match a room.
+
+    A search is the start of a room name, so it may be empty and uses the room name's characters.
+    """
+    text = text.strip().lower()
+    if text and not ROOM_NAME_PATTERN.fullmatch(text):
+        raise ChatError(ErrorKind.BAD_SEARCH, 'Search by the start of a room name: up to 40 of a-z, 0-9, "-" and "_".')
+    return text
 
 
 def suggest_room(name: str) -> str:

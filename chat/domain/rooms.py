@@ -19,9 +19,11 @@ from chat.domain.model import (
     ChatError,
     Message,
     Person,
-    RoomSummary,
+    RoomCursor,
+    RoomListing,
     clean_display_name,
     clean_message,
+    clean_search,
     validate_room,
 )
 from chat.domain.presence import Presence, Visit, Watcher
@@ -129,10 +131,14 @@ class Rooms:
         await self._started.wait()
         return await self.backend.since(room, after=after, limit=limit)
 
-    async def summaries(self) -> list[RoomSummary]:
-        """Every room that has messages, the most recently active first."""
+    async def listing(self, *, search: str = '', after: RoomCursor | None = None, size: int = 50) -> RoomListing:
+        """A page of `size` rooms with messages whose names start with `search`, most recently active first,
+        after `after`; raises `ChatError` for a search no room name could match, or a store that cannot answer."""
+        search = clean_search(search)
         await self._started.wait()
-        return await self.backend.rooms()
+        rooms = await self.backend.rooms(prefix=search, after=after, limit=size + 1)
+        last = rooms[size - 1] if len(rooms) > size else None
+        return RoomListing(tuple(rooms[:size]), RoomCursor(last.last_activity, last.name) if last else None)
 
     async def trim(self) -> None:
         """Remove the messages the store's retention no longer keeps; the app runs this every `TRIM_EVERY` s.

@@ -28,8 +28,8 @@ def register_pages(rooms: Rooms, streams: Streams, *, reconnect_timeout: float) 
         await room_page(rooms, streams, DEFAULT_ROOM)
 
     @ui.page('/rooms')
-    async def overview() -> None:
-        await rooms_page(rooms)
+    async def overview(q: str = '', after: str = '') -> None:
+        await rooms_page(rooms, search=q, after=after)
 
     @ui.page('/room/{name}', reconnect_timeout=reconnect_timeout)
     async def named_room(name: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from chat.domain.model import Author, Message, RoomSummary
+from chat.domain.model import Author, Message, RoomCursor, RoomSummary
 
 Deliver = Callable[[Message], None]
 DAY = 86_400.0
@@ -56,8 +56,10 @@ class Backend(Protocol):
         """Return up to `limit` messages of `room` newer than id `after`, oldest first: what a tab that shows
         everything up to `after` missed."""
 
-    async def rooms(self) -> list[RoomSummary]:
-        """Return every room that has messages, the most recently active first."""
+    async def rooms(self, *, prefix: str = '', after: RoomCursor | None = None, limit: int = 50) -> list[RoomSummary]:
+        """Return up to `limit` rooms whose name starts with `prefix`, the most recently active first (ties by
+        name, z to a), starting after `after`; in time independent of how many rooms there are (a search:
+        of how many names start with `prefix`), so any page costs what the first does."""
 
     async def trim(self, now: float) -> int:
         """Remove what the retention no longer keeps at time `now` and return how many messages went.

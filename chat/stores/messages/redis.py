@@ -6,7 +6,9 @@ it with `XREAD BLOCK` from the last id it delivered. A Lua script writes both st
 the rooms summary in one atomic step; the feed's id is the message's id in its room too, so
 ids are unique across rooms and the feed's order is the rooms' order everywhere. Each append
 carries a one-time token the script remembers, so the client may retry a write whose reply
-was lost to a dropped connection without storing the message twice.
+was lost to a dropped connection without storing the message twice. The rooms summary is a hash
+of counts, a zset of last activity (the rooms list's order) and a zset of names all at score 0
+(name order, for a search by the start of a name).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomSummary
+from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
 
@@ -38,7 +40,6 @@ RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
 # decode replies to str and keep redis-py's default (legacy) reply shapes, so the replies are these:
 Entry = tuple[str, dict[str, str]]  # a stream entry (XRANGE, XREVRANGE): its id and its fields
 FeedBatch = tuple[str, list[Entry]]  # one stream's entries in an XREAD reply (a two-item list): its key, its entries
-Scored = tuple[str, float]  # a sorted-set member and its score (ZRANGE ... WITHSCORES)
 UNAVAILABLE = 'Reconnecting to the chat store… your message was not sent yet. Please try again in a moment.'
 
 TRIM_BATCH = 100  # rooms the retention pass trims per round trip
@@ -53,6 +54,7 @@ redis.call('XADD', KEYS[1], id,
 if ARGV[1] ~= '0' then redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1]) end
 redis.call('HSET', KEYS[3], ARGV[7], redis.call('XLEN', KEYS[1]))
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
+redis.call('ZADD', KEYS[6], 0, ARGV[7])
 redis.call('SET', KEYS[5], id, 'EX', 600)
 return id
 """
@@ -67,10 +69,31 @@ if left == 0 then
     redis.call('DEL', KEYS[1])
     redis.call('HDEL', KEYS[2], ARGV[1])
     redis.call('ZREM', KEYS[3], ARGV[1])
+    redis.call('ZREM', KEYS[4], ARGV[1])
 else
     redis.call('HSET', KEYS[2], ARGV[1], left)
 end
 return before - left
+"""
+# A page of the rooms list: the activity zset (or, for a search, its rooms whose names are in the prefix's
+# range of the names zset) from score ARGV[2] down, with their counts. Rooms that share the cursor's
+# score come too, as many as there are; the caller drops those at or before the cursor's name.
+ROOMS_PAGE = """
+local source = KEYS[1]
+if ARGV[1] ~= '' then
+    redis.call('ZRANGESTORE', KEYS[4], KEYS[3], '[' .. ARGV[1], '(' .. ARGV[5], 'BYLEX')
+    redis.call('ZINTERSTORE', KEYS[4], 2, KEYS[1], KEYS[4], 'WEIGHTS', 1, 0)
+    source = KEYS[4]
+end
+local ties = 0
+if ARGV[3] ~= '' then ties = redis.call('ZCOUNT', source, ARGV[2], ARGV[2]) end
+local rows = redis.call('ZREVRANGEBYSCORE', source, ARGV[2], '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[4] + ties)
+redis.call('DEL', KEYS[4])
+local page = {}
+for i = 1, #rows, 2 do
+    table.insert(page, {rows[i], rows[i + 1], redis.call('HGET', KEYS[2], rows[i]) or '0'})
+end
+return page
 """
 
 
@@ -87,6 +110,7 @@ class RedisBackend:
         self._stopping = False
         self._append: AsyncScript | None = None
         self._trim: AsyncScript | None = None
+        self._rooms_page: AsyncScript | None = None
 
     async def start(self, deliver: Deliver) -> None:
         retry = Retry(ExponentialBackoff(1, 0.1), 3)
@@ -94,6 +118,8 @@ class RedisBackend:
         self._feed = aioredis.from_url(self.url, decode_responses=True, retry=Retry(NoBackoff(), 0), **TIMEOUTS)
         self._append = self._redis.register_script(APPEND)
         self._trim = self._redis.register_script(TRIM)
+        self._rooms_page = self._redis.register_script(ROOMS_PAGE)
+        await self._index_names()
         newest = cast(list[Entry], await self._redis.xrevrange(self._key('feed'), count=1))
         self._stopping = False
         self._reader = asyncio.create_task(self._follow_feed(deliver, newest[0][0] if newest else '0-0'))
@@ -121,7 +147,8 @@ class RedisBackend:
         assert self._append is not None, 'the Redis backend has not been started'
         sent_at = time.time()
         done = self._key('appended', uuid.uuid4().hex)
-        keys = [self._key('room', room), self._key('feed'), self._key('counts'), self._key('activity'), done]
+        keys = [self._key('room', room), self._key('feed'), self._key('counts'), self._key('activity'), done,
+                self._key('names')]  # fmt: skip
         values: list[int | str] = [
             self.retention.keep_messages,
             FEED_LENGTH,
@@ -161,14 +188,23 @@ class RedisBackend:
             raise ChatError(ErrorKind.UNAVAILABLE, 'The missed messages could not be loaded.') from error
         return [_message(room, stream_id, fields) for stream_id, fields in entries]
 
-    async def rooms(self) -> list[RoomSummary]:
-        redis = self._require_started()
+    async def rooms(self, *, prefix: str = '', after: RoomCursor | None = None, limit: int = 50) -> list[RoomSummary]:
+        """One script call: `ZREVRANGEBYSCORE ... LIMIT` on the activity zset, or for a search on the
+        intersection of it with the prefix's `ZRANGEBYLEX` range of the names zset."""
+        assert self._rooms_page is not None, 'the Redis backend has not been started'
+        keys = [self._key('activity'), self._key('counts'), self._key('names'), self._key('search', uuid.uuid4().hex)]
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else ''
+        newest = '+inf' if after is None else repr(after.last_activity)
+        values: list[str | int] = [prefix, newest, '' if after is None else after.name, limit, end]
         try:
-            activity = cast(list[Scored], await redis.zrevrange(self._key('activity'), 0, -1, withscores=True))
-            counts = cast(dict[str, str], await redis.hgetall(self._key('counts')))
+            rows = cast(list[tuple[str, str, str]], await self._rooms_page(keys=keys, args=values))
         except RedisError as error:
+            log_event(log, logging.WARNING, 'rooms_failed', error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, 'The rooms could not be listed.') from error
-        return [RoomSummary(name, int(counts.get(name, 0)), score) for name, score in activity]
+        page = [RoomSummary(name, int(count), float(score)) for name, score, count in rows]
+        if after is not None:
+            page = [room for room in page if (room.last_activity, room.name) < (after.last_activity, after.name)]
+        return page[:limit]
 
     async def trim(self, now: float) -> int:
         """Trim every room in the rooms summary, `TRIM_BATCH` rooms per round trip (`ZSCAN` sees each room
@@ -195,7 +231,7 @@ class RedisBackend:
         assert self._trim is not None, 'the Redis backend has not been started'
         async with redis.pipeline(transaction=False) as pipe:
             for room in rooms:
-                keys = [self._key('room', room), self._key('counts'), self._key('activity')]
+                keys = [self._key('room', room), self._key('counts'), self._key('activity'), self._key('names')]
                 await self._trim(keys=keys, args=[room, min_id, self.retention.keep_messages], client=pipe)
             return sum(int(count) for count in await pipe.execute())
 
@@ -207,6 +243,14 @@ class RedisBackend:
         except RedisError:
             return False
 
+    async def _index_names(self) -> None:
+        """Fill the names zset (every room at score 0, in name order) from the activity zset, once: rooms
+        stored before the names zset existed are found by a search too."""
+        redis = self._require_started()
+        names, activity = self._key('names'), self._key('activity')
+        if await redis.zcard(names) < await redis.zcard(activity):
+            await redis.zunionstore(names, {names: 0, activity: 0})
+
     async def _follow_feed(self, deliver: Deliver, last_id: str) -> None:
         """Deliver every feed entry after `last_id`, resuming from the last delivered one after an outage."""
         assert self._feed is not None, 'the Redis backend has not been started'
@@ -217,9 +261,11 @@ class RedisBackend:
                     list[FeedBatch],
                     await self._feed.xread({self._key('feed'): last_id}, block=BLOCK_MILLISECONDS, count=500),
                 )
-            except RedisError as error:
-                if self._stopping:
+            except Exception as error:
+                if self._stopping:  # the stop's own disconnect, which can land inside redis-py's connect as any error
                     return
+                if not isinstance(error, RedisError):
+                    raise
                 delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1
                 log_event(log, logging.WARNING, 'feed_failed', retry_in_s=delay, error=error)

@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomSummary
+from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
 
@@ -67,7 +67,9 @@ CREATE TRIGGER uncount_room_messages AFTER DELETE ON messages BEGIN
     DELETE FROM rooms WHERE name = OLD.room AND message_count <= 0;
 END;
 """
-MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION)
+# The rooms list pages from the latest activity back without sorting every room.
+ROOMS_BY_ACTIVITY = 'CREATE INDEX IF NOT EXISTS rooms_by_activity ON rooms (last_activity, name);'
+MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY)
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
 # the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
@@ -174,11 +176,26 @@ class SQLiteBackend:
             return False
         return True
 
-    async def rooms(self) -> list[RoomSummary]:
+    async def rooms(self, *, prefix: str = '', after: RoomCursor | None = None, limit: int = 50) -> list[RoomSummary]:
+        """A page walks `rooms_by_activity` back from `after`; a search takes the names in its prefix's range
+        of the primary key and sorts those, so it costs what its matches do."""
         db, _ = self._require_started()
-        query = 'SELECT name, message_count, last_activity FROM rooms ORDER BY last_activity DESC'
-        async with db.execute(query) as cursor:
-            return [RoomSummary(*row) for row in await cursor.fetchall()]
+        conditions, parameters = ['1'], list[str | float | int]()
+        if prefix:
+            conditions.append('name >= ? AND name < ?')
+            parameters += [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+        if after is not None:
+            conditions.append('(last_activity, name) < (?, ?)')
+            parameters += [after.last_activity, after.name]
+        query = f"""SELECT name, message_count, last_activity FROM rooms WHERE {' AND '.join(conditions)}
+                    ORDER BY last_activity DESC, name DESC LIMIT ?"""
+        try:
+            async with db.execute(query, [*parameters, limit]) as cursor:
+                rows = await cursor.fetchall()
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'rooms_failed', error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The rooms could not be listed.') from error
+        return [RoomSummary(*row) for row in rows]
 
     async def trim(self, now: float) -> int:
         db, _ = self._require_started()
