@@ -13,7 +13,7 @@ from chat.announce import announce
 from chat.config import Settings, exit_with_error
 from chat.domain.limits import Limits
 from chat.domain.rooms import Rooms
-from chat.internals import gc_tuning, serving, sessions, socket_guard, socket_logs
+from chat.internals import gc_tuning, http_logs, serving, sessions, socket_guard, socket_logs
 from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
 from chat.log_budget import REPORT_EVERY, LogBudget
 from chat.loop_lag import LoopLag
@@ -104,6 +104,7 @@ def run(settings: Settings) -> None:
     logs.configure(settings.log_level, log_budget)
     secret = check_before_serving(settings)
     socket_logs.quiet_socket_loggers()
+    http_logs.budget_request_warnings()
     sessions.keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
     if not settings.redis_url:
         expire_sessions(settings)
