@@ -13,10 +13,12 @@ from chat.announce import announce
 from chat.config import Settings, exit_with_error
 from chat.domain.limits import Limits
 from chat.domain.rooms import Rooms
-from chat.internals import gc_tuning, serving, sessions, socket_guard, socket_logs
+from chat.internals import gc_tuning, http_logs, serving, sessions, socket_guard, socket_logs
 from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
+from chat.log_budget import REPORT_EVERY, LogBudget
 from chat.loop_lag import LoopLag
 from chat.native import MISSING_BACKEND, backend_missing, window_options
+from chat.not_found import not_found
 from chat.security_headers import SecurityHeaders
 from chat.stores.messages import TRIM_EVERY, Backend
 from chat.stores.messages.redis import RedisBackend
@@ -46,6 +48,7 @@ def build(settings: Settings) -> Rooms:
     app.timer(TRIM_EVERY, rooms.trim)
     register_pages(rooms, streams, reconnect_timeout=settings.reconnect_timeout)
     app.add_middleware(SecurityHeaders)  # outside the routes, so every response gets the headers
+    app.exception_handler(404)(not_found)  # instead of NiceGUI's page, which logs the whole URL and is kept 60 s
 
     @app.get('/healthz')
     async def healthz() -> JSONResponse:
@@ -98,15 +101,18 @@ def run(settings: Settings) -> None:
     if settings.native and backend_missing():
         sys.exit(MISSING_BACKEND)
     open_files.raise_soft_limit()
-    logs.configure(settings.log_level)
+    log_budget = LogBudget()
+    logs.configure(settings.log_level, log_budget)
     secret = check_before_serving(settings)
     socket_logs.quiet_socket_loggers()
+    http_logs.budget_request_warnings()
     sessions.keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
     if not settings.redis_url:
         expire_sessions(settings)
     build(settings)
     socket_guard.install()
     app.timer(CHECK_EVERY, StalledConnections().check)
+    app.timer(REPORT_EVERY, log_budget.report, immediate=False)
     if serving.for_real():
         app.on_startup(gc_tuning.tune)
         app.on_delete(gc_tuning.CollectAfterDelete().page_deleted)

@@ -1,7 +1,10 @@
 """Log lines as `key=value` pairs (logfmt): one line per event, with its room, what happened and the error.
 
 Operators grep them or ship them to a log store as they are. What people write is never
-logged at any level: a line says which room and which message id, never the text.
+logged at any level: a line says which room and which message id, never the text. What
+clients send that does reach a line (a browser's error report, a requested path, another
+library's message) is cut to a fixed length and escaped, so no record spans several lines,
+forges a field, or grows with what one request sends.
 """
 
 from __future__ import annotations
@@ -12,19 +15,25 @@ import sys
 from typing import Any
 
 STRUCTURED = 'structured'
+CLIENT = 'client_address'  # a record's attribute: the network address whose doing it is (see chat/log_budget.py)
+MAX_VALUE = 500  # characters of one field, before escaping
+MAX_TRACEBACK = 10_000
 
 
 def log_event(logger: logging.Logger, level: int, event: str, *, exc_info: bool = False, **fields: Any) -> None:
     """Log `event` with `fields` as one line, e.g. `event=message_refused room=lobby reason=empty`.
 
-    `exc_info=True` (inside an `except`) adds the traceback as one more field.
+    `exc_info=True` (inside an `except`) adds the traceback as one more field. A line with an `ip`
+    is that address's doing, and counts against its log budget.
     """
-    logger.log(level, logfmt({'event': event, **fields}), exc_info=exc_info, extra={STRUCTURED: True}, stacklevel=2)
+    extra = {STRUCTURED: True, CLIENT: fields.get('ip')}
+    logger.log(level, logfmt({'event': event, **fields}), exc_info=exc_info, extra=extra, stacklevel=2)
 
 
-def logfmt(fields: dict[str, Any]) -> str:
-    """`key=value` pairs, leaving out fields that are None; values with spaces or quotes are quoted."""
-    return ' '.join(f'{key}={_value(value)}' for key, value in fields.items() if value is not None)
+def logfmt(fields: dict[str, Any], limit: int = MAX_VALUE) -> str:
+    """`key=value` pairs, leaving out fields that are None; each value cut at `limit` characters and
+    quoted if it has spaces, quotes or characters that are not printable (escaped as in JSON)."""
+    return ' '.join(f'{key}={_value(value, limit)}' for key, value in fields.items() if value is not None)
 
 
 class LogfmtFormatter(logging.Formatter):
@@ -39,12 +48,13 @@ class LogfmtFormatter(logging.Formatter):
         message = record.getMessage()
         line = f'{logfmt(head)} {message if getattr(record, STRUCTURED, False) else logfmt({"message": message})}'
         if record.exc_info:
-            line += ' ' + logfmt({'traceback': self.formatException(record.exc_info)})
+            line += ' ' + logfmt({'traceback': self.formatException(record.exc_info)}, MAX_TRACEBACK)
         return line
 
 
-def configure(level: str) -> None:
-    """Log the chat's own events from `level` up, and other libraries' warnings, to stderr as logfmt lines.
+def configure(level: str, budget: logging.Filter) -> None:
+    """Log the chat's own events from `level` up, and other libraries' warnings, to stderr as logfmt lines,
+    each client's within its `budget`.
 
     Other libraries stay at warnings because some log what people wrote at debug level (aiosqlite
     logs each statement with its parameters). Logging that is already set up (a test harness, an
@@ -52,12 +62,18 @@ def configure(level: str) -> None:
     """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(LogfmtFormatter())
+    handler.addFilter(budget)
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     logging.getLogger('chat').setLevel(level.upper())
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, limit: int) -> str:
     text = str(value)
+    if len(text) > limit:
+        text = f'{text[:limit]}…[cut {len(text) - limit} characters]'
     if text and not any(c in text for c in ' ="\\') and text.isprintable():
         return text
-    return json.dumps(text, ensure_ascii=False)
+    quoted = json.dumps(text, ensure_ascii=False)
+    if quoted.isprintable():
+        return quoted
+    return ''.join(c if c.isprintable() else json.dumps(c)[1:-1] for c in quoted)  # e.g. U+2028, C1 controls

@@ -225,7 +225,7 @@ async def refused_visibly(writer: Tab, reader: Tab, text: str) -> None:
 async def test_a_full_disk_refuses_posts_visibly_and_recovers_when_space_returns(
     small_disk: Path, start_server: Callable[..., AppProcess], network: Network, chat_env: Path
 ) -> None:
-    server = start_server(chat_env, '--db', str(small_disk / 'chat.db'))
+    server = start_server(chat_env, '--db', str(small_disk / 'chat.db'), '--log-level', 'debug')
     async with recording_tabs(network, f'{server.url}/room/disk', 2) as (alice, bob):
         await alice.send('before the disk filled')
         filler = fill(small_disk)
@@ -240,6 +240,7 @@ async def test_a_full_disk_refuses_posts_visibly_and_recovers_when_space_returns
         assert alice.client.composer_text() == ''
         assert server.process.poll() is None and (alice.client.loads, alice.client.disconnects) == (1, 0)
     assert stored_texts(small_disk / 'chat.db', 'disk') == ['before the disk filled', 'while the disk is full']
+    assert 'the disk' not in server.log(), 'a failing store logs its error, never the text it could not store'
 
 
 async def test_a_disk_gone_read_only_refuses_posts_visibly_and_the_chat_keeps_serving(

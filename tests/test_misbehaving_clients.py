@@ -21,8 +21,8 @@ import pytest
 import socketio
 
 from chat.domain.limits import LimitSettings
-from chat.internals.socket_guard import BROWSER_LOG_BURST
 from chat.internals.stalled_connections import CHECK_EVERY, REQUEST_SECONDS
+from chat.log_budget import BURST as BROWSER_LOG_BURST
 from tests.support.app_process import AppProcess
 from tests.support.percentiles import percentile
 from tests.support.protocol import Network, ProtocolClient

@@ -4,7 +4,8 @@ NiceGUI runs an 'event' for whichever client the message names, from any socket,
 malformed message raise inside its handlers, which logs a traceback per message. A browser's
 nicegui.js only ever sends messages of a fixed shape, naming the client whose page opened the
 socket; anything else is dropped here before NiceGUI sees it, and logged at debug level only.
-A page's JavaScript errors still reach the server log, but a few per socket, not a flood.
+A page's JavaScript errors still reach the server log, within their address's log budget
+(`browser_logs`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from nicegui import core
 from nicegui import json as nicegui_json
 
-from chat.domain.limits import RateLimiter
+from chat.internals import browser_logs
 from chat.logs import log_event
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,6 @@ OWNED: dict[str, Shape] = {
 }
 HANDSHAKE: Shape = {'client_id': str, 'tab_id': str, 'document_id': str}
 LOG_LEVELS = {'debug', 'info', 'warning', 'error'}
-BROWSER_LOG_BURST = 10
-BROWSER_LOGS_PER_SECOND = 0.1
 
 
 def install() -> None:
@@ -45,34 +44,15 @@ def install() -> None:
     Calling it again (each simulated app in a test run does) replaces the guards instead of nesting them.
     """
     handlers = {name: getattr(handler, '__wrapped__', handler) for name, handler in core.sio.handlers['/'].items()}
-    browser_logs = RateLimiter(BROWSER_LOG_BURST, BROWSER_LOGS_PER_SECOND)
+    handlers['log'] = browser_logs.log_report
     for name, shape in OWNED.items():
-        admit = _admit_with(browser_logs) if name == 'log' else None
-        core.sio.on(name, _guard(name, handlers[name], shape, owned=True, admit=admit))
+        core.sio.on(name, _guard(name, handlers[name], shape, owned=True))
     core.sio.on('handshake', _guard('handshake', handlers['handshake'], HANDSHAKE, owned=False))
 
 
-def _admit_with(limiter: RateLimiter) -> Callable[[str], bool]:
-    """A socket may log a few browser errors into the server's log, not flood it."""
-
-    def admit(sid: str) -> bool:
-        if limiter.wait(sid):
-            return False
-        limiter.take(sid)
-        return True
-
-    return admit
-
-
-def _guard(
-    name: str, handler: Handler, shape: Shape, *, owned: bool, admit: Callable[[str], bool] | None = None
-) -> Handler:
+def _guard(name: str, handler: Handler, shape: Shape, *, owned: bool) -> Handler:
     async def guarded(sid: str, data: Any = None) -> Any:
-        if (
-            not _well_formed(name, data, shape)
-            or (owned and data['client_id'] not in core.sio.rooms(sid))
-            or (admit is not None and not admit(sid))
-        ):
+        if not _well_formed(name, data, shape) or (owned and data['client_id'] not in core.sio.rooms(sid)):
             log_event(log, logging.DEBUG, 'socket_message_dropped', kind=name, sid=sid)
             return False
         try:

@@ -263,10 +263,11 @@ class ProtocolClient:
 
     async def post(self, text: str) -> None:
         """Type `text` into the composer and press Enter: the input's value event, then its keydown.enter event."""
-        input_id, listeners = self.composer()
-        self._typed[input_id] = text
-        await self._emit(input_id, listeners['update:value'], text)
-        await self._emit(input_id, listeners['keydown.enter'], keydown_enter(self._opened))
+        await self._type_and_enter(self.composer(), text)
+
+    async def rename(self, name: str) -> None:
+        """Type `name` into the header's name input and press Enter, as a user changing their display name."""
+        await self._type_and_enter(self._labelled_input('Your name'), name)
 
     def composer_text(self) -> str:
         """What the composer input shows now; '' once the server accepted a message and cleared it."""
@@ -481,14 +482,24 @@ class ProtocolClient:
     def composer(self) -> tuple[str, dict[str, dict]]:
         """The message input (found by its label, as a screen reader would) and its listeners."""
         if self._composer_id not in self.elements:
-            self._composer_id = next(
-                (element_id for element_id, element in self.elements.items()
-                 if element['tag'] == 'nicegui-input' and element.get('props', {}).get('aria-label') == 'Message'),
-                '',
-            )  # fmt: skip
-            if not self._composer_id:
-                raise LookupError(f'{self.url}: no message input in the page')
+            self._composer_id, _ = self._labelled_input('Message')
         return self._composer_id, _listeners(self.elements[self._composer_id])
+
+    def _labelled_input(self, label: str) -> tuple[str, dict[str, dict]]:
+        element_id = next(
+            (element_id for element_id, element in self.elements.items()
+             if element['tag'] == 'nicegui-input' and element.get('props', {}).get('aria-label') == label),
+            '',
+        )  # fmt: skip
+        if not element_id:
+            raise LookupError(f'{self.url}: no input labelled {label!r} in the page')
+        return element_id, _listeners(self.elements[element_id])
+
+    async def _type_and_enter(self, element: tuple[str, dict[str, dict]], text: str) -> None:
+        input_id, listeners = element
+        self._typed[input_id] = text
+        await self._emit(input_id, listeners['update:value'], text)
+        await self._emit(input_id, listeners['keydown.enter'], keydown_enter(self._opened))
 
     async def _emit(self, element_id: str, listener: dict, event: object) -> None:
         """What the listener's handler in nicegui.js sends for a DOM `event` in this element's input.
