@@ -13,7 +13,8 @@ from chat.announce import announce
 from chat.config import Settings, exit_with_error
 from chat.domain.limits import Limits
 from chat.domain.rooms import Rooms
-from chat.internals import gc_tuning, serving, sessions, socket_guard, socket_logs
+from chat.internals import connection_caps, gc_tuning, serving, sessions, socket_guard, socket_logs
+from chat.internals.connection_caps import CappedH11Protocol, ForwardedWebSocketCaps
 from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
 from chat.loop_lag import LoopLag
 from chat.native import MISSING_BACKEND, backend_missing, window_options
@@ -28,8 +29,9 @@ from chat.ui.stream import Streams
 
 TITLE = 'Chat'
 # uvicorn's default HTTP parser (httptools) takes request headers without end, growing the process by
-# whatever one connection sends; h11 refuses a request whose headers pass this size (with a 400).
-HTTP_LIMITS: dict[str, Any] = {'http': 'h11', 'h11_max_incomplete_event_size': 64 * 1024}
+# whatever one connection sends; h11 refuses a request whose headers pass this size (with a 400), and
+# the protocol built on it caps the connections of each address.
+HTTP_LIMITS: dict[str, Any] = {'http': CappedH11Protocol, 'h11_max_incomplete_event_size': 64 * 1024}
 
 
 def build(settings: Settings) -> Rooms:
@@ -105,6 +107,8 @@ def run(settings: Settings) -> None:
         expire_sessions(settings)
     build(settings)
     socket_guard.install()
+    connection_caps.install(settings.connections_per_ip)
+    app.add_middleware(ForwardedWebSocketCaps, limit=settings.connections_per_ip)
     app.timer(CHECK_EVERY, StalledConnections().check)
     if serving.for_real():
         app.on_startup(gc_tuning.tune)

@@ -31,6 +31,8 @@ SECRET_FILE = 'storage-secret'
 MIN_SECRET_LENGTH = 16  # a generated secret has 43; anything this short is a mistake, not a choice
 LIMITS = LimitSettings()
 PROG = 'app.py'
+# 20 tabs' WebSockets and a browser's 6 parallel requests fit many times over; far below 1 024 open files
+CONNECTIONS_PER_IP = 100
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,9 @@ class Settings(BaseSettings):
     )
     rooms_per_minute: int = Field(LIMITS.rooms_per_minute, ge=0, description='new rooms one address may start a minute')
     tabs_per_ip: int = Field(LIMITS.tabs_per_ip, ge=0, description='chat tabs one network address may have open')
+    connections_per_ip: int = Field(
+        CONNECTIONS_PER_IP, ge=0, description='connections (HTTP and WebSocket) one network address may hold open'
+    )
 
     @field_validator('room')
     @classmethod

@@ -16,6 +16,8 @@ from nicegui.element_filter import ElementFilter
 from nicegui.server import Server
 from nicegui.storage import Storage
 from socketio.async_manager import AsyncManager
+from uvicorn.config import Config
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware, _TrustedHosts
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
@@ -140,3 +142,12 @@ def test_nicegui_keeps_user_storage_in_the_files_and_tables_the_session_cleanup_
     assert sessions.user_file(Path('/s'), 'x').name == 'storage-user-x.json'
     init = inspect.getsource(Storage.__init__)
     assert 'self._users: dict[str, PersistentDict]' in init and 'self._active_request_sessions: Counter[str]' in init
+
+
+def test_uvicorn_takes_a_protocol_class_and_tells_trusted_proxies_as_connection_caps_does() -> None:
+    """`connection_caps` hands uvicorn its own `H11Protocol` as `http`, reads the peer from `self.client` once
+    `connection_made` ran, and asks uvicorn's own `_TrustedHosts` which peers are proxies."""
+    assert 'self.http_protocol_class = self.http' in inspect.getsource(Config.load)
+    assert 'self.client = get_remote_addr(transport)' in inspect.getsource(H11Protocol.connection_made)
+    assert 'client_host in self.trusted_hosts' in inspect.getsource(ProxyHeadersMiddleware.__call__)
+    assert '127.0.0.1' in _TrustedHosts('127.0.0.1,::1') and '127.0.0.2' not in _TrustedHosts('127.0.0.1,::1')
