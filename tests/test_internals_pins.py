@@ -11,6 +11,7 @@ from pathlib import Path
 import nicegui
 import pytest
 from nicegui import core, helpers
+from nicegui.client import Client
 from nicegui.element import Element
 from nicegui.element_filter import ElementFilter
 from nicegui.server import Server
@@ -56,6 +57,21 @@ def test_the_handshake_carries_the_ids_the_guard_checks_and_joins_the_client_roo
     for key in socket_guard.HANDSHAKE:
         assert f'options.query.{key}' in NICEGUI_JS
     assert 'enter_room(sid, client.id)' in inspect.getsource(original('handshake'))  # type: ignore[arg-type]
+
+
+def test_nicegui_handshakes_on_connect_from_the_query_the_guard_checks() -> None:
+    """The guard reads the query as NiceGUI's connect handler does and refuses with the message on which nicegui.js
+    reloads the page; what the page's script sends there is what the guard admits."""
+    connect = inspect.getsource(original('connect'))  # type: ignore[arg-type]
+    assert "parse_qs(data.get('QUERY_STRING', ''))" in connect
+    assert "query.get('implicit_handshake', '') == 'true'" in connect
+    assert f"ConnectionRefusedError('{socket_guard.IMPLICIT_HANDSHAKE_FAILED}')" in connect
+    assert f'err.message == "{socket_guard.IMPLICIT_HANDSHAKE_FAILED}"' in NICEGUI_JS
+    assert "'implicit_handshake': not _is_prefetch(request)" in inspect.getsource(Client.build_response)
+    for key in ('old_tab_id', 'next_message_id'):
+        assert f'options.query.{key}' in NICEGUI_JS
+    handshake = inspect.getsource(original('handshake'))  # type: ignore[arg-type]
+    assert "data.get('old_tab_id')" in handshake and "data.get('next_message_id')" in handshake
 
 
 def test_browser_log_levels_are_the_ones_nicegui_js_uses() -> None:
