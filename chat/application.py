@@ -15,6 +15,7 @@ from chat.domain.limits import Limits
 from chat.domain.rooms import Rooms
 from chat.internals import connection_caps, gc_tuning, serving, sessions, socket_guard, socket_logs
 from chat.internals.connection_caps import CappedH11Protocol, ForwardedWebSocketCaps
+from chat.internals.pageless_sockets import PagelessSockets
 from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
 from chat.loop_lag import LoopLag
 from chat.native import MISSING_BACKEND, backend_missing, window_options
@@ -110,6 +111,7 @@ def run(settings: Settings) -> None:
     connection_caps.install(settings.connections_per_ip)
     app.add_middleware(ForwardedWebSocketCaps, limit=settings.connections_per_ip)
     app.timer(CHECK_EVERY, StalledConnections().check)
+    app.timer(CHECK_EVERY, PagelessSockets().check)
     if serving.for_real():
         app.on_startup(gc_tuning.tune)
         app.on_delete(gc_tuning.CollectAfterDelete().page_deleted)

@@ -167,3 +167,11 @@ def test_uvicorn_takes_a_protocol_class_and_tells_trusted_proxies_as_connection_
     assert 'self.client = get_remote_addr(transport)' in inspect.getsource(H11Protocol.connection_made)
     assert 'client_host in self.trusted_hosts' in inspect.getsource(ProxyHeadersMiddleware.__call__)
     assert '127.0.0.1' in _TrustedHosts('127.0.0.1,::1') and '127.0.0.2' not in _TrustedHosts('127.0.0.1,::1')
+
+
+def test_nicegui_keeps_each_pages_sockets_and_engine_io_its_own_as_pageless_sockets_reads_them() -> None:
+    """`pageless_sockets` closes Engine.IO sockets whose Socket.IO id no live page holds."""
+    assert 'self._socket_to_document_id[socket_id] = document_id' in inspect.getsource(Client.handle_handshake)
+    assert 'self.sockets = {}' in inspect.getsource(type(core.sio.eio).__mro__[1].__init__)
+    assert inspect.iscoroutinefunction(core.sio.eio.disconnect)
+    assert list(inspect.signature(AsyncManager.sid_from_eio_sid).parameters) == ['self', 'eio_sid', 'namespace']
