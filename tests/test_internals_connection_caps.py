@@ -1,6 +1,6 @@
 """Per-address connection caps against a real `app.py` with few file descriptors to spare: one address that
-holds as many connections as it can (idle HTTP, Engine.IO sockets answering pings) leaves another address its
-chat, and what a trusted proxy forwards counts per client."""
+holds as many connections as it can (endless headers, idle HTTP, Engine.IO sockets answering pings) leaves
+another address its chat, and what a trusted proxy forwards counts per client."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ import contextlib
 import os
 import resource
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from collections.abc import Callable
 
 import pytest
 
 from tests.support.app_process import AppProcess
+from tests.support.connection_attacks import Hold, attacking, endless_headers, idle_http, pageless_engine_io
 from tests.support.protocol import Network, ProtocolClient
 from tests.support.raw_socket import RawSocket
 from tests.support.tabs import open_tabs
@@ -25,78 +24,11 @@ ATTACKER = '127.0.0.2'  # loopback addresses other than 127.0.0.1, which uvicorn
 OTHER = '127.0.0.3'
 ATTEMPTS = 150  # connections the attacker keeps trying to hold
 SPARE_FILES = 100  # descriptors the server may open beyond those it has once started: fewer than ATTEMPTS
-RETRY = 1.0  # seconds an attacker's worker waits after its connection ended before opening another
 TAB_TIMEOUT = 15.0
 ROOM = '/room/caps'
 REFUSED = 'event=connections_refused'
 
 pytestmark = pytest.mark.settings(connections_per_ip=CAP)
-Opened = Callable[[], None]
-Hold = Callable[[str, str, Opened], Awaitable[None]]
-
-
-async def idle_http(url: str, source: str, opened: Opened) -> None:
-    """A connection that sends nothing, held until the server ends it."""
-    parts = urlsplit(url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port, local_addr=(source, 0))
-    opened()
-    try:
-        with contextlib.suppress(ConnectionError):
-            await reader.read()
-    finally:
-        writer.close()
-
-
-async def pageless_engine_io(url: str, source: str, opened: Opened) -> None:
-    """An Engine.IO WebSocket with no page behind it that answers every ping, held until the server ends it."""
-    raw = await RawSocket.connect(url, {'EIO': 4}, source=source)
-    opened()
-    try:
-        with contextlib.suppress(ConnectionError):
-            while True:
-                with contextlib.suppress(TimeoutError):
-                    await raw.receive(timeout=60)
-    finally:
-        await raw.close()
-
-
-@dataclass
-class Attack:
-    """`ATTEMPTS` workers from one address, each holding a connection and opening another when it ends."""
-
-    open_now: int = 0
-    tried: int = 0
-
-    async def run(self, hold: Hold, url: str, source: str) -> None:
-        await asyncio.gather(*(self._worker(hold, url, source) for _ in range(ATTEMPTS)))
-
-    async def _worker(self, hold: Hold, url: str, source: str) -> None:
-        while True:
-            counted = False
-
-            def opened() -> None:
-                nonlocal counted
-                counted = True
-                self.open_now += 1
-
-            with contextlib.suppress(ConnectionError):
-                await hold(url, source, opened)
-            self.tried += 1
-            if counted:
-                self.open_now -= 1
-            await asyncio.sleep(RETRY)
-
-
-@contextlib.asynccontextmanager
-async def attacking(hold: Hold, url: str) -> AsyncIterator[Attack]:
-    attack = Attack()
-    task = asyncio.create_task(attack.run(hold, url, ATTACKER))
-    try:
-        yield attack
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def leave_few_descriptors(server: AppProcess) -> None:
@@ -135,11 +67,13 @@ def shown(tab: ProtocolClient) -> list[str]:
     return [bubble.text for bubble in tab.bubbles.values()]
 
 
-@pytest.mark.parametrize('hold', [idle_http, pageless_engine_io], ids=['idle HTTP', 'pageless Engine.IO'])
+@pytest.mark.parametrize(
+    'hold', [endless_headers, idle_http, pageless_engine_io], ids=['endless headers', 'idle HTTP', 'pageless Engine.IO']
+)
 async def test_one_address_holding_connections_leaves_another_its_chat(chat_server: AppProcess, hold: Hold) -> None:
     """Uncapped, the attacker's connections took every descriptor the server had left: nobody else got in."""
     leave_few_descriptors(chat_server)
-    async with attacking(hold, chat_server.url) as attack:
+    async with attacking(hold, chat_server.url, ATTACKER, ATTEMPTS) as attack:
         await wait_until(lambda: attack.tried >= ATTEMPTS, 20, 'the attacker to have tried more than it may hold')
         await wait_until(lambda: attack.open_now <= CAP, 5, f'the server to keep {CAP} connections of the attacker')
         await chat_from(OTHER, chat_server.url + ROOM)
