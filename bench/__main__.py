@@ -110,6 +110,11 @@ def parser() -> argparse.ArgumentParser:
     overload.add_argument('--clients', type=int, default=100)
     overload.add_argument('--rate', type=float, default=400.0, help='messages per second (twice the target held)')
     overload.add_argument('--seconds', type=float, default=10.0)
+    attacks = commands.add_parser('attacks', parents=[common], help='fanout while one address attacks connections')
+    attacks.add_argument('--clients', type=int, default=100)
+    attacks.add_argument('--rate', type=float, default=10.0, help='messages per second of the well-behaved tabs')
+    attacks.add_argument('--messages', type=int, default=50, help='messages per round: one quiet, one per attack')
+    attacks.add_argument('--connections', type=int, default=300, help='connections the attacker keeps open at once')
     resume = commands.add_parser('resume', parents=[common], help='a tab away while messages arrive, then back')
     resume.add_argument('--away', type=float, default=60.0, help='seconds the tab is offline')
     resume.add_argument('--messages', type=int, default=500, help='messages posted meanwhile')
@@ -148,6 +153,7 @@ ALL = (
     ['overload'],
     ['resume'],
     ['flood'],
+    ['attacks'],
     ['idle-memory'],
     ['churn'],
     ['page-load'],
@@ -220,6 +226,16 @@ def plan_flood(args: argparse.Namespace) -> list[Run]:
     return [Run('flood', parameters, measure, app_env=env)]
 
 
+def plan_attacks(args: argparse.Namespace) -> list[Run]:
+    """The app's per-address connection cap stays at its default: it is what holds the attacker back."""
+    workers = workers_for(args, args.clients)
+    parameters = {'clients': args.clients, 'rate': args.rate, 'messages': args.messages,
+                  'connections': args.connections, 'workers': workers}  # fmt: skip
+    measure = functools.partial(scenarios.attacks, clients=args.clients, rate=args.rate, messages=args.messages,
+                                workers=workers, connections=args.connections)  # fmt: skip
+    return [Run('attacks', parameters, measure)]
+
+
 def plan_idle_memory(args: argparse.Namespace) -> list[Run]:
     workers = workers_for(args, max(args.clients))
     parameters = {'clients': ','.join(map(str, args.clients)), 'workers': workers}
@@ -252,6 +268,7 @@ PLANS: dict[str, Callable[[argparse.Namespace], list[Run]]] = {
     'overload': plan_overload,
     'resume': plan_resume,
     'flood': plan_flood,
+    'attacks': plan_attacks,
     'idle-memory': plan_idle_memory,
     'churn': plan_churn,
     'page-load': plan_page_load,

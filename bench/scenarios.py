@@ -25,6 +25,7 @@ import httpx
 from bench.load import ReceiverPool, RoundReport, Senders, SendReport, parse_stamp, stamp
 from bench.server import AppGroup, Server
 from tests.support.cable import Cable
+from tests.support.connection_attacks import Hold, attacking, endless_headers, idle_http, pageless_engine_io
 from tests.support.percentiles import percentile
 from tests.support.protocol import Browser, Network, ProtocolClient
 from tests.support.tabs import open_tabs
@@ -39,6 +40,12 @@ OLDER_ROOMS = re.compile(r'/rooms\?(?:q=[a-z0-9_-]+&(?:amp;)?)?after=[0-9.e+-]+~
 SATURATE_RATES = (5, 10, 25, 50, 100, 200, 400, 800, 1600)
 SATURATE_SECONDS = 5.0
 P99_LIMIT_MS = 1000.0
+ATTACKER = '127.0.0.2'  # another network address to the app than the measured tabs' 127.0.0.1, which it trusts
+CONNECTION_ATTACKS: dict[str, Hold] = {
+    'headers': endless_headers,
+    'idle_http': idle_http,
+    'pageless_sockets': pageless_engine_io,
+}
 
 
 @dataclass
@@ -410,6 +417,34 @@ def seed(db: Path, room: str, count: int) -> None:
         connection.executemany(
             'INSERT INTO messages (room, author_id, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?)', rows
         )
+
+
+async def attacks(app: AppGroup, clients: int, rate: float, messages: int, workers: int, connections: int) -> dict:
+    """Fan-out from well-behaved tabs, quiet, then while one other address runs each connection attack in turn.
+
+    The attacker keeps `connections` connections of one kind open at once, each reopened a second after the
+    app ends it: request headers without end, connections that send nothing, Engine.IO sockets with no page
+    that answer every ping. The app caps what one address holds, so the tabs' latency should barely move.
+    """
+    (room,) = app.room_urls(ROOM_NAME)
+    row: dict[str, Any] = {}
+    async with ReceiverPool([room], workers, app.tabs) as pool, Network() as network:
+        await pool.connect(clients)
+        async with Senders(network, room, math.ceil(rate / 50), app.tabs) as sending:
+            await wait_for_subscribers(app, clients + len(sending.clients))
+            await paced_round(app, pool, sending, 'warmup', rate, WARMUP_MESSAGES)
+            row |= attack_row('quiet', await paced_round(app, pool, sending, 'quiet', rate, messages))
+            for name, hold in CONNECTION_ATTACKS.items():
+                async with attacking(hold, app.url, ATTACKER, connections) as attack:
+                    row |= attack_row(name, await paced_round(app, pool, sending, name, rate, messages))
+                    row |= {f'{name}_held': attack.open_now, f'{name}_ended': attack.tried}
+    return row
+
+
+def attack_row(name: str, metrics: RoundMetrics) -> dict[str, Any]:
+    """What the well-behaved tabs got in one round of `attacks`, each key prefixed with the round's name."""
+    shown = ('delivered', 'disconnects', 'p50_ms', 'p99_ms', 'max_ms')
+    return {f'{name}_{key}': value for key, value in metrics.row().items() if key in shown}
 
 
 async def paced_round(server: Server, pool: ReceiverPool, senders: Senders, tag: str, rate: float,

@@ -13,7 +13,9 @@ from chat.announce import announce
 from chat.config import Settings, exit_with_error
 from chat.domain.limits import Limits
 from chat.domain.rooms import Rooms
-from chat.internals import gc_tuning, http_logs, serving, sessions, socket_guard, socket_logs
+from chat.internals import connection_caps, gc_tuning, http_logs, serving, sessions, socket_guard, socket_logs
+from chat.internals.connection_caps import CappedH11Protocol, ForwardedWebSocketCaps
+from chat.internals.pageless_sockets import PagelessSockets
 from chat.internals.stalled_connections import CHECK_EVERY, StalledConnections
 from chat.log_budget import REPORT_EVERY, LogBudget
 from chat.loop_lag import LoopLag
@@ -30,8 +32,9 @@ from chat.ui.stream import Streams
 
 TITLE = 'Chat'
 # uvicorn's default HTTP parser (httptools) takes request headers without end, growing the process by
-# whatever one connection sends; h11 refuses a request whose headers pass this size (with a 400).
-HTTP_LIMITS: dict[str, Any] = {'http': 'h11', 'h11_max_incomplete_event_size': 64 * 1024}
+# whatever one connection sends; h11 refuses a request whose headers pass this size (with a 400), and
+# the protocol built on it caps the connections of each address.
+HTTP_LIMITS: dict[str, Any] = {'http': CappedH11Protocol, 'h11_max_incomplete_event_size': 64 * 1024}
 
 
 def build(settings: Settings) -> Rooms:
@@ -111,8 +114,11 @@ def run(settings: Settings) -> None:
         expire_sessions(settings)
     build(settings)
     socket_guard.install()
+    connection_caps.install(settings.connections_per_ip)
+    app.add_middleware(ForwardedWebSocketCaps, limit=settings.connections_per_ip)
     app.timer(CHECK_EVERY, StalledConnections().check)
     app.timer(REPORT_EVERY, log_budget.report, immediate=False)
+    app.timer(CHECK_EVERY, PagelessSockets().check)
     if serving.for_real():
         app.on_startup(gc_tuning.tune)
         app.on_delete(gc_tuning.CollectAfterDelete().page_deleted)

@@ -32,6 +32,8 @@ SECRET_FILE = 'storage-secret'
 MIN_SECRET_LENGTH = 16  # a generated secret has 43; anything this short is a mistake, not a choice
 LIMITS = LimitSettings()
 PROG = 'app.py'
+# 20 tabs' WebSockets and a browser's 6 parallel requests fit many times over; far below 1 024 open files
+CONNECTIONS_PER_IP = 100
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,9 @@ class Settings(BaseSettings):
         ge=0,
         description=f'bytes of message text (UTF-8) one network address may store a day; 0, or at least '
         f'{MAX_MESSAGE_BYTES} (the largest message)',
+    )
+    connections_per_ip: int = Field(
+        CONNECTIONS_PER_IP, ge=0, description='connections (HTTP and WebSocket) one network address may hold open'
     )
 
     @field_validator('room')

@@ -178,6 +178,19 @@ def test_flood_holds_the_flooder_to_its_limit_while_everyone_else_gets_everythin
     assert 5 <= metrics['flood_accepted'] < metrics['flood_attempted'] / 5, 'the burst, then about one a second'
 
 
+def test_attacks_measure_the_tabs_while_the_attacker_is_held_to_its_connection_cap(tmp_path: Path) -> None:
+    cap, attempted = 10, 30
+    row = bench(tmp_path, 'attacks', '--clients', '3', '--messages', '6', '--rate', '2',
+                '--connections', str(attempted), '--app-env', f'CHAT_CONNECTIONS_PER_IP={cap}')  # fmt: skip
+    metrics = row['metrics']
+    for name in ('quiet', 'headers', 'idle_http', 'pageless_sockets'):
+        assert metrics[f'{name}_delivered'] == '18/18' and metrics[f'{name}_disconnects'] == 0, name
+        assert f'{name}_p99_ms' in metrics
+    for name in ('idle_http', 'pageless_sockets'):
+        assert metrics[f'{name}_held'] <= cap + 5, 'a few may be between accepted and ended'
+        assert metrics[f'{name}_ended'] >= attempted - cap, 'the rest were ended at once'
+
+
 def test_overload_delivers_everything_and_reports_how_the_loop_kept_up(tmp_path: Path) -> None:
     row = bench(tmp_path, 'overload', '--clients', '3', '--rate', '40', '--seconds', '1')
     metrics = row['metrics']

@@ -11,11 +11,14 @@ from pathlib import Path
 import nicegui
 import pytest
 from nicegui import core, helpers
+from nicegui.client import Client
 from nicegui.element import Element
 from nicegui.element_filter import ElementFilter
 from nicegui.server import Server
 from nicegui.storage import Storage
 from socketio.async_manager import AsyncManager
+from uvicorn.config import Config
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware, _TrustedHosts
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
@@ -54,6 +57,21 @@ def test_the_handshake_carries_the_ids_the_guard_checks_and_joins_the_client_roo
     for key in socket_guard.HANDSHAKE:
         assert f'options.query.{key}' in NICEGUI_JS
     assert 'enter_room(sid, client.id)' in inspect.getsource(original('handshake'))  # type: ignore[arg-type]
+
+
+def test_nicegui_handshakes_on_connect_from_the_query_the_guard_checks() -> None:
+    """The guard reads the query as NiceGUI's connect handler does and refuses with the message on which nicegui.js
+    reloads the page; what the page's script sends there is what the guard admits."""
+    connect = inspect.getsource(original('connect'))  # type: ignore[arg-type]
+    assert "parse_qs(data.get('QUERY_STRING', ''))" in connect
+    assert "query.get('implicit_handshake', '') == 'true'" in connect
+    assert f"ConnectionRefusedError('{socket_guard.IMPLICIT_HANDSHAKE_FAILED}')" in connect
+    assert f'err.message == "{socket_guard.IMPLICIT_HANDSHAKE_FAILED}"' in NICEGUI_JS
+    assert "'implicit_handshake': not _is_prefetch(request)" in inspect.getsource(Client.build_response)
+    for key in ('old_tab_id', 'next_message_id'):
+        assert f'options.query.{key}' in NICEGUI_JS
+    handshake = inspect.getsource(original('handshake'))  # type: ignore[arg-type]
+    assert "data.get('old_tab_id')" in handshake and "data.get('next_message_id')" in handshake
 
 
 def test_browser_log_levels_are_the_ones_nicegui_js_uses() -> None:
@@ -140,3 +158,20 @@ def test_nicegui_keeps_user_storage_in_the_files_and_tables_the_session_cleanup_
     assert sessions.user_file(Path('/s'), 'x').name == 'storage-user-x.json'
     init = inspect.getsource(Storage.__init__)
     assert 'self._users: dict[str, PersistentDict]' in init and 'self._active_request_sessions: Counter[str]' in init
+
+
+def test_uvicorn_takes_a_protocol_class_and_tells_trusted_proxies_as_connection_caps_does() -> None:
+    """`connection_caps` hands uvicorn its own `H11Protocol` as `http`, reads the peer from `self.client` once
+    `connection_made` ran, and asks uvicorn's own `_TrustedHosts` which peers are proxies."""
+    assert 'self.http_protocol_class = self.http' in inspect.getsource(Config.load)
+    assert 'self.client = get_remote_addr(transport)' in inspect.getsource(H11Protocol.connection_made)
+    assert 'client_host in self.trusted_hosts' in inspect.getsource(ProxyHeadersMiddleware.__call__)
+    assert '127.0.0.1' in _TrustedHosts('127.0.0.1,::1') and '127.0.0.2' not in _TrustedHosts('127.0.0.1,::1')
+
+
+def test_nicegui_keeps_each_pages_sockets_and_engine_io_its_own_as_pageless_sockets_reads_them() -> None:
+    """`pageless_sockets` closes Engine.IO sockets whose Socket.IO id no live page holds."""
+    assert 'self._socket_to_document_id[socket_id] = document_id' in inspect.getsource(Client.handle_handshake)
+    assert 'self.sockets = {}' in inspect.getsource(type(core.sio.eio).__mro__[1].__init__)
+    assert inspect.iscoroutinefunction(core.sio.eio.disconnect)
+    assert list(inspect.signature(AsyncManager.sid_from_eio_sid).parameters) == ['self', 'eio_sid', 'namespace']

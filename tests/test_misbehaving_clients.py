@@ -21,12 +21,13 @@ import pytest
 import socketio
 
 from chat.domain.limits import LimitSettings
+from chat.internals.socket_guard import HANDSHAKE
 from chat.internals.stalled_connections import CHECK_EVERY, REQUEST_SECONDS
 from chat.log_budget import BURST as BROWSER_LOG_BURST
 from tests.support.app_process import AppProcess
 from tests.support.percentiles import percentile
 from tests.support.protocol import Network, ProtocolClient
-from tests.support.raw_socket import SOCKET_PATH, RawSocket
+from tests.support.raw_socket import SOCKET_PATH, RawSocket, page_query
 from tests.support.tabs import OnBubble, open_tabs
 from tests.support.waiting import wait_for
 
@@ -328,6 +329,53 @@ async def test_an_event_naming_another_tabs_client_id_is_not_run_as_that_tab(
     await stranger.disconnect()
     await pair.exchange()
     pair.assert_nobody_posted_as_them()
+
+
+Query = dict[str, Any]
+# A page's socket query as no nicegui.js sends it, each with the implicit handshake NiceGUI runs on connect.
+MANGLED_QUERIES: list[Callable[[Query, ProtocolClient], Query]] = [
+    *(lambda query, _, key=key: {k: v for k, v in query.items() if k != key} for key in HANDSHAKE),
+    lambda query, _: {**query, 'next_message_id': 'abc'},
+    lambda query, _: {**query, 'next_message_id': '9' * 5000},
+    lambda query, _: {**query, 'tab_id': 'x' * 10_000},
+    lambda query, _: {**query, 'document_id': 'x' * 10_000},
+    lambda query, _: {**query, 'old_tab_id': 'x' * 10_000},
+    lambda query, victim: {**query, 'client_id': victim.client_id},
+]
+
+
+async def implicit_handshake(url: str, query: Query) -> str:
+    """Load a page, connect its socket with `query` (the page's, mangled) and say CONNECT; returns the server's
+    answer, or 'no answer'."""
+    raw = await RawSocket.connect(url, query)
+    try:
+        await raw.receive()  # Engine.IO's OPEN
+        await raw.send('40')
+        return await raw.receive(timeout=3)
+    except TimeoutError:
+        return 'no answer'
+    finally:
+        await raw.close()
+
+
+async def test_a_malformed_implicit_handshake_is_refused_before_it_starts(served: Served, pair: Pair) -> None:
+    """NiceGUI runs the handshake itself when the socket's query says `implicit_handshake=true`, as a page's does.
+
+    Unguarded, a missing or malformed field raised inside it: an error line in the log each time, a socket left
+    waiting for an answer, and, when it raised past the check of the tab id, a page that counted as connected
+    for ever, so it was never deleted. Refused up front, the page goes as any page whose socket never came.
+    """
+    await pair.exchange()
+    logged = len(served.log_lines())
+    answers = []
+    async with httpx.AsyncClient() as http:
+        for mangle in MANGLED_QUERIES:
+            query = {**await page_query(served.room_url, http), 'implicit_handshake': 'true'}
+            answers.append(await implicit_handshake(served.room_url, mangle(query, pair.alice)))
+    assert all(answer.startswith('44') and 'Implicit handshake failed' in answer for answer in answers), answers
+    assert await pair.exchange() < QUICK
+    pair.assert_nobody_posted_as_them()
+    assert [line for line in served.log_lines()[logged:] if 'level=info' not in line] == []
 
 
 FLOOD_EVENTS = 10_000

@@ -6,6 +6,10 @@ nicegui.js only ever sends messages of a fixed shape, naming the client whose pa
 socket; anything else is dropped here before NiceGUI sees it, and logged at debug level only.
 A page's JavaScript errors still reach the server log, within their address's log budget
 (`browser_logs`).
+
+A page's socket usually handshakes on connect, from its query (`implicit_handshake=true`), without a
+'handshake' message; its query is held to the same shape. Unchecked, a missing or malformed field
+raised half-way through NiceGUI's handshake, which left the socket unanswered and its page undeleted.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import re
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+import socketio
 from nicegui import core
 from nicegui import json as nicegui_json
 
@@ -35,6 +42,9 @@ OWNED: dict[str, Shape] = {
     'log': {'client_id': str, 'level': str, 'message': str},
 }
 HANDSHAKE: Shape = {'client_id': str, 'tab_id': str, 'document_id': str}
+MAX_ID_LENGTH = 64  # nicegui.js's ids are UUIDs of 36 characters; a tab id becomes a key of the tab storage
+MESSAGE_ID = re.compile(r'\d{1,18}')  # what an outbox counts to, as the implicit handshake's query carries it
+IMPLICIT_HANDSHAKE_FAILED = 'Implicit handshake failed'  # nicegui.js reloads the page on this refusal
 LOG_LEVELS = {'debug', 'info', 'warning', 'error'}
 
 
@@ -48,6 +58,20 @@ def install() -> None:
     for name, shape in OWNED.items():
         core.sio.on(name, _guard(name, handlers[name], shape, owned=True))
     core.sio.on('handshake', _guard('handshake', handlers['handshake'], HANDSHAKE, owned=False))
+    core.sio.on('connect', _guard_connect(handlers['connect']))
+
+
+def _guard_connect(handler: Handler) -> Handler:
+    """Refuse a socket whose query asks for the implicit handshake but is not shaped as a page's query."""
+
+    async def guarded(sid: str, environ: dict[str, Any], auth: Any = None) -> Any:
+        query = {key: values[0] for key, values in urllib.parse.parse_qs(environ.get('QUERY_STRING', '')).items()}
+        if query.get('implicit_handshake') == 'true' and not _handshake_fits(query):
+            log_event(log, logging.DEBUG, 'socket_message_dropped', kind='implicit_handshake', sid=sid)
+            raise socketio.exceptions.ConnectionRefusedError(IMPLICIT_HANDSHAKE_FAILED)
+        return await handler(sid, environ, auth)
+
+    return functools.update_wrapper(guarded, handler)
 
 
 def _guard(name: str, handler: Handler, shape: Shape, *, owned: bool) -> Handler:
@@ -70,7 +94,29 @@ def _well_formed(name: str, data: Any, shape: Shape) -> bool:
         return False
     if name == 'event':
         return all(arg is None or (isinstance(arg, str) and _is_json(arg)) for arg in data['args'])
+    if name == 'handshake':
+        return _handshake_fits(data)
     return name != 'log' or data['level'] in LOG_LEVELS
+
+
+def _handshake_fits(data: dict[str, Any]) -> bool:
+    """The fields of a handshake, sent as a message or as the socket's query, as a page's script makes them."""
+    old_tab_id, next_message_id = data.get('old_tab_id'), data.get('next_message_id')
+    return (
+        all(_is_id(data.get(key)) for key in HANDSHAKE)
+        and (old_tab_id is None or _is_id(old_tab_id))
+        and (next_message_id is None or _is_message_id(next_message_id))
+    )
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
+
+
+def _is_message_id(value: Any) -> bool:
+    if isinstance(value, str):
+        return MESSAGE_ID.fullmatch(value) is not None
+    return type(value) is int and 0 <= value < 10**18
 
 
 def _is_json(text: str) -> bool:

@@ -154,15 +154,17 @@ class Network:
     """The connection pools all simulated browsers of one process share, as tabs share the OS network stack.
 
     Creating an HTTP client costs ~20 ms of CPU (its TLS context); sharing one transport
-    keeps a thousand browsers cheap while each still has its own cookie jar.
+    keeps a thousand browsers cheap while each still has its own cookie jar. `source` is the loopback
+    address they all connect from (another than 127.0.0.1 is another network address to the server).
     """
 
-    def __init__(self) -> None:
-        self.transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=None))
+    def __init__(self, source: str | None = None) -> None:
+        self.source = source
+        self.transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=None), local_address=source)
         self.connector: aiohttp.TCPConnector | None = None
 
     async def __aenter__(self) -> Network:
-        self.connector = aiohttp.TCPConnector(limit=0)
+        self.connector = aiohttp.TCPConnector(limit=0, local_addr=(self.source, 0) if self.source else None)
         return self
 
     async def __aexit__(self, *_: object) -> None:

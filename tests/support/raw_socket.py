@@ -45,10 +45,22 @@ class RawSocket:
         self.texts: list[str] = []
 
     @classmethod
-    async def connect(cls, url: str, query: dict, cookie: str = '', receive_buffer: int = 0) -> RawSocket:
-        """Open the WebSocket of NiceGUI's Socket.IO endpoint with `query` (e.g. a page's client_id)."""
+    async def connect(
+        cls,
+        url: str,
+        query: dict,
+        cookie: str = '',
+        receive_buffer: int = 0,
+        *,
+        source: str = '',
+        forwarded_for: str = '',
+    ) -> RawSocket:
+        """Open the WebSocket of NiceGUI's Socket.IO endpoint with `query` (e.g. a page's client_id), from the
+        loopback address `source` if given, as a proxy forwarding for `forwarded_for` if given."""
         address = urlsplit(url)
         sock = socket.socket()
+        if source:
+            sock.bind((source, 0))
         if receive_buffer:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         sock.setblocking(False)
@@ -57,6 +69,8 @@ class RawSocket:
         ws = WSConnection(ConnectionType.CLIENT)
         target = f'{SOCKET_PATH}?{query_string({"EIO": 4, "transport": "websocket", **query})}'
         headers = [(b'cookie', cookie.encode()), (b'user-agent', USER_AGENT.encode())]
+        if forwarded_for:
+            headers.append((b'x-forwarded-for', forwarded_for.encode()))
         writer.write(ws.send(Request(host=address.netloc, target=target, extra_headers=headers)))
         raw = cls(reader, writer, ws)
         event = await raw._next_event()
