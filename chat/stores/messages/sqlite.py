@@ -7,7 +7,9 @@ sender, never the event loop that serves every other client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -149,3 +151,26 @@ class SQLiteBackend:
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     id_, room, author_id, author_name, text, sent_at = row
     return Message(id_, room, Author(author_id, author_name), text, sent_at)
+
+
+def check_database(path: Path) -> None:
+    """Raise a one-line `ValueError` if the file at `path` cannot be this chat's database.
+
+    Run before serving: a fault that will not heal by itself (a directory or file the process may not
+    write, a file that is not a database or whose header or schema is damaged, a newer schema) ends the
+    start, instead of serving rooms that cannot keep what is typed. It reads the header and the schema,
+    never the messages, so it costs the same for any size of database; a missing or empty file passes.
+    """
+    for needed in (path.parent, path.with_name(f'{path.name}-wal'), path.with_name(f'{path.name}-shm')):
+        if needed.exists() and not os.access(needed, os.W_OK | (os.X_OK if needed.is_dir() else 0)):
+            raise ValueError(f'{needed}: Permission denied (SQLite keeps its -wal and -shm files next to {path.name})')
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            (version,) = db.execute('PRAGMA user_version').fetchone()
+            db.execute('SELECT name, sql FROM sqlite_master').fetchall()
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorcode == sqlite3.SQLITE_NOTADB:
+            raise ValueError(f'{path} is not a SQLite database; move it away or restore a backup') from error
+        raise ValueError(f'{path} is damaged ({error}); restore a backup') from error
+    if version > SCHEMA_VERSION:
+        raise ValueError(f'{path} was written by a newer version of the chat (schema {version}); run that version')
