@@ -36,7 +36,11 @@ async def rooms_page(rooms: Rooms) -> None:
 
         name.on('keydown.enter', open_room)
         ui.button('Open room', icon='login', on_click=open_room).props('unelevated').mark('open-room')
-        summaries = await rooms.summaries()
+        try:
+            summaries = await rooms.summaries()
+        except ChatError as error:
+            ui.label(error.message).props('role=alert').mark('rooms-unavailable')
+            return
         if not summaries:
             ui.label('No room has messages yet: open one and say hello.')
         with ui.list().props('bordered separator').classes('w-full').mark('room-list'):
