@@ -123,6 +123,8 @@ def unusable_store(data_dir: Path, case: str) -> Iterator[None]:
             db.commit()
     elif case == 'read-only data dir':
         data_dir.chmod(0o555)
+    elif case == 'read-only wal file':
+        database.with_name('chat.db-wal').touch(mode=0o444)
     try:
         yield
     finally:
@@ -137,6 +139,7 @@ def unusable_store(data_dir: Path, case: str) -> Iterator[None]:
         ('damaged header', 'not a SQLite database'),
         ('damaged schema', 'damaged'),
         ('read-only data dir', 'Permission denied'),
+        ('read-only wal file', 'Permission denied'),
     ],
 )
 def test_a_database_that_cannot_be_used_stops_the_app_with_one_line(chat_env: Path, case: str, says: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message
-from chat.stores.messages.sqlite import SQLiteBackend
+from chat.stores.messages.sqlite import SQLiteBackend, check_database
 from tests.support.stores import sqlite_connection
 
 ALICE = Author('tab-a', 'Alice')
@@ -35,3 +35,19 @@ async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> Non
         db.execute('PRAGMA user_version = 99')
     with pytest.raises(RuntimeError, match='newer version'):
         await SQLiteBackend(path).start(lambda message: None)
+
+
+async def test_the_check_before_serving_passes_a_first_start_and_a_database_left_open(tmp_path: Path) -> None:
+    """An empty file (what a first start creates) passes, and so does a database with its -wal and -shm, as
+    `kill -9` leaves it; the refusals are tested against app.py in test_app.py."""
+    path = tmp_path / 'chat.db'
+    path.touch()
+    check_database(path)
+    backend = SQLiteBackend(path)
+    await backend.start(lambda message: None)
+    try:
+        await backend.append('lobby', ALICE, 'hello')
+        assert path.with_name('chat.db-wal').exists()
+        check_database(path)
+    finally:
+        await backend.stop()

@@ -156,14 +156,14 @@ def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
 def check_database(path: Path) -> None:
     """Raise a one-line `ValueError` if the file at `path` cannot be this chat's database.
 
-    Run before serving: a fault that will not heal by itself (a directory or file the process may not
+    Run before serving: a fault that will not heal by itself (a -wal or -shm file the process may not
     write, a file that is not a database or whose header or schema is damaged, a newer schema) ends the
     start, instead of serving rooms that cannot keep what is typed. It reads the header and the schema,
     never the messages, so it costs the same for any size of database; a missing or empty file passes.
     """
-    for needed in (path.parent, path.with_name(f'{path.name}-wal'), path.with_name(f'{path.name}-shm')):
-        if needed.exists() and not os.access(needed, os.W_OK | (os.X_OK if needed.is_dir() else 0)):
-            raise ValueError(f'{needed}: Permission denied (SQLite keeps its -wal and -shm files next to {path.name})')
+    for companion in (path.with_name(f'{path.name}-wal'), path.with_name(f'{path.name}-shm')):
+        if companion.exists() and not os.access(companion, os.W_OK):
+            raise ValueError(f'{companion}: Permission denied (SQLite must write it to open {path.name})')
     try:
         with contextlib.closing(sqlite3.connect(path)) as db:
             (version,) = db.execute('PRAGMA user_version').fetchone()
