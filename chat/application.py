@@ -24,7 +24,7 @@ from chat.not_found import not_found
 from chat.security_headers import SecurityHeaders
 from chat.stores.messages import TRIM_EVERY, Backend
 from chat.stores.messages.redis import RedisBackend
-from chat.stores.messages.sqlite import SQLiteBackend
+from chat.stores.messages.sqlite import SQLiteBackend, check_database
 from chat.stores.presence.redis import RedisPresence
 from chat.ui.message_list import MAX_SHOWN
 from chat.ui.pages import register_pages
@@ -82,12 +82,16 @@ def check_before_serving(settings: Settings) -> str:
     """Prepare the data directory, the session secret and the database file; return the secret.
 
     A setting that cannot work on this machine (a file where a directory must be, an empty secret,
-    a database nobody may write) ends the app here with one line, before anything is served.
+    a database nobody may write, or one from a newer version or damaged) ends the app here with one
+    line, before anything is served. Faults that may heal (Redis not up yet) are left to `Rooms.start`.
     """
     try:
-        return settings.prepare_storage()
+        secret = settings.prepare_storage()
+        if settings.redis_url is None:
+            check_database(settings.db_path)
     except (OSError, ValueError) as error:
         exit_with_error(str(error))
+    return secret
 
 
 def expire_sessions(settings: Settings) -> None:

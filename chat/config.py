@@ -154,11 +154,14 @@ class Settings(BaseSettings):
         """
         with _naming('--data-dir'):
             _make_directory(self.data_dir)
+            if self.redis_url is None:  # NiceGUI keeps each browser's session file there
+                _require_writable(self.data_dir)
         with _naming('the session secret file'):
             secret = self.resolve_storage_secret()
         if self.redis_url is None:
             with _naming('--db'):
                 _make_directory(self.db_path.parent)
+                _require_writable(self.db_path.parent)  # SQLite keeps its -wal and -shm files next to the database
                 os.close(os.open(self.db_path, os.O_RDWR | os.O_CREAT, 0o666))
         return secret
 
@@ -219,6 +222,13 @@ def _make_directory(path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path)) from None
+
+
+def _require_writable(directory: Path) -> None:
+    """Raise an `OSError` unless this process may create files in `directory`, as the chat must keep doing there."""
+    if not os.access(directory, os.W_OK | os.X_OK):
+        code = errno.EROFS if os.statvfs(directory).f_flag & os.ST_RDONLY else errno.EACCES
+        raise OSError(code, os.strerror(code), str(directory))
 
 
 @contextmanager

@@ -52,18 +52,23 @@ def start_server(chat_env: Path) -> Iterator[Callable[..., AppProcess]]:
 
     Extra arguments after the data directory are passed to app.py, e.g. `--redis-url`; `env` adds
     environment variables, e.g. the `DISPLAY` of a native window; `script` runs another app file
-    instead of app.py (see `AppProcess`). What each process printed and logged is printed after the
+    instead of app.py; `store_open=False` returns once it serves even while its store is not open
+    (see `AppProcess`). What each process printed and logged is printed after the
     test, so a failing test's report shows it.
     """
     servers: list[AppProcess] = []
 
     def start(
-        data_dir: Path = chat_env, *options: str, env: Mapping[str, str] | None = None, script: str = 'app.py'
+        data_dir: Path = chat_env,
+        *options: str,
+        env: Mapping[str, str] | None = None,
+        script: str = 'app.py',
+        store_open: bool = True,
     ) -> AppProcess:
         settings = {name: value for name, value in os.environ.items() if name.startswith('CHAT_')}
         server = AppProcess(data_dir, args=options, env=settings | dict(env or {}), script=script)
         servers.append(server)
-        return server.start()
+        return server.start(store_open=store_open)
 
     try:
         yield start

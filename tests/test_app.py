@@ -1,24 +1,29 @@
 """`python app.py` as a user runs it: help, bad options and settings that cannot work fail politely, in one line."""
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from chat.config import SECRET_FILE
+from chat.config import SECRET_FILE, Settings
+from chat.stores.messages.sqlite import MESSAGES_AND_ROOMS
 from tests.support.app_process import READY, ROOT
 from tests.support.processes import free_port
 
 
-def run_app(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_app(*args: str, timeout: float = 60, prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
     """Run app.py to its end with the test's `CHAT_*` settings; running into `timeout` means it served.
 
     `PYTEST_*` variables are left out, as NiceGUI would otherwise take the app for its own screen test.
+    `prefix` runs app.py through another command, e.g. one that takes a privilege away.
     """
     env = {name: value for name, value in os.environ.items() if not name.startswith('PYTEST_')}
-    command = [sys.executable, 'app.py', *args]
+    command = [*prefix, sys.executable, 'app.py', *args]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -77,4 +82,72 @@ def test_settings_that_cannot_work_stop_the_app_with_one_line_before_it_serves(c
     lines = result.stderr.splitlines()
     assert result.returncode != 0
     assert len(lines) == 1 and lines[0].startswith('app.py: error: '), result.stderr
+    assert READY not in result.stdout
+
+
+# root may write anywhere; without CAP_DAC_OVERRIDE it is held to the permissions, as the chat's own user would be
+UNPRIVILEGED = ('setpriv', '--bounding-set', '-dac_override', '--') if os.geteuid() == 0 else ()
+
+
+def earlier_database(data_dir: Path) -> Path:
+    """The database an earlier start left in `data_dir` (WAL mode, one message), next to its session secret."""
+    Settings().prepare_storage()
+    database = data_dir / 'chat.db'
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        db.execute('PRAGMA journal_mode=WAL')
+        db.executescript(MESSAGES_AND_ROOMS + 'PRAGMA user_version = 1;')
+        db.execute(
+            "INSERT INTO messages (room, author_id, author_name, text, sent_at) VALUES ('lobby', 'a', 'A', 'hi', 0)"
+        )
+        db.commit()
+    return database
+
+
+@contextlib.contextmanager
+def unusable_store(data_dir: Path, case: str) -> Iterator[None]:
+    """Break the database in `data_dir` as `case` says, for as long as the block runs."""
+    database = earlier_database(data_dir)
+    if case == 'newer schema':
+        with contextlib.closing(sqlite3.connect(database)) as db:
+            db.execute('PRAGMA user_version = 99')
+    elif case == 'not a database':
+        database.write_bytes(b'these are notes, not a database\n' * 200)
+    elif case == 'damaged header':
+        with database.open('r+b') as file:
+            file.seek(16)
+            file.write(b'\xff' * 8)  # page size, format versions: what SQLite reads first
+    elif case == 'damaged schema':
+        with contextlib.closing(sqlite3.connect(database)) as db:
+            db.execute('PRAGMA writable_schema = ON')
+            db.execute("UPDATE sqlite_master SET sql = 'CREATE TABLE messages (' WHERE name = 'messages'")
+            db.commit()
+    elif case == 'read-only data dir':
+        data_dir.chmod(0o555)
+    elif case == 'read-only wal file':
+        database.with_name('chat.db-wal').touch(mode=0o444)
+    try:
+        yield
+    finally:
+        data_dir.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ('case', 'says'),
+    [
+        ('newer schema', 'newer version of the chat'),
+        ('not a database', 'not a SQLite database'),
+        ('damaged header', 'not a SQLite database'),
+        ('damaged schema', 'damaged'),
+        ('read-only data dir', 'Permission denied'),
+        ('read-only wal file', 'Permission denied'),
+    ],
+)
+def test_a_database_that_cannot_be_used_stops_the_app_with_one_line(chat_env: Path, case: str, says: str) -> None:
+    """Faults that will not heal by themselves end the start, rather than serve a room that loses what is typed."""
+    with unusable_store(chat_env, case):
+        result = run_app('--port', str(free_port()), timeout=20, prefix=UNPRIVILEGED)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and lines[0].startswith('app.py: error: '), result.stderr
+    assert says in lines[0] and str(chat_env) in lines[0]
     assert READY not in result.stdout

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
+from chat.domain import rooms as rooms_module
 from chat.domain.limits import Limits, LimitSettings
 from chat.domain.model import Author, ChatError, ErrorKind, Message
-from chat.domain.rooms import Rooms
+from chat.domain.rooms import STORE_UNAVAILABLE, Rooms
 from chat.stores.messages import Retention
 from chat.stores.messages.sqlite import SQLiteBackend
+from tests.support.stores import UnopenedStore
 from tests.support.text import ANY_TEXT
 
 ALICE = Author('tab-a', 'Alice')
@@ -203,3 +205,45 @@ async def test_trim_applies_the_stores_retention_and_a_failing_store_waits_for_t
         await rooms.trim()
     finally:
         await rooms.stop()
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rooms_module, 'RETRY_SECONDS', (0.01,))
+
+
+async def test_a_store_that_does_not_open_refuses_at_once_and_opens_when_it_heals(
+    tmp_path: Path, quick_retries: None
+) -> None:
+    """Posts and reads are refused (the composer keeps the text) instead of waiting for ever; no restart is needed."""
+    store = UnopenedStore(SQLiteBackend(tmp_path / 'chat.db'))
+    rooms = Rooms(store)  # type: ignore[arg-type]  # a stand-in that delegates everything but start
+    opened = asyncio.Event()
+    rooms.when_store_opens(opened.set)
+    await rooms.start()
+    try:
+        for attempt in (rooms.post('lobby', ALICE, 'kept'), rooms.history('lobby'), rooms.listing()):
+            with pytest.raises(ChatError) as refused:
+                await asyncio.wait_for(attempt, 1)
+            assert (refused.value.kind, refused.value.message) == (ErrorKind.UNAVAILABLE, STORE_UNAVAILABLE)
+        assert not rooms.store_open and not await rooms.healthy()
+
+        store.heal()
+        await asyncio.wait_for(opened.wait(), 5)
+        assert rooms.store_open and await rooms.healthy()
+        message = await rooms.post('lobby', ALICE, 'kept')
+        assert await rooms.history('lobby') == [message]
+    finally:
+        await rooms.stop()
+
+
+async def test_stopping_ends_the_attempts_to_open_the_store(tmp_path: Path, quick_retries: None) -> None:
+    store = UnopenedStore(SQLiteBackend(tmp_path / 'chat.db'))
+    rooms = Rooms(store)  # type: ignore[arg-type]
+    await rooms.start()
+    store.attempted.clear()
+    await asyncio.wait_for(store.attempted.wait(), 5)
+    await asyncio.wait_for(rooms.stop(), 5)
+    store.attempted.clear()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(store.attempted.wait(), 0.2)

@@ -19,6 +19,7 @@ from tests.support.waiting import wait_for
 pytestmark = pytest.mark.browser
 
 PEOPLE = '[aria-label^="{count} people in this room"]'
+STORE_NOTICE = '.chat-store-notice'
 
 
 def start_processes(start_server: Callable[..., AppProcess], redis: RedisServer, tmp_path: Path, count: int):
@@ -108,6 +109,44 @@ def test_a_redis_outage_shows_reconnecting_keeps_the_text_and_loses_or_repeats_n
         assert sorted(texts(tab)) == sorted(expected)
     assert texts(alice) == texts(bob)
     assert 'Reconnecting' not in input_hint(alice)
+
+
+def store_notice_shown(driver: WebDriver) -> bool:
+    return any(notice.is_displayed() for notice in driver.find_elements(By.CSS_SELECTOR, STORE_NOTICE))
+
+
+def test_a_redis_down_at_start_keeps_the_text_and_the_same_tab_recovers_when_it_comes_up(
+    start_server: Callable[..., AppProcess], redis_server: RedisServer, browser, tmp_path: Path
+) -> None:
+    """The process serves an honest page while its store never opened, and picks up by itself once Redis is up."""
+    earlier, writer = start_server(tmp_path / 'earlier', *shared_options(redis_server)), browser(640, 720)
+    open_room(writer, earlier)
+    send(writer, 'from before the outage')
+    wait_for_bubbles(writer, 1)
+    earlier.stop()
+    redis_server.stop()
+    server = start_server(tmp_path / 'process', *shared_options(redis_server), store_open=False)
+    assert server.health()['status'] == 'unavailable', 'load balancers hear of it (503)'
+    tab = browser(640, 720)
+    open_room(tab, server)
+    WebDriverWait(tab, 10).until(store_notice_shown)
+    type_and_enter(tab, 'typed while the store was down')
+    WebDriverWait(tab, 10).until(lambda d: 'chat store is unavailable' in input_hint(d))
+    assert tab.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).get_attribute('value') == 'typed while the store was down'
+    assert texts(tab) == []
+    tab.execute_script('window.sameDocument = true')
+
+    redis_server.start()
+    wait_for(lambda: server.health()['status'] == 'ok', timeout=20, message='the process to open its store')
+    WebDriverWait(tab, 10).until(lambda d: not store_notice_shown(d) and texts(d) == ['from before the outage'])
+    tab.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).send_keys(Keys.ENTER)
+    WebDriverWait(tab, 10).until(lambda d: len(bubbles(d)) == 2)
+    assert bubbles(tab) == [
+        ('from before the outage', 'received-message'),
+        ('typed while the store was down', 'sent-message'),
+    ]
+    assert 'unavailable' not in input_hint(tab)
+    assert tab.execute_script('return window.sameDocument === true'), 'the page recovered without a reload'
 
 
 def test_a_restarted_process_shows_everything_keeps_names_and_delivers_again(

@@ -12,7 +12,7 @@ import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor
 from chat.stores.messages import Retention
-from chat.stores.messages.sqlite import MESSAGES_AND_ROOMS, SCHEMA_VERSION, SQLiteBackend
+from chat.stores.messages.sqlite import MESSAGES_AND_ROOMS, SCHEMA_VERSION, SQLiteBackend, check_database
 from tests.support.stores import sqlite_connection
 
 ALICE = Author('tab-a', 'Alice')
@@ -115,3 +115,19 @@ async def test_the_rooms_list_reads_by_index_and_sorts_only_a_searchs_matches(tm
 async def query_plan(backend: SQLiteBackend, statement: str) -> str:
     async with sqlite_connection(backend).execute(f'EXPLAIN QUERY PLAN {statement}') as cursor:
         return ' / '.join(row[-1] for row in await cursor.fetchall())
+
+
+async def test_the_check_before_serving_passes_a_first_start_and_a_database_left_open(tmp_path: Path) -> None:
+    """An empty file (what a first start creates) passes, and so does a database with its -wal and -shm, as
+    `kill -9` leaves it; the refusals are tested against app.py in test_app.py."""
+    path = tmp_path / 'chat.db'
+    path.touch()
+    check_database(path)
+    backend = SQLiteBackend(path)
+    await backend.start(lambda message: None)
+    try:
+        await backend.append('lobby', ALICE, 'hello')
+        assert path.with_name('chat.db-wal').exists()
+        check_database(path)
+    finally:
+        await backend.stop()

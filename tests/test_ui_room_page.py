@@ -8,6 +8,7 @@ import pytest
 from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
 
+from chat.domain.rooms import STORE_UNAVAILABLE
 from chat.ui.composer import Composer
 from chat.ui.message_list import MessageList
 from chat.ui.stream import wire
@@ -273,3 +274,17 @@ async def test_starting_too_many_rooms_is_refused_with_the_wait(user: User) -> N
     await user.open('/room/first')
     await send(user, 'existing rooms are fine')
     await sees_message(user, 'existing rooms are fine')
+
+
+async def test_while_the_store_is_not_open_the_room_says_so_keeps_the_text_and_so_do_the_rooms(user: User) -> None:
+    await user.open('/room/open')
+    await app.state.rooms.listing()  # the store has opened (NiceGUI opens it in the background)
+    await user.should_not_see(marker='store-unavailable')
+    await app.state.rooms.stop()  # as if it had never opened
+    await user.open('/room/closed')
+    await user.should_see(marker='store-unavailable')
+    await send(user, 'kept while the store is closed')
+    await user.should_see(STORE_UNAVAILABLE)
+    assert composer_value(user) == 'kept while the store is closed'
+    await user.open('/rooms')
+    await user.should_see(STORE_UNAVAILABLE)

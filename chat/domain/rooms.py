@@ -8,6 +8,7 @@ client is only what that client must show.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import time
@@ -17,6 +18,7 @@ from chat.domain.limits import Limits
 from chat.domain.model import (
     Author,
     ChatError,
+    ErrorKind,
     Message,
     Person,
     RoomCursor,
@@ -36,6 +38,10 @@ log = logging.getLogger(__name__)
 Subscriber = Callable[[Message], None]
 Unsubscribe = Callable[[], None]
 
+STORE_UNAVAILABLE = 'The chat store is unavailable… your message was not sent yet. Please try again in a moment.'
+FIRST_START_WAIT = 5.0  # seconds a post or read arriving during the store's first start waits for it
+RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)  # pauses between attempts to open a store that did not open; the last repeats
+
 
 class Rooms:
     """All rooms of this process; a room exists in memory only while someone is subscribed to it."""
@@ -50,25 +56,36 @@ class Rooms:
         self._subscribers: dict[str, dict[int, Subscriber]] = {}
         self._tokens = itertools.count()
         self._started = asyncio.Event()
+        self._tried = asyncio.Event()  # the first start finished, whether or not the store opened
+        self._stopping = asyncio.Event()
         self._start_lock = asyncio.Lock()
+        self._retrying: asyncio.Task[None] | None = None
+        self._store_watchers: dict[int, Callable[[], None]] = {}
         self.presence = Presence()
 
     async def start(self) -> None:
-        """Open the backend; posts and reads that arrive earlier wait for it.
+        """Open the store; if it cannot be opened, keep serving and try again in the background.
 
-        NiceGUI runs async startup handlers as background tasks, so the first page can
-        be requested before the backend is open; a second start (one more lifespan, as in
-        NiceGUI's `create_user` fixture) finds it open and does nothing.
+        NiceGUI runs async startup handlers as background tasks, so the first page can be
+        requested before the store is open: posts and reads wait for the first attempt (at most
+        `FIRST_START_WAIT`), and while the store is not open they are refused with
+        `STORE_UNAVAILABLE`, so the composer keeps the text. A store that is down at start (Redis
+        not up yet) opens when it comes back, and `when_store_opens` callbacks hear of it. A second
+        start (one more lifespan, as in NiceGUI's `create_user` fixture) finds it open and does nothing.
         """
         async with self._start_lock:
-            if not self._started.is_set():
-                await self.backend.start(self._deliver)
-                if self.shared_presence is not None:
-                    await self.shared_presence.start(self.presence)
-                self._started.set()
-                log_event(log, logging.INFO, 'rooms_started', store=type(self.backend).__name__)
+            if self._started.is_set() or self._retrying is not None:
+                return
+            self._stopping.clear()
+            if not await self._open():
+                self._retrying = asyncio.create_task(self._retry())
+            self._tried.set()
 
     async def stop(self) -> None:
+        self._stopping.set()
+        if self._retrying is not None:
+            await self._retrying  # told to stop, it ends after the attempt it may be making
+            self._retrying = None
         async with self._start_lock:
             if self._started.is_set():
                 self._started.clear()
@@ -77,6 +94,63 @@ class Rooms:
                 await self.backend.stop()
                 log_event(log, logging.INFO, 'rooms_stopped', store=type(self.backend).__name__)
         self._subscribers.clear()
+
+    @property
+    def store_open(self) -> bool:
+        """Whether the store opened: until it does, posts and reads are refused with `STORE_UNAVAILABLE`."""
+        return self._started.is_set()
+
+    def when_store_opens(self, callback: Callable[[], None]) -> Unsubscribe:
+        """Call `callback` whenever the store opens (after an unavailable start, when it comes back)."""
+        token = next(self._tokens)
+        self._store_watchers[token] = callback
+
+        def unwatch() -> None:
+            self._store_watchers.pop(token, None)
+
+        return unwatch
+
+    async def _open(self) -> bool:
+        """Open the store and the shared presence; on failure, log why and release what was opened.
+
+        Whatever fails here may heal (a Redis not up yet, a database locked a moment); the faults that
+        cannot were refused before serving (`chat.application.check_before_serving`).
+        """
+        store = type(self.backend).__name__
+        try:
+            await self.backend.start(self._deliver)
+            if self.shared_presence is not None:
+                await self.shared_presence.start(self.presence)
+        except Exception as error:
+            log_event(log, logging.WARNING, 'store_unavailable', store=store, error=error)
+            with contextlib.suppress(Exception):  # a store that did not open may fail to close too; nothing to do
+                await self.backend.stop()
+            return False
+        self._started.set()
+        log_event(log, logging.INFO, 'rooms_started', store=store)
+        for callback in tuple(self._store_watchers.values()):
+            try:
+                callback()
+            except Exception:
+                log_event(log, logging.ERROR, 'store_watcher_failed', exc_info=True)
+        return True
+
+    async def _retry(self) -> None:
+        """Try to open the store again, with growing pauses, until it opens or the app stops."""
+        for attempt in itertools.count():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
+            async with self._start_lock:
+                if self._stopping.is_set() or await self._open():
+                    return
+
+    async def _ready(self) -> None:
+        """Return once the store is open; refuse with `STORE_UNAVAILABLE` while it is not, never wait for ever."""
+        if not self._started.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._tried.wait(), FIRST_START_WAIT)
+        if not self._started.is_set():
+            raise ChatError(ErrorKind.UNAVAILABLE, STORE_UNAVAILABLE)
 
     async def post(self, room: str, author: Author, text: str, *, ip: str | None = None) -> Message:
         """Validate and store a message; every subscriber of the room, the sender's page included, gets it.
@@ -97,7 +171,7 @@ class Rooms:
         room = validate_room(room)
         author = Author(author.id, clean_display_name(author.name))
         text = clean_message(text)
-        await self._started.wait()
+        await self._ready()
         if ip is not None:
             new_room = await self._is_new(room)
             self.limits.admit_message(author.id, ip, new_room=new_room, size=len(text.encode('utf-8')))
@@ -122,20 +196,20 @@ class Rooms:
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         """Return up to `limit` stored messages of `room` older than id `before`, oldest first."""
         room = validate_room(room)
-        await self._started.wait()
+        await self._ready()
         return await self.backend.history(room, before=before, limit=limit)
 
     async def since(self, room: str, *, after: int, limit: int) -> list[Message]:
         """Return up to `limit` stored messages of `room` newer than id `after`, oldest first."""
         room = validate_room(room)
-        await self._started.wait()
+        await self._ready()
         return await self.backend.since(room, after=after, limit=limit)
 
     async def listing(self, *, search: str = '', after: RoomCursor | None = None, size: int = 50) -> RoomListing:
         """A page of `size` rooms with messages whose names start with `search`, most recently active first,
         after `after`; raises `ChatError` for a search no room name could match, or a store that cannot answer."""
         search = clean_search(search)
-        await self._started.wait()
+        await self._ready()
         rooms = await self.backend.rooms(prefix=search, after=after, limit=size + 1)
         last = rooms[size - 1] if len(rooms) > size else None
         return RoomListing(tuple(rooms[:size]), RoomCursor(last.last_activity, last.name) if last else None)
@@ -143,13 +217,17 @@ class Rooms:
     async def trim(self) -> None:
         """Remove the messages the store's retention no longer keeps; the app runs this every `TRIM_EVERY` s.
 
-        A store that fails has logged why; the next pass tries again.
+        A pass holds the start lock, so stopping waits for it (its batches are short) rather than closing
+        the store under it. A store that is not open, or fails, has logged why; the next pass tries again.
         """
-        await self._started.wait()
-        try:
-            removed = await self.backend.trim(time.time())
-        except ChatError:
-            return
+        await self._tried.wait()
+        async with self._start_lock:
+            if not self._started.is_set():
+                return
+            try:
+                removed = await self.backend.trim(time.time())
+            except ChatError:
+                return
         if removed:
             log_event(log, logging.INFO, 'messages_trimmed', count=removed)
 

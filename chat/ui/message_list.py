@@ -91,10 +91,18 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self._joined_at = self._stream.sequence
         self._props['me'] = public_token(author_id)
         try:
-            page = await self._history(None, PAGE_SIZE + 1)
+            await self.show_latest()
         except ChatError:
             self._show_first([], more=False)
             raise
+
+    async def show_latest(self) -> None:
+        """Show the latest page, merged into what the tab shows; also for a tab whose first page failed.
+
+        A tab opened while the store was unavailable shows nothing but the live messages since;
+        once the store is back, this fills in the history above them without a reload.
+        """
+        page = await self._history(None, PAGE_SIZE + 1)
         self._show_first(page[-PAGE_SIZE:], more=len(page) > PAGE_SIZE)
 
     def _show_first(self, page: list[Message], *, more: bool) -> None:

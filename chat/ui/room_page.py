@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from nicegui import Client, ui
+from nicegui import Client, background_tasks, ui
 
 from chat.domain.model import Author, ChatError, Message, Person
 from chat.domain.presence import Visit
@@ -22,6 +22,10 @@ from chat.ui.theme import apply_colors
 log = logging.getLogger(__name__)
 
 TYPING_EVERY = 2.0
+STORE_NOTICE = (
+    'The chat store is unavailable, so the messages cannot be shown or sent for now. What you type stays in the '
+    'input; this page picks up by itself when the store is back.'
+)
 
 
 async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
@@ -58,6 +62,7 @@ class RoomView:
         self.author_id = ''
         self.browser_id = browser_id()
         self.header = RoomHeader(stream, on_rename=self._renamed)
+        self.store_notice = store_notice()
         self.messages = MessageList(
             stream, self._history_page, self._missed, title=page_title(self.room), on_joined=self._joined
         )
@@ -81,10 +86,27 @@ class RoomView:
         me = Person(self.browser_id, self.header.name)
         self._visit = self.rooms.join(self.room, me, self.stream.show_activity)
         client.on_delete(self._visit.leave)
+        client.on_delete(self.rooms.when_store_opens(self._store_opened))
         try:
             await self.messages.open(author_id)
         except ChatError as error:
-            ui.notify(error.message, type='warning')
+            if self.rooms.store_open:
+                ui.notify(error.message, type='warning')
+            else:
+                self.store_notice.visible = True
+
+    def _store_opened(self) -> None:
+        """The store that was unavailable when the tab opened is back: show the history, and sending works again."""
+        if self.store_notice.visible:
+            self.store_notice.visible = False
+            background_tasks.create(self._show_history(), name='show history once the store is back')
+
+    async def _show_history(self) -> None:
+        try:
+            await self.messages.show_latest()
+        except ChatError as error:
+            with self.messages:
+                ui.notify(error.message, type='warning')
 
     async def _history_page(self, before: int | None, limit: int) -> list[Message]:
         return await self.rooms.history(self.room, before=before, limit=limit)
@@ -107,6 +129,13 @@ class RoomView:
     def _renamed(self, name: str) -> None:
         if self._visit is not None:
             self._visit.rename(name)
+
+
+def store_notice() -> ui.label:
+    """The line that says, while the store is unavailable, why the room shows nothing and sending fails (hidden)."""
+    notice = ui.label(STORE_NOTICE).classes('chat-store-notice').props('role=alert').mark('store-unavailable')
+    notice.visible = False
+    return notice
 
 
 def too_many_tabs(reason: str) -> None:

@@ -61,8 +61,11 @@ class AppProcess:
         """The server's process id (also its process group's), e.g. for `py-spy dump --pid`."""
         return self._running().pid
 
-    def start(self, timeout: float = 60) -> AppProcess:
+    def start(self, timeout: float = 60, *, store_open: bool = True) -> AppProcess:
         """Start the app and return once it serves `/healthz` on its port; stopped again if it does not.
+
+        With `store_open` (the default) it must also say its store is open; without, a 503 (say, from
+        a Redis that is down, for a test of just that) counts as serving too.
 
         Between `free_port` finding a port and the app binding it, another process may take it;
         the app then exits with "address already in use", and is started again on another port,
@@ -73,7 +76,7 @@ class AppProcess:
             for _ in range(START_ATTEMPTS):
                 self.port = port
                 self._spawn()
-                if self._serves(timeout):
+                if self._serves(timeout, store_open):
                     return self
                 port = free_port()
         except BaseException:
@@ -140,7 +143,7 @@ class AppProcess:
         assert self.process.stdout is not None and self.process.stderr is not None
         self._stdout, self._stderr = StreamLines(self.process.stdout), StreamLines(self.process.stderr)
 
-    def _serves(self, timeout: float) -> bool:
+    def _serves(self, timeout: float, store_open: bool) -> bool:
         """Wait until the app serves: True; or until it exits because its port was taken: False.
 
         It says it is ready only once it listens on its port (a taken port makes it exit
@@ -154,14 +157,14 @@ class AppProcess:
                 if ADDRESS_IN_USE in self.log():
                     return False
                 raise AppStartError(f'app.py exited with {process.returncode}:\n{self.transcript()}')
-            if READY in self.output() and self._healthy():
+            if READY in self.output() and self._healthy(store_open):
                 return True
             time.sleep(0.05)
         raise AppStartError(f'app.py did not serve /healthz within {timeout} s:\n{self.transcript()}')
 
-    def _healthy(self) -> bool:
+    def _healthy(self, store_open: bool) -> bool:
         try:
-            return self.health()['status'] == 'ok'
+            return self.health()['status'] == 'ok' or not store_open
         except (httpx.HTTPError, ValueError):
             return False
 

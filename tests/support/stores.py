@@ -13,7 +13,7 @@ import aiosqlite
 
 from chat.domain.model import Author, Message
 from chat.domain.rooms import Rooms
-from chat.stores.messages import Backend
+from chat.stores.messages import Backend, Deliver
 from chat.stores.messages.sqlite import SQLiteBackend
 from chat.stores.presence.redis import RedisPresence
 
@@ -31,6 +31,30 @@ class HeldAppends:
     async def append(self, room: str, author: Author, text: str) -> Message:
         await self._released.wait()
         return await self.store.append(room, author, text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+class UnopenedStore:
+    """A store that cannot be opened until `heal()`, as a Redis that is not up yet; everything else passes.
+
+    `attempted` is set at every attempt to open it, so a test can wait for the next one.
+    """
+
+    def __init__(self, store: Backend) -> None:
+        self.store = store
+        self.healed = False
+        self.attempted = asyncio.Event()
+
+    def heal(self) -> None:
+        self.healed = True
+
+    async def start(self, deliver: Deliver) -> None:
+        self.attempted.set()
+        if not self.healed:
+            raise ConnectionError('Error 111 connecting to 127.0.0.1:6379. Connection refused.')
+        await self.store.start(deliver)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.store, name)

@@ -7,7 +7,9 @@ sender, never the event loop that serves every other client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -249,3 +251,26 @@ async def _deleted(db: aiosqlite.Connection, statement: str, parameters: dict[st
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     id_, room, author_id, author_name, text, sent_at = row
     return Message(id_, room, Author(author_id, author_name), text, sent_at)
+
+
+def check_database(path: Path) -> None:
+    """Raise a one-line `ValueError` if the file at `path` cannot be this chat's database.
+
+    Run before serving: a fault that will not heal by itself (a -wal or -shm file the process may not
+    write, a file that is not a database or whose header or schema is damaged, a newer schema) ends the
+    start, instead of serving rooms that cannot keep what is typed. It reads the header and the schema,
+    never the messages, so it costs the same for any size of database; a missing or empty file passes.
+    """
+    for companion in (path.with_name(f'{path.name}-wal'), path.with_name(f'{path.name}-shm')):
+        if companion.exists() and not os.access(companion, os.W_OK):
+            raise ValueError(f'{companion}: Permission denied (SQLite must write it to open {path.name})')
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            (version,) = db.execute('PRAGMA user_version').fetchone()
+            db.execute('SELECT name, sql FROM sqlite_master').fetchall()
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorcode == sqlite3.SQLITE_NOTADB:
+            raise ValueError(f'{path} is not a SQLite database; move it away or restore a backup') from error
+        raise ValueError(f'{path} is damaged ({error}); restore a backup') from error
+    if version > SCHEMA_VERSION:
+        raise ValueError(f'{path} was written by a newer version of the chat (schema {version}); run that version')
