@@ -4,6 +4,7 @@ to the same messages by the retention settings."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 
 from chat.domain.model import Author, Message, RoomCursor
 from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
+from chat.stores.messages import redis as redis_store
+from chat.stores.messages import sqlite as sqlite_store
 from chat.stores.messages.redis import RedisBackend
 from chat.stores.messages.sqlite import SQLiteBackend
 
@@ -195,8 +198,8 @@ async def test_keep_days_of_zero_keeps_messages_for_ever(start: Start) -> None:
 async def test_expiry_goes_through_many_rooms_and_messages_in_small_batches(
     start: Start, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr('chat.stores.messages.sqlite.TRIM_BATCH', 2)
-    monkeypatch.setattr('chat.stores.messages.redis.TRIM_BATCH', 2)
+    monkeypatch.setattr(sqlite_store, 'TRIM_BATCH', 2)  # modules, not names: `user` pops `chat`
+    monkeypatch.setattr(redis_store, 'TRIM_BATCH', 2)
     store = await start(Retention(keep_messages=0, keep_days=1))
     old = [await store.backend.append(f'room-{i % 5}', ALICE, f'old {i}') for i in range(12)]
     await a_moment_later(old[-1])
@@ -256,7 +259,7 @@ async def test_rooms_active_at_the_same_moment_are_paged_by_name(
     """Rooms sharing a timestamp (a clock's resolution, processes at the same instant) each show exactly once."""
     for moment, name in ((999.0, 'zzz'), (1000.0, 'a'), (1000.0, 'c'), (1000.0, 'b'), (1000.0, 'd')):
         clock = SimpleNamespace(time=lambda moment=moment: moment)
-        monkeypatch.setattr(f'{type(started.backend).__module__}.time', clock)
+        monkeypatch.setattr(inspect.getmodule(started.backend), 'time', clock)
         await started.backend.append(name, ALICE, 'hello')
     assert await page_names(started.backend, size=2) == [['d', 'c'], ['b', 'a'], ['zzz']]
     assert await page_names(started.backend, size=3) == [['d', 'c', 'b'], ['a', 'zzz']]
