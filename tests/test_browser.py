@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -135,8 +136,11 @@ def test_the_rooms_page_draws_its_rooms_pages_back_searches_and_opens_one(
     driver = browser()
     driver.get(start_server().url + '/rooms')
 
-    def rows(d: WebDriver) -> list[str]:
-        return [row.text.splitlines()[0] for row in d.find_elements(By.CSS_SELECTOR, 'a.q-item')]
+    def rows(d: WebDriver) -> list[str] | None:
+        try:
+            return [row.text.splitlines()[0] for row in d.find_elements(By.CSS_SELECTOR, 'a.q-item')]
+        except StaleElementReferenceException:  # the page was replaced while it was read: read the next one
+            return None
 
     WebDriverWait(driver, 10).until(lambda d: rows(d) == [f'# {name}' for name in newest_first[:50]])
     driver.find_element(By.LINK_TEXT, 'Older rooms').click()
