@@ -175,3 +175,12 @@ def test_nicegui_keeps_each_pages_sockets_and_engine_io_its_own_as_pageless_sock
     assert 'self.sockets = {}' in inspect.getsource(type(core.sio.eio).__mro__[1].__init__)
     assert inspect.iscoroutinefunction(core.sio.eio.disconnect)
     assert list(inspect.signature(AsyncManager.sid_from_eio_sid).parameters) == ['self', 'eio_sid', 'namespace']
+
+
+def test_a_client_knows_the_tab_id_nicegui_js_keeps_for_reloads_and_renews_for_a_duplicate() -> None:
+    """`identity.tab_author_id` binds the author to `client.tab_id`: the handshake's tab id, which nicegui.js keeps
+    in sessionStorage across reloads and replaces in a duplicated tab, naming the copied one as `old_tab_id`."""
+    assert 'self.tab_id = tab_id' in inspect.getsource(Client.handle_handshake)
+    assert 'sessionStorage.__nicegui_tab_closed === "false"' in NICEGUI_JS
+    assert '(sessionStorage.__nicegui_tab_id = createRandomUUID())' in NICEGUI_JS
+    assert '_copy_collections(self._tabs[old_tab_id])' in inspect.getsource(Storage._create_tab_storage)

@@ -26,7 +26,7 @@ from chat.internals.stalled_connections import CHECK_EVERY, REQUEST_SECONDS
 from chat.log_budget import BURST as BROWSER_LOG_BURST
 from tests.support.app_process import AppProcess
 from tests.support.percentiles import percentile
-from tests.support.protocol import Network, ProtocolClient
+from tests.support.protocol import Browser, Network, ProtocolClient
 from tests.support.raw_socket import SOCKET_PATH, RawSocket, page_query
 from tests.support.tabs import OnBubble, open_tabs
 from tests.support.waiting import wait_for
@@ -329,6 +329,34 @@ async def test_an_event_naming_another_tabs_client_id_is_not_run_as_that_tab(
     await stranger.disconnect()
     await pair.exchange()
     pair.assert_nobody_posted_as_them()
+
+
+@pytest.mark.parametrize('named_as', ['old_tab_id', 'tab_id'])
+async def test_a_tab_id_learnt_in_another_browser_does_not_post_as_that_tab(
+    served: Served, pair: Pair, network: Network, named_as: str
+) -> None:
+    """A tab's id is no secret either: it is in the tab's socket URL. NiceGUI hands a tab's storage to any page
+    whose handshake names the tab, as the one it was duplicated from (`old_tab_id`) or as itself (`tab_id`).
+
+    Here a browser without Alice's cookies has learnt her tab id: what it posts must be its own, not Alice's,
+    and Alice must still be herself, in her tab and after reloading it.
+    """
+    await pair.exchange()
+    attacker = ProtocolClient(Browser(network), served.room_url, **{named_as: pair.alice.tab_id})
+    text = "posted with Alice's tab id"
+    try:
+        await attacker.open()
+        await attacker.post(text)
+        for tab in (attacker, pair.alice, pair.bob):
+            await tab.wait_for(lambda tab=tab: text in texts(tab), QUICK)
+        assert own_texts(attacker) == [text]
+    finally:
+        await attacker.close()
+    await pair.exchange()
+    pair.assert_nobody_posted_as_them()
+    await pair.alice.reload()
+    await pair.alice.wait_for(lambda: len(texts(pair.alice)) == 5, QUICK * 5)
+    assert own_texts(pair.alice) == pair.sent['alice']
 
 
 Query = dict[str, Any]

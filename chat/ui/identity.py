@@ -1,7 +1,8 @@
 """Who sits at this tab, decided by the server: an id per tab, a display name per browser.
 
-The tab id lives in NiceGUI's per-tab storage, which survives reloads of the tab,
-so "own" messages stay own after a reload. Nothing the browser sends can change it.
+A tab's author id is derived from a secret in NiceGUI's per-tab storage, the browser's signed session and
+the tab's id, all of which survive a reload of the tab, so "own" messages stay own after a reload.
+Nothing the browser sends can change it.
 """
 
 from __future__ import annotations
@@ -12,24 +13,32 @@ from collections.abc import MutableMapping
 from typing import Any
 from uuid import uuid4
 
-from nicegui import app
+from nicegui import app, context
 
 from chat.domain.model import clean_display_name
 from chat.domain.names import generate_name
 
 
 def tab_author_id() -> str:
-    """Return this tab's author id, creating it on the tab's first visit (needs a connected client)."""
-    author_id: str = app.storage.tab.setdefault('author_id', uuid4().hex)  # storages hold Any; this one a str
-    return author_id
+    """Return this tab's author id, creating its secret on the tab's first visit (needs a connected client).
+
+    The secret alone cannot be the id: NiceGUI copies a tab's storage into any page whose handshake names the
+    tab as the one it was duplicated from, or shares it with one naming it as its own, and a tab id is no secret
+    (it is in the tab's socket URL). Binding the id to the browser's signed session as well gives a page of
+    another browser an author of its own; binding it to the tab id gives one to a duplicated tab, which is
+    another tab, while a reload, which keeps the tab id, keeps it.
+    """
+    secret: str = app.storage.tab.setdefault('author_secret', uuid4().hex)  # storages hold Any; this one a str
+    bound_to = f'{browser_id()}/{context.client.tab_id}'.encode()
+    return hashlib.blake2b(bound_to, key=secret.encode(), digest_size=16, person=b'chat-tab-author').hexdigest()
 
 
 def public_token(author_id: str) -> str:
-    """What every page may know of an author: a one-way digest of the tab id, the same in every process.
+    """What every page may know of an author: a one-way digest of the author id, the same in every process.
 
     Each message goes to all tabs of a room in one encoding, so it names its author in a form
     any tab may see; a tab styles as its own the messages whose token matches the one the
-    server handed it. The tab id itself, which decides who posts, never leaves the server.
+    server handed it. The author id itself, which decides who posts, never leaves the server.
     """
     digest = hashlib.blake2b(author_id.encode(), digest_size=9, person=b'chat-author').digest()
     return base64.urlsafe_b64encode(digest).decode()

@@ -195,9 +195,21 @@ class ProtocolClient:
     server replays NiceGUI's updates, and the message list asks for the messages it missed; if
     the server refuses the handshake because it deleted the client meanwhile, the tab reloads
     the page, as nicegui.js does.
+
+    A tab duplicated from another names that tab in `old_tab_id` on its first page load, as nicegui.js
+    does when it finds the other tab's id in the sessionStorage the browser copied; `tab_id` takes a
+    given tab id instead of a new one.
     """
 
-    def __init__(self, browser: Browser, url: str, on_bubble: Callable[[Bubble], None] | None = None) -> None:
+    def __init__(
+        self,
+        browser: Browser,
+        url: str,
+        on_bubble: Callable[[Bubble], None] | None = None,
+        *,
+        tab_id: str | None = None,
+        old_tab_id: str | None = None,
+    ) -> None:
         self.browser = browser
         self.url = url
         self.on_bubble = on_bubble
@@ -207,7 +219,8 @@ class ProtocolClient:
         self.next_message_id = 0
         self.loads = 0
         self.disconnects = 0
-        self._tab_id = str(uuid.uuid4())  # sessionStorage keeps it across reloads of the tab
+        self.tab_id = tab_id or str(uuid.uuid4())  # sessionStorage keeps it across reloads of the tab
+        self._old_tab_id = old_tab_id
         self._query: dict[str, Any] = {}
         self._acked_id = -1
         self._typed: dict[str, str] = {}  # what each input shows (input.js `inputValue`)
@@ -263,6 +276,10 @@ class ProtocolClient:
                     await task
         await self._disconnect()
 
+    async def reload(self) -> None:
+        """Reload the page, as the browser's reload button does: same tab id, a new page and socket."""
+        await self._reopen()
+
     async def post(self, text: str) -> None:
         """Type `text` into the composer and press Enter: the input's value event, then its keydown.enter event."""
         await self._type_and_enter(self.composer(), text)
@@ -307,7 +324,8 @@ class ProtocolClient:
 
     async def _connect(self, page: Page, timeout: float) -> None:
         origin = '{0.scheme}://{0.netloc}'.format(urlsplit(self.url))
-        self._query = {**page.query, 'document_id': str(uuid.uuid4()), 'tab_id': self._tab_id, 'old_tab_id': None}
+        self._query = {**page.query, 'document_id': str(uuid.uuid4()), 'tab_id': self.tab_id}
+        self._query['old_tab_id'], self._old_tab_id = self._old_tab_id, None  # a reload is no duplicate
         headers = {**page.extra_headers, 'Cookie': self.browser.cookie_header(), 'Origin': origin}
         headers['User-Agent'] = USER_AGENT
         self._http = aiohttp.ClientSession(
