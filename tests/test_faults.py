@@ -57,9 +57,11 @@ class Tab:
         ]
 
     async def send(self, text: str, timeout: float = 10) -> None:
-        """Type `text`, press Enter and wait until the own page shows it: the server stored and broadcast it."""
+        """Type `text`, press Enter and wait until the own page shows it (the server stored and broadcast it) and
+        the input is empty again. The bubble comes in the room's emit, the cleared input in the page's own update,
+        in either order; typing the next message before the clear arrives would have the clear erase it."""
         await self.client.post(text)
-        await self.client.wait_for(lambda: text in self.texts(own=True), timeout)
+        await self.client.wait_for(lambda: text in self.texts(own=True) and self.client.composer_text() == '', timeout)
 
 
 @contextlib.asynccontextmanager
