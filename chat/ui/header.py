@@ -1,4 +1,5 @@
-"""The bar on top of a room: the room's name and the reader's own, editable display name."""
+"""The bar on top of a room: the room's name and the reader's own, editable display name; on a phone, the button
+that opens the rooms at hand."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from chat.ui.theme import ThemeToggle
 class RoomHeader(ui.element):
     """Shows the room and who is in it; lets the user rename themselves, keeping the last good name on refusal."""
 
-    def __init__(self, stream: RoomStream, on_rename: Callable[[str], None]) -> None:
+    def __init__(self, stream: RoomStream, on_rename: Callable[[str], None], on_menu: Callable[[], object]) -> None:
         super().__init__('header')
         self._on_rename = on_rename
         self._storage = browser_storage()
         self.name = display_name(self._storage)
         self.classes('chat-header')
         with self:
+            ui.button(icon='menu', on_click=on_menu).props(
+                'flat round dense color=white aria-label="Your rooms"'
+            ).classes('lt-md').mark('joined-rooms-button')
             ui.button(icon='forum', on_click=lambda: ui.navigate.to('/rooms')).props(
                 'flat round dense color=white aria-label="All rooms"'
             ).mark('rooms-link')

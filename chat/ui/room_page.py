@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from nicegui import Client, background_tasks, ui
 
@@ -15,6 +16,7 @@ from chat.ui.activity import TypingLine
 from chat.ui.composer import Composer
 from chat.ui.header import RoomHeader
 from chat.ui.identity import browser_id, tab_author_id
+from chat.ui.joined_rooms import rooms_drawer
 from chat.ui.message_list import MessageList
 from chat.ui.stream import RoomStream, Streams
 from chat.ui.theme import apply_colors
@@ -45,23 +47,25 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
     client.content.classes('chat-page')
     stream, release = streams.follow(room)
     client.on_delete(release)
-    view = RoomView(rooms, stream, client.ip)
+    drawer, joined = rooms_drawer(rooms, streams, room)
+    view = RoomView(rooms, stream, client.ip, on_menu=drawer.toggle)
     await client.connected()
     if not client.is_deleted:
         await view.follow(client, tab_author_id())
+        joined.remember_seen(view.newest_shown)
 
 
 class RoomView:
     """The elements of one room page and the state that ties them to the room model."""
 
-    def __init__(self, rooms: Rooms, stream: RoomStream, ip: str) -> None:
+    def __init__(self, rooms: Rooms, stream: RoomStream, ip: str, *, on_menu: Callable[[], object]) -> None:
         self.rooms = rooms
         self.stream = stream
         self.room = stream.room
         self.ip = ip
         self.author_id = ''
         self.browser_id = browser_id()
-        self.header = RoomHeader(stream, on_rename=self._renamed)
+        self.header = RoomHeader(stream, on_rename=self._renamed, on_menu=on_menu)
         self.store_notice = store_notice()
         self.messages = MessageList(
             stream, self._history_page, self._missed, title=page_title(self.room), on_joined=self._joined
@@ -94,6 +98,14 @@ class RoomView:
                 ui.notify(error.message, type='warning')
             else:
                 self.store_notice.visible = True
+
+    def newest_shown(self) -> int | None:
+        """The id of the newest message the tab shows (0 in an empty room); None while the store keeps it from
+        showing the room."""
+        if self.store_notice.visible:
+            return None
+        shown = self.messages.shown
+        return shown[-1].message.id if shown else 0
 
     def _store_opened(self) -> None:
         """The store that was unavailable when the tab opened is back: show the history, and sending works again."""

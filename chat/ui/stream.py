@@ -8,6 +8,9 @@ is deciding which messages are its own, and the browser does that by comparing t
 
 Who is here and who is typing change with every message sent (the sender stops typing), so
 they take the same path: one wording per change (`activity_wire`), one emit.
+
+Tabs that list the room among the rooms at hand without showing it (`chat.ui.joined_rooms`)
+hear, once per batch, only the new messages' ids, in one more emit to the room's watchers.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from chat.ui.linkify import link_parts
 log = logging.getLogger(__name__)
 
 EVENT = 'chat_messages'
+WATCH_EVENT = 'chat_room_news'
 COALESCE_SECONDS = 0.005  # under load, what arrives within this long after an emit goes out in the next one
 Wire = dict[str, Any]
 ActivityListener = Callable[[Activity], None]
@@ -57,6 +61,7 @@ class RoomStream:
     def __init__(self, room: str, keep: int) -> None:
         self.room = room
         self.followers = 0
+        self.watchers = 0
         self.sequence = 0
         self.activity = Activity()
         self.activity_wire = activity_wire(room, 0, self.activity)
@@ -126,6 +131,9 @@ class RoomStream:
                 if self._pending:
                     batch, self._pending = self._pending, []
                     await room_broadcast.emit(self.room, EVENT, {'room': self.room, 'messages': batch})
+                    if self.watchers:
+                        news = {'room': self.room, 'ids': [message['id'] for message in batch]}
+                        await room_broadcast.emit(self.room, WATCH_EVENT, news, watch=True)
                 if self._activity_changed:
                     self._activity_changed = False
                     await room_broadcast.emit(self.room, ACTIVITY_EVENT, self.activity_wire)
@@ -136,7 +144,8 @@ class RoomStream:
 
 
 class Streams:
-    """The streams of all rooms that have a tab in this process; a room's stream lives while it has followers."""
+    """The streams of all rooms that have a tab in this process; a room's stream lives while it has followers
+    (tabs that show it) or watchers (tabs that list it)."""
 
     def __init__(self, rooms: Rooms, keep: int) -> None:
         self.rooms = rooms
@@ -145,11 +154,25 @@ class Streams:
 
     def follow(self, room: str) -> tuple[RoomStream, Callable[[], None]]:
         """The room's stream, started for the room's first tab, and the function the tab calls when it is gone."""
+        stream = self._start(room)
+        stream.followers += 1
+        return stream, self._releaser(stream, watcher=False)
+
+    def watch(self, room: str) -> Callable[[], None]:
+        """Have the room's stream tell its watchers of new messages; the tab that lists it calls the returned function
+        once it no longer does."""
+        stream = self._start(room)
+        stream.watchers += 1
+        return self._releaser(stream, watcher=True)
+
+    def _start(self, room: str) -> RoomStream:
         if room not in self._streams:
             stream = RoomStream(room, self.keep)
             self._streams[room] = stream, self.rooms.subscribe(room, stream.deliver)
-        stream, _ = self._streams[room]
-        stream.followers += 1
+        return self._streams[room][0]
+
+    def _releaser(self, stream: RoomStream, *, watcher: bool) -> Callable[[], None]:
+        """What a follower or watcher calls when it is gone, once; the last one ends the stream."""
         released = False
 
         def release() -> None:
@@ -157,12 +180,16 @@ class Streams:
             if released:
                 return
             released = True
-            stream.followers -= 1
-            if stream.followers == 0 and self._streams.get(room, (None,))[0] is stream:
+            if watcher:
+                stream.watchers -= 1
+            else:
+                stream.followers -= 1
+            room = stream.room
+            if stream.followers == stream.watchers == 0 and self._streams.get(room, (None,))[0] is stream:
                 _, unsubscribe = self._streams.pop(room)
                 unsubscribe()
 
-        return stream, release
+        return release
 
     def follower_count(self) -> int:
         """How many tabs follow a room in this process."""

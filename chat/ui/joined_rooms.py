@@ -1,0 +1,164 @@
+"""The rooms at hand: the rooms this browser joined, each with its unread count, beside the room (a drawer on a phone).
+
+Opening a room joins it; "Leave" takes it off the list. The list lives in the browser's storage with,
+for each room, the id of the newest message the browser was shown there; it keeps the `MAX_JOINED` rooms
+opened most recently, so a browser's storage stays small.
+
+A message in a listed room costs this tab no Python work: when the tab (re)connects it joins the listed
+rooms' watchers (`chat.ui.stream` tells them, once per batch, the ids of the new messages) and counts in
+the store, off the event loop, what each room got since the browser last saw it; the browser adds the ids
+it hears, merged by id, so a message the count and the news both name counts once.
+
+Each entry can carry a mention marker (`mention`); nothing sets it until the chat has mentions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+from nicegui import ui
+from nicegui.events import GenericEventArguments
+
+from chat.domain.limits import RateLimiter
+from chat.domain.model import DEFAULT_ROOM, ChatError
+from chat.domain.rooms import Rooms
+from chat.internals import room_broadcast
+from chat.internals.findable import FindableText
+from chat.ui.activity import SOCKET_MODULE
+from chat.ui.identity import browser_storage
+from chat.ui.stream import WATCH_EVENT, Streams
+
+MAX_JOINED = 50
+MOST_UNREAD = 99  # more shows as "99+"
+STORAGE_KEY = 'joined_rooms'
+# every (re)connect counts in the store; a script reconnecting in a loop would make it count for it
+RECOUNTS = RateLimiter(burst=5, per_second=0.2)
+
+Seen = dict[str, int | None]
+
+
+def joined_rooms(storage: MutableMapping[str, Any]) -> Seen:
+    """The browser's rooms, least recently opened first, each with the newest message id it was shown (None: none)."""
+    return dict(storage.get(STORAGE_KEY, {}))
+
+
+def join_room(storage: MutableMapping[str, Any], room: str) -> None:
+    """Add `room` as the most recently opened, keeping what was seen there; the least recently opened beyond
+    `MAX_JOINED` leave."""
+    rooms = joined_rooms(storage)
+    seen = rooms.pop(room, None)
+    rooms[room] = seen
+    storage[STORAGE_KEY] = dict(list(rooms.items())[-MAX_JOINED:])
+
+
+def leave_room(storage: MutableMapping[str, Any], room: str) -> None:
+    rooms = joined_rooms(storage)
+    rooms.pop(room, None)
+    storage[STORAGE_KEY] = rooms
+
+
+def mark_seen(storage: MutableMapping[str, Any], room: str, message_id: int) -> None:
+    """Remember the newest message the browser was shown in `room`, unless it left the room meanwhile."""
+    rooms = joined_rooms(storage)
+    if room in rooms:
+        rooms[room] = message_id
+        storage[STORAGE_KEY] = rooms
+
+
+def room_href(room: str) -> str:
+    return '/' if room == DEFAULT_ROOM else f'/room/{room}'
+
+
+def entry_label(name: str, unread: int, *, mention: bool = False) -> str:
+    """ "# kitchen, 3 unread": what a screen reader says for an entry, and what simulated users find."""
+    label = f'# {name}'
+    if unread:
+        label += f', {f"{MOST_UNREAD}+" if unread > MOST_UNREAD else unread} unread'
+    return label + (', mentioned' if mention else '')
+
+
+class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
+    """The side list of one tab: a link per joined room, the open one marked, with unread counts and a Leave button."""
+
+    def __init__(self, rooms: Rooms, streams: Streams, current: str) -> None:
+        super().__init__()
+        self._rooms = rooms
+        self._storage = browser_storage()
+        self.current = current
+        join_room(self._storage, current)
+        self.listed = list(joined_rooms(self._storage))
+        self._watching = {room: streams.watch(room) for room in self.listed if room != current}
+        self._counts: dict[str, tuple[int, int]] = {}
+        self._props.update(event=WATCH_EVENT, current=current)
+        self._show()
+        self.classes('chat-joined').mark('joined-rooms')
+        self.on('leave', self._leave)
+        self.client.on_connect(self._connected)
+        self.client.on_delete(self._stop_watching)
+
+    def findable_text(self) -> list[str]:
+        return [entry_label(entry['name'], entry['unread']) for entry in self._props['rooms']]
+
+    def remember_seen(self, newest: Callable[[], int | None]) -> None:
+        """Remember `newest()`, the newest message the tab shows of the open room, now and whenever its socket drops
+        (the tab closes, goes elsewhere or loses its network); None is a tab that could not show the room."""
+
+        def remember() -> None:
+            if (seen := newest()) is not None:
+                mark_seen(self._storage, self.current, seen)
+
+        remember()
+        self.client.on_disconnect(remember)
+
+    async def _connected(self) -> None:
+        """Join the listed rooms' watchers first, then count: a message posted meanwhile is named by the count,
+        the news, or both, and counts once."""
+        for room in self._watching:
+            await room_broadcast.join(self.client.id, room, watch=True)
+        if RECOUNTS.wait(self.client.id):
+            return
+        RECOUNTS.take(self.client.id)
+        seen = joined_rooms(self._storage)
+        for room in tuple(self._watching):
+            if (after := seen.get(room)) is not None:
+                try:
+                    missed = await self._rooms.since(room, after=after, limit=MOST_UNREAD + 1)
+                except ChatError:
+                    continue  # the store cannot count now; the news still does
+                self._counts[room] = len(missed), missed[-1].id if missed else after
+        self._show()
+
+    def _show(self) -> None:
+        self._props['rooms'] = [self._entry(room) for room in sorted(self.listed)]
+        self.update()
+
+    def _entry(self, room: str) -> dict[str, Any]:
+        unread, after = self._counts.get(room, (0, 0))
+        return {'name': room, 'href': room_href(room), 'unread': unread, 'after': after, 'mention': False}
+
+    async def _leave(self, event: GenericEventArguments) -> None:
+        """Take the room off the list; leaving the open room goes to the rooms overview, where nothing joins one."""
+        room = event.args
+        if room not in self.listed:
+            return
+        leave_room(self._storage, room)
+        self.listed.remove(room)
+        if room == self.current:
+            ui.navigate.to('/rooms')
+            return
+        self._watching.pop(room)()
+        await room_broadcast.leave(self.client.id, room, watch=True)
+        self._show()
+
+    def _stop_watching(self) -> None:
+        for release in self._watching.values():
+            release()
+        self._watching.clear()
+
+
+def rooms_drawer(rooms: Rooms, streams: Streams, current: str) -> tuple[ui.left_drawer, JoinedRooms]:
+    """The side list in a drawer: beside the room from 1024 px on, opened by the header's button below that."""
+    with ui.left_drawer().props('width=260 aria-label="Your rooms"').classes('chat-drawer') as drawer:
+        joined = JoinedRooms(rooms, streams, current)
+    return drawer, joined
