@@ -37,14 +37,23 @@ ActivityListener = Callable[[Activity], None]
 
 def wire(message: Message) -> Wire:
     """A message as every tab receives it: text already split into text and links, the author as a public token,
-    the time in milliseconds for the browser to show in its own time zone."""
-    return {
+    the time in milliseconds for the browser to show in its own time zone.
+
+    An edited or deleted message goes out the same way under its id, with `edited` (when, also its revision)
+    and `deleted`; the browser puts it in place of the earlier state.
+    """
+    data: Wire = {
         'id': message.id,
         'parts': link_parts(message.text),
         'name': message.author.name,
         'author': public_token(message.author.id),
         'at': int(message.sent_at * 1000),
     }
+    if message.edited_at is not None:
+        data['edited'] = message.edited_at * 1000
+    if message.deleted:
+        data['deleted'] = True
+    return data
 
 
 class RoomStream:
@@ -102,6 +111,11 @@ class RoomStream:
     def since(self, sequence: int) -> list[Message]:
         """The recent messages delivered after `sequence` (a value of `self.sequence` taken earlier)."""
         return [message for number, message in self._recent if number > sequence]
+
+    def changes_up_to(self, message_id: int) -> list[Message]:
+        """The recent edits and deletions of messages up to `message_id`: what a tab that shows them and was
+        away may have missed, since reading on after its last message finds only newer ones."""
+        return [message for _, message in self._recent if message.changed and message.id <= message_id]
 
     @property
     def listeners(self) -> int:
