@@ -171,6 +171,7 @@ export default {
       return low;
     },
     openMenu(m) {
+      delete this.errors[m.id];
       this.menuFor = m.id;
       this.menuOpen = true;
     },
