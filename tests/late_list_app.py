@@ -87,9 +87,17 @@ def late_page(reconnect_timeout: float) -> None:
         async def since(after: int, limit: int) -> list[Message]:
             return await rooms.since(room, after=after, limit=limit)
 
+        author_id = tab_author_id()
+
+        async def edit(message_id: int, text: str) -> Message:
+            return await rooms.edit(room, message_id, author_id, text)
+
+        async def delete(message_id: int) -> Message:
+            return await rooms.delete(room, message_id, author_id)
+
         with client.content:
-            messages = MessageList(stream, history, since, title=room, on_joined=lambda: None)
-        await messages.open(tab_author_id())
+            messages = MessageList(stream, history, since, (edit, delete), title=room, on_joined=lambda: None)
+        await messages.open(author_id)
 
 
 if __name__ == '__main__':

@@ -247,3 +247,54 @@ async def test_stopping_ends_the_attempts_to_open_the_store(tmp_path: Path, quic
     store.attempted.clear()
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(store.attempted.wait(), 0.2)
+
+
+async def test_an_author_edits_and_deletes_their_message_and_every_subscriber_gets_the_change(rooms: Rooms) -> None:
+    seen: list[Message] = []
+    rooms.subscribe('lobby', seen.append)
+    sent = await rooms.post('lobby', ALICE, 'helo', ip='10.0.0.1')
+    edited = await rooms.edit('lobby', sent.id, ALICE.id, 'hello\r\nagain', ip='10.0.0.1')
+    assert (edited.id, edited.text, edited.author) == (sent.id, 'hello\nagain', ALICE), 'cleaned like a post'
+    deleted = await rooms.delete('lobby', sent.id, ALICE.id, ip='10.0.0.1')
+    assert seen == [sent, edited, deleted] and deleted.deleted and deleted.text == ''
+    assert await rooms.history('lobby') == [deleted]
+
+
+async def test_changes_are_refused_with_a_reason_before_anything_is_stored(rooms: Rooms) -> None:
+    sent = await rooms.post('lobby', ALICE, 'mine')
+    seen: list[Message] = []
+    rooms.subscribe('lobby', seen.append)
+    for change, kind, reason in [
+        (rooms.edit('lobby', sent.id, BOB.id, 'hacked'), ErrorKind.NOT_YOURS, 'You can only edit your own messages.'),
+        (rooms.delete('lobby', sent.id, BOB.id), ErrorKind.NOT_YOURS, 'You can only delete your own messages.'),
+        (rooms.edit('lobby', sent.id, ALICE.id, ' \u200b '), ErrorKind.EMPTY, 'Type a message first.'),
+        (rooms.edit('lobby', sent.id, ALICE.id, 'x' * 2001), ErrorKind.TOO_LONG, None),
+        (rooms.edit('lobby', sent.id + 1, ALICE.id, 'nothing there'), ErrorKind.GONE, 'This message no longer exists.'),
+        (rooms.edit('Bad Room', sent.id, ALICE.id, 'x'), ErrorKind.BAD_ROOM, None),
+    ]:
+        with pytest.raises(ChatError) as refused:
+            await change
+        assert refused.value.kind == kind
+        assert reason is None or refused.value.message == reason
+    assert seen == [] and await rooms.history('lobby') == [sent]
+
+
+async def test_changes_count_against_the_senders_limits(tmp_path: Path) -> None:
+    limits = Limits(LimitSettings(message_burst=3, ip_storage_per_day=8_010))
+    rooms = Rooms(SQLiteBackend(tmp_path / 'chat.db'), limits=limits)
+    await rooms.start()
+    try:
+        sent = await rooms.post('lobby', ALICE, 'a', ip='10.0.0.1')
+        with pytest.raises(ChatError) as refused:
+            await rooms.edit('lobby', sent.id, ALICE.id, '🦊' * 2001, ip='10.0.0.1')
+        assert refused.value.kind == ErrorKind.TOO_LONG
+        await rooms.edit('lobby', sent.id, ALICE.id, '🦊' * 2000, ip='10.0.0.1')  # 8000 bytes: the budget counts them
+        with pytest.raises(ChatError) as refused:
+            await rooms.edit('lobby', sent.id, ALICE.id, 'x' * 10, ip='10.0.0.1')
+        assert refused.value.kind == ErrorKind.OVER_BUDGET
+        await rooms.delete('lobby', sent.id, ALICE.id, ip='10.0.0.1')  # the third action of the burst
+        with pytest.raises(ChatError) as refused:
+            await rooms.post('lobby', ALICE, 'b', ip='10.0.0.1')
+        assert refused.value.kind == ErrorKind.RATE_LIMITED
+    finally:
+        await rooms.stop()

@@ -14,7 +14,7 @@ from PIL import Image
 
 from chat.native import MISSING_BACKEND, backend_missing
 from tests.support.app_process import ROOT, AppProcess
-from tests.support.browser import open_room, type_and_enter, wait_for_bubbles
+from tests.support.browser import edit_own_message, open_room, type_and_enter, wait_for_bubbles
 from tests.support.environment import unavailable
 from tests.support.processes import process_group_gone
 from tests.support.waiting import wait_for
@@ -176,6 +176,14 @@ def test_the_native_window_chats_with_a_browser_and_closes_cleanly(display: str,
     assert wait_for_bubbles(tab, 2)[1] == ('Hello, browser!', 'received-message')
     wait_for(lambda: pixels_like(window.screenshot(), OWN_BUBBLE) > 2000, timeout=10, message='a green bubble')
     window.screenshot().save(ROOT / 'docs' / 'screenshot-native.png')
+
+    one_line = pixels_like(window.screenshot(), OTHERS_BUBBLE)
+    edit_own_message(tab, 'Hello, window!\nI edited this\ninto four\nlines.')
+    wait_for(
+        lambda: pixels_like(window.screenshot(), OTHERS_BUBBLE) > 2 * one_line,
+        timeout=10,
+        message="the browser's edit in the red bubble",
+    )
 
     window.close()
     assert app.process.wait(20) == 0

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from chat.domain.model import Author, Message, RoomCursor
+from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor
 from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
 from chat.stores.messages import redis as redis_store
 from chat.stores.messages import sqlite as sqlite_store
@@ -279,3 +279,101 @@ async def test_rooms_are_searched_by_the_start_of_their_name(started: Started) -
     assert await page_names(started.backend, prefix='x', size=5) == []
     (book,) = await started.backend.rooms(prefix='book-c')
     assert (book.name, book.message_count) == ('book-club', 1)
+
+
+BOB = Author('tab-b', 'Bob')
+
+
+async def test_an_author_edits_their_message_in_place_and_every_reader_sees_the_new_text(started: Started) -> None:
+    first = await started.backend.append('lobby', ALICE, 'helo')
+    second = await started.backend.append('lobby', BOB, 'hi')
+    edited = await started.backend.edit('lobby', first.id, ALICE.id, 'hello')
+    assert (edited.id, edited.author, edited.text, edited.sent_at) == (first.id, ALICE, 'hello', first.sent_at)
+    assert edited.edited_at is not None and edited.edited_at >= first.sent_at and not edited.deleted
+    await started.delivered_equals([first, second, edited])
+    assert await started.backend.history('lobby') == [edited, second]
+    assert await started.backend.since('lobby', after=0, limit=10) == [edited, second]
+    again = await started.backend.edit('lobby', first.id, ALICE.id, 'hello!')
+    assert again.revision > edited.revision, 'a later edit is the current one'
+    assert await started.backend.history('lobby', limit=1) == [second]
+    assert await started.backend.history('lobby', before=second.id) == [again]
+
+
+async def test_a_deleted_message_keeps_its_place_without_its_text(started: Started) -> None:
+    sent = [await started.backend.append('lobby', ALICE, f'{i}') for i in range(3)]
+    await started.backend.edit('lobby', sent[1].id, ALICE.id, 'edited first')
+    deleted = await started.backend.delete('lobby', sent[1].id, ALICE.id)
+    assert (deleted.id, deleted.author, deleted.text, deleted.deleted) == (sent[1].id, ALICE, '', True)
+    assert await started.backend.history('lobby') == [sent[0], deleted, sent[2]]
+    assert await started.backend.history('lobby', before=sent[2].id, limit=1) == [deleted]
+    assert await started.backend.since('lobby', after=sent[0].id, limit=1) == [deleted]
+    assert await started.backend.since('lobby', after=sent[1].id, limit=5) == [sent[2]]
+    assert started.delivered[-1] == deleted
+    assert await counts(started.backend) == {'lobby': 3}, 'a deleted message still stands in its room'
+
+
+async def test_only_the_author_may_change_a_message_and_only_while_it_exists(started: Started) -> None:
+    mine = await started.backend.append('lobby', ALICE, 'mine')
+    for change in (
+        started.backend.edit('lobby', mine.id, BOB.id, 'hacked'),
+        started.backend.delete('lobby', mine.id, BOB.id),
+    ):
+        with pytest.raises(ChatError) as refused:
+            await change
+        assert refused.value.kind == ErrorKind.NOT_YOURS
+    for change in (
+        started.backend.edit('other', mine.id, ALICE.id, 'wrong room'),
+        started.backend.edit('lobby', mine.id + 1, ALICE.id, 'no such message'),
+    ):
+        with pytest.raises(ChatError) as refused:
+            await change
+        assert refused.value.kind == ErrorKind.GONE
+    await started.backend.delete('lobby', mine.id, ALICE.id)
+    for change in (
+        started.backend.edit('lobby', mine.id, ALICE.id, 'back'),
+        started.backend.delete('lobby', mine.id, ALICE.id),
+    ):
+        with pytest.raises(ChatError) as refused:
+            await change
+        assert refused.value.kind == ErrorKind.GONE
+    assert texts(await started.backend.history('lobby')) == ['']
+    await started.delivered_equals([mine, (await started.backend.history('lobby'))[0]])
+
+
+async def test_changes_reach_every_process_in_the_stores_order(make_backend: MakeBackend, started: Started) -> None:
+    """Each state of a message is delivered like a message: once, in order, to every process sharing the store
+    (SQLite: the one process). A state already replaced when a process reads the feed may be skipped there; the
+    current one always arrives, so a tab shows the message as it is now."""
+    other = Started(make_backend())
+    await other.backend.start(other.delivered.append)
+    shared = isinstance(started.backend, RedisBackend)
+    try:
+        first = await started.backend.append('lobby', ALICE, 'one')
+        await other.delivered_equals([first] if shared else [])
+        edited = await other.backend.edit('lobby', first.id, ALICE.id, 'one, edited')
+        await started.delivered_equals([first, edited] if shared else [first])
+        second = await started.backend.append('lobby', ALICE, 'two')
+        deleted = await started.backend.delete('lobby', first.id, ALICE.id)
+        await started.delivered_equals([first, edited, second, deleted] if shared else [first, second, deleted])
+        await other.delivered_equals([first, edited, second, deleted] if shared else [edited])
+    finally:
+        await other.backend.stop()
+
+
+async def test_retention_drops_changed_messages_like_any_other(start: Start) -> None:
+    store = await start(Retention(keep_messages=3, keep_days=1))
+    sent = [await store.backend.append('lobby', ALICE, f'{i}') for i in range(3)]
+    edited = await store.backend.edit('lobby', sent[0].id, ALICE.id, 'edited')
+    deleted = await store.backend.delete('lobby', sent[1].id, ALICE.id)
+    assert await store.backend.history('lobby') == [edited, deleted, sent[2]]
+    newer = await store.backend.append('lobby', ALICE, '3')
+    assert await store.backend.history('lobby') == [deleted, sent[2], newer], 'the count holds changed messages too'
+    assert await counts(store.backend) == {'lobby': 3}
+    with pytest.raises(ChatError) as refused:
+        await store.backend.edit('lobby', sent[0].id, ALICE.id, 'after it left')
+    assert refused.value.kind == ErrorKind.GONE
+    await a_moment_later(newer)
+    assert await store.backend.trim(now=newer.sent_at + 0.01 + DAY) == 3
+    assert await store.backend.history('lobby') == []
+    assert await counts(store.backend) == {}
+    assert await store.backend.since('lobby', after=0, limit=10) == []

@@ -100,3 +100,32 @@ async def test_rooms_stored_before_the_names_index_are_found_by_a_search(redis_s
     found = await restarted.rooms(prefix='book')
     await restarted.stop()
     assert [(room.name, room.message_count) for room in found] == [('book-club', 1)]
+
+
+async def everything_in(redis_server: RedisServer) -> str:
+    """Every value Redis holds, read by its type, as one string."""
+    async with aioredis.from_url(redis_server.url, decode_responses=True) as redis:
+        values = []
+        for key in await redis.keys('*'):
+            kind = await redis.type(key)
+            read = {'stream': redis.xrange, 'zset': redis.zrange, 'hash': redis.hgetall, 'string': redis.get}[kind]
+            values.append(await (read(key, 0, -1) if kind == 'zset' else read(key)))
+        return str(values)
+
+
+async def test_edited_and_deleted_text_leaves_redis_and_the_feed(redis_server: RedisServer) -> None:
+    """Stream entries cannot be changed in place: the original leaves the room's stream and the feed, so the
+    text someone deleted (or edited away) is nowhere in Redis, and a process starting after reads none of it."""
+    delivered: list[Message] = []
+    backend = RedisBackend(redis_server.url)
+    await backend.start(delivered.append)
+    try:
+        first = await backend.append('lobby', ALICE, 'typo secret')
+        await backend.edit('lobby', first.id, ALICE.id, 'second secret')
+        deleted = await backend.delete('lobby', first.id, ALICE.id)
+        kept = await backend.append('lobby', ALICE, 'kept')
+        await wait_until_equal(delivered, [*delivered[:-2], deleted, kept])
+        stored = await everything_in(redis_server)
+        assert 'kept' in stored and 'secret' not in stored
+    finally:
+        await backend.stop()

@@ -131,3 +131,20 @@ async def test_the_check_before_serving_passes_a_first_start_and_a_database_left
         check_database(path)
     finally:
         await backend.stop()
+
+
+async def test_an_edit_and_a_deletion_update_the_row_in_place(tmp_path: Path) -> None:
+    """An edit UPDATEs `text`, a deletion empties it and sets `deleted`: the row keeps its id and place, and
+    triggers that follow `text` (the search index) follow both."""
+    path = tmp_path / 'chat.db'
+    backend = SQLiteBackend(path)
+    await backend.start(lambda message: None)
+    first = await backend.append('lobby', ALICE, 'typo secret')
+    await backend.edit('lobby', first.id, ALICE.id, 'edited')
+    second = await backend.append('lobby', ALICE, 'second secret')
+    await backend.delete('lobby', second.id, ALICE.id)
+    await backend.stop()
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        rows = db.execute('SELECT id, text, deleted, edited_at IS NOT NULL FROM messages ORDER BY id').fetchall()
+        assert db.execute('SELECT message_count FROM rooms').fetchall() == [(2,)]
+    assert rows == [(first.id, 'edited', 0, 1), (second.id, '', 1, 1)]

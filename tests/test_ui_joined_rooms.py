@@ -12,8 +12,8 @@ from chat.internals import room_broadcast
 from chat.ui import joined_rooms
 from chat.ui.joined_rooms import MAX_JOINED, JoinedRooms, join_room, leave_room, mark_seen
 from chat.ui.message_list import MessageList
-from chat.ui.stream import WATCH_EVENT
-from tests.support.simulated_user import eventually, sees_message, send
+from chat.ui.stream import EVENT, WATCH_EVENT
+from tests.support.simulated_user import edit, eventually, sees_message, send
 
 
 def side_list(user: User) -> JoinedRooms:
@@ -133,6 +133,10 @@ async def test_a_message_in_a_listed_room_costs_one_emit_to_its_watchers_and_no_
     (news,) = [(room, data, watch) for room, event, data, watch in emits if event == WATCH_EVENT]
     assert news == ('kitchen', {'room': 'kitchen', 'ids': [news[1]['ids'][0]]}, True)
     assert (len(alice.client.elements), dict(element.props)) == before, 'the browser counts; the tab is untouched'
+
+    edit(bob, news[1]['ids'][0], 'second, edited')
+    await eventually(lambda: any(event == EVENT and 'edited' in data['messages'][0] for _, event, data, _ in emits))
+    assert [event for _, event, _, _ in emits].count(WATCH_EVENT) == 1, 'an edit is nothing new to read'
 
 
 def test_a_browser_keeps_its_most_recently_opened_rooms_with_what_it_saw() -> None:

@@ -6,6 +6,7 @@ client and every backend, and they are tested without a browser.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ class ErrorKind(StrEnum):
     OVER_BUDGET = 'over_budget'
     STORAGE = 'storage'
     UNAVAILABLE = 'unavailable'
+    NOT_YOURS = 'not_yours'
+    GONE = 'gone'
 
 
 class ChatError(Exception):
@@ -56,13 +59,32 @@ class Author:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A stored message; `id` increases within its room and defines the one order everyone sees."""
+    """A stored message; `id` increases within its room and defines the one order everyone sees.
+
+    An edit or a deletion keeps the id, the author and `sent_at`: the message is replaced where it
+    stands. A deleted message keeps no text, so replies to it still point at something.
+    """
 
     id: int
     room: str
     author: Author
     text: str
     sent_at: float
+    edited_at: float | None = None
+    deleted: bool = False
+
+    @property
+    def changed(self) -> bool:
+        """Whether this is a later state of a message (edited or deleted), not the message as first posted."""
+        return self.deleted or self.edited_at is not None
+
+    @property
+    def revision(self) -> float:
+        """Orders the states of one message: a later edit is higher, and a deletion is final.
+
+        Pages and live changes may reach a tab in either order; the higher revision is the current one.
+        """
+        return math.inf if self.deleted else (self.edited_at or 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +130,16 @@ class RoomListing:
 
     rooms: tuple[RoomSummary, ...]
     older: RoomCursor | None
+
+
+def not_yours(action: str) -> ChatError:
+    """The refusal of an edit or deletion of someone else's message (`action`: "edit" or "delete")."""
+    return ChatError(ErrorKind.NOT_YOURS, f'You can only {action} your own messages.')
+
+
+def gone() -> ChatError:
+    """The refusal of an edit or deletion of a message that was deleted, or left with the retention."""
+    return ChatError(ErrorKind.GONE, 'This message no longer exists.')
 
 
 def clean_message(text: str) -> str:

@@ -178,6 +178,42 @@ class Rooms:
             self._started_rooms.add(room)  # of several first posts arriving together, one starts the room
         return await self.backend.append(room, author, text)
 
+    async def edit(self, room: str, message_id: int, author_id: str, text: str, *, ip: str | None = None) -> Message:
+        """Replace the text of `author_id`'s message; every subscriber of the room gets the edited message.
+
+        The text is cleaned and limited as a post's is (the edit counts as a message, its bytes against the
+        storage budget); the store checks the author. Raises `ChatError` before anything is stored.
+        """
+        try:
+            text = clean_message(text)
+            await self._admit_change(room, author_id, len(text.encode('utf-8')), ip)
+            message = await self.backend.edit(room, message_id, author_id, text)
+        except ChatError as error:
+            log_event(log, logging.INFO, 'message_not_edited', room=room, reason=error.kind, ip=ip)
+            raise
+        log_event(log, logging.DEBUG, 'message_edited', room=room, message_id=message_id, characters=len(text))
+        return message
+
+    async def delete(self, room: str, message_id: int, author_id: str, *, ip: str | None = None) -> Message:
+        """Delete `author_id`'s message, which stays in its place without its text; every subscriber gets it.
+
+        Held to the message rates like a post, so a script cannot churn the store faster than it could post.
+        """
+        try:
+            await self._admit_change(room, author_id, 0, ip)
+            message = await self.backend.delete(room, message_id, author_id)
+        except ChatError as error:
+            log_event(log, logging.INFO, 'message_not_deleted', room=room, reason=error.kind, ip=ip)
+            raise
+        log_event(log, logging.DEBUG, 'message_deleted', room=room, message_id=message_id)
+        return message
+
+    async def _admit_change(self, room: str, author_id: str, size: int, ip: str | None) -> None:
+        validate_room(room)
+        await self._ready()
+        if ip is not None:
+            self.limits.admit_message(author_id, ip, new_room=False, size=size)
+
     async def _is_new(self, room: str) -> bool:
         """Whether `room` never had a message; the store is asked once per room and process.
 

@@ -1,8 +1,13 @@
 // The message list of one tab (see message_list.py): merges the first page, the room's live stream and the
 // replies to its own requests by message id, and draws each message as text nodes and links, never as HTML.
+// An edited or deleted message arrives again under its id and replaces the earlier state. Own bubbles have a
+// menu (Edit, Delete); the edit happens in the bubble, and the server answers each request (`answered`).
 import { follow } from "chat-room-socket";
 
 const BOTTOM_SLACK = 48;
+
+// Orders the states of one message as the server's Message.revision does: a later edit wins, a deletion is final.
+const revision = (m) => (m.deleted ? Infinity : m.edited || 0);
 
 export default {
   template: `
@@ -11,12 +16,21 @@ export default {
         <div class="chat-column">
           <q-btn v-if="hasOlder || full" flat no-caps dense icon="history" class="chat-load-older"
             :disable="full || loading" :label="full ? fullText : 'Load older messages'" @click="older" />
-          <div v-for="(m, i) in list" :key="m.id" :class="bubbleClass(m, i)" :data-author="m.name"
-            :data-time="clock(m.at)" :title="date(m.at)"><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></div>
+          <div v-for="(m, i) in list" :key="m.id" :class="bubbleClass(m, i)" :data-author="m.name" :data-id="m.id"
+            :data-time="stamp(m)" :title="when(m)"><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
         </div>
       </div>
       <q-btn v-if="unseen" rounded unelevated no-caps icon="arrow_downward" class="chat-jump"
         :label="unseen + (unseen === 1 ? ' new message' : ' new messages')" @click="toLatest" />
+      <q-dialog :model-value="confirming !== null" @update:model-value="confirming = null">
+        <q-card class="chat-confirm" role="alertdialog" aria-label="Delete this message?">
+          <q-card-section>Delete this message? Everyone in the room will see "message deleted" instead.</q-card-section>
+          <q-card-actions align="right">
+            <q-btn flat no-caps label="Cancel" autofocus v-close-popup />
+            <q-btn flat no-caps color="negative" label="Delete" @click="remove" />
+          </q-card-actions>
+        </q-card>
+      </q-dialog>
     </div>
   `,
   props: {
@@ -31,7 +45,20 @@ export default {
     title: String,
   },
   data() {
-    return { list: [], hasOlder: this.more, loading: false, atBottom: true, unseen: 0, unread: 0 };
+    return {
+      list: [],
+      hasOlder: this.more,
+      loading: false,
+      atBottom: true,
+      unseen: 0,
+      unread: 0,
+      menuFor: null,
+      menuOpen: false,
+      editing: null,
+      draft: "",
+      errors: {},
+      confirming: null,
+    };
   },
   computed: {
     full() {
@@ -111,22 +138,18 @@ export default {
     merge(messages) {
       const added = [];
       for (const m of messages || []) {
-        if (this.ids.has(m.id)) continue;
+        const list = this.list;
+        if (this.ids.has(m.id)) {
+          const at = this.position(m.id);
+          if (revision(m) > revision(list[at])) list.splice(at, 1, Object.freeze(m));
+          if (m.deleted && this.editing === m.id) this.editing = null;
+          continue;
+        }
+        if ((m.edited || m.deleted) && list.length && m.id < list[0].id) continue; // a change above the page
         this.ids.add(m.id);
         added.push(m);
-        const list = this.list;
-        if (!list.length || list[list.length - 1].id < m.id) {
-          list.push(Object.freeze(m));
-        } else {
-          let low = 0;
-          let high = list.length;
-          while (low < high) {
-            const mid = (low + high) >> 1;
-            if (list[mid].id < m.id) low = mid + 1;
-            else high = mid;
-          }
-          list.splice(low, 0, Object.freeze(m));
-        }
+        if (!list.length || list[list.length - 1].id < m.id) list.push(Object.freeze(m));
+        else list.splice(this.position(m.id), 0, Object.freeze(m));
       }
       const excess = this.list.length - this.limit;
       if (excess > 0) {
@@ -134,6 +157,60 @@ export default {
         this.hasOlder = true;
       }
       return { added, trimmed: excess > 0 };
+    },
+    position(id) {
+      // where `id` is, or would go, in the list (ordered by id)
+      const list = this.list;
+      let low = 0;
+      let high = list.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (list[mid].id < id) low = mid + 1;
+        else high = mid;
+      }
+      return low;
+    },
+    openMenu(m) {
+      delete this.errors[m.id];
+      this.menuFor = m.id;
+      this.menuOpen = true;
+    },
+    startEdit(m) {
+      this.editing = m.id;
+      this.draft = m.parts.join("");
+      this.$nextTick(() => {
+        const input = this.$el.querySelector(".chat-edit-input");
+        if (input) input.focus();
+      });
+    },
+    editKey(event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        this.stopEditing();
+      } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        const original = this.list[this.position(this.editing)];
+        if (original && original.id === this.editing && original.parts.join("") === this.draft) this.stopEditing();
+        else this.$emit("edit", { id: this.editing, text: this.draft });
+      }
+    },
+    stopEditing() {
+      const id = this.editing;
+      this.editing = null;
+      delete this.errors[id];
+      this.$nextTick(() => {
+        const button = this.$el.querySelector(`[data-id="${id}"] .chat-bubble-menu`);
+        if (button) button.focus();
+      });
+    },
+    remove() {
+      this.$emit("delete", this.confirming);
+      this.confirming = null;
+    },
+    answered(data) {
+      if (data.error) this.errors[data.id] = data.error;
+      else if (this.editing === data.id) this.stopEditing();
+      else delete this.errors[data.id];
     },
     older() {
       if (this.loading || this.full || !this.list.length) return;
@@ -163,6 +240,13 @@ export default {
       const continued = previous && previous.author === m.author && previous.name === m.name && gap >= 0 &&
         gap <= this.group * 1000;
       return ["chat-bubble", m.author === this.me ? "sent-message" : "received-message", continued ? "continued" : ""];
+    },
+    stamp(m) {
+      return m.edited && !m.deleted ? `${this.clock(m.at)} · edited` : this.clock(m.at);
+    },
+    when(m) {
+      if (m.deleted) return this.date(m.at);
+      return m.edited ? `${this.date(m.at)}, edited ${this.date(m.edited)}` : this.date(m.at);
     },
     clock(at) {
       return new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });

@@ -10,6 +10,10 @@ and everything shows in the room's order:
 - replies to its own requests: what followed the last message it shows, after every
   reconnect (`resume`), and older pages (`older`).
 
+A message that is edited or deleted arrives again by the same paths under its id, and takes
+the place of its earlier state. The tab asks to edit or delete its own messages (`edit`,
+`delete`) with nothing but the id and the text: the room model decides whose message it is.
+
 The live stream bypasses NiceGUI's outbox, so it has no replay; `resume` replaces it, and
 reaches back further: a tab that was away longer than a page's worth of messages gets the
 latest page instead, without a reload. Everything that decides anything stays here: the
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from nicegui import ui
 from nicegui.events import GenericEventArguments
@@ -40,6 +45,9 @@ REQUESTS = RateLimiter(burst=10, per_second=1)
 
 History = Callable[[int | None, int], Awaitable[list[Message]]]
 Since = Callable[[int, int], Awaitable[list[Message]]]
+Edit = Callable[[int, str], Awaitable[Message]]
+Delete = Callable[[int], Awaitable[Message]]
+DELETED = 'message deleted'
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +71,14 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
     """
 
     def __init__(
-        self, stream: RoomStream, history: History, since: Since, *, title: str, on_joined: Callable[[], None]
+        self,
+        stream: RoomStream,
+        history: History,
+        since: Since,
+        changes: tuple[Edit, Delete],
+        *,
+        title: str,
+        on_joined: Callable[[], None],
     ) -> None:
         super().__init__()
         self.room = stream.room
@@ -71,14 +86,18 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self._on_joined = on_joined
         self._history = history
         self._since = since
+        self._edit_message, self._delete_message = changes
         self._author_id = ''
         self._sent: dict[int, Message] = {}
         self._joined_at = 0
+        self.refusal: str | None = None  # what the tab shows under the message it last tried to change
         self._props.update(room=self.room, event=EVENT, messages=[], more=False, me='', ready=False)
         self._props.update(limit=MAX_SHOWN, group=GROUP_SECONDS, title=title)
         self.classes('chat-messages').mark('message-list')
         self.on('resume', self._resume)
         self.on('older', self._older)
+        self.on('edit', self._edit)
+        self.on('delete', self._delete)
 
     async def open(self, author_id: str) -> None:
         """Show the latest page to the connected tab of `author_id` and start its live messages.
@@ -115,12 +134,25 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
     def shown(self) -> list[Shown]:
         """What the tab shows: the pages sent to it and the live messages since it joined, oldest first."""
         live = self._stream.since(self._joined_at) if self._props['ready'] else []
-        merged = {message.id: message for message in [*self._sent.values(), *live]}
+        merged = dict(self._sent)
+        oldest = min(merged, default=None)
+        for message in live:
+            known = merged.get(message.id)
+            if known is not None and message.revision <= known.revision:
+                continue
+            if known is None and message.changed and oldest is not None and message.id < oldest:
+                continue  # a change to a message above the page: the component leaves it out too
+            merged[message.id] = message
         latest = [merged[key] for key in sorted(merged)][-MAX_SHOWN:]
         return [Shown(message, message.author.id == self._author_id) for message in latest]
 
     def findable_text(self) -> list[str]:
-        return [text for item in self.shown for text in (item.message.text, item.message.author.name)]
+        texts = [
+            text
+            for item in self.shown
+            for text in (DELETED if item.message.deleted else item.message.text, item.message.author.name)
+        ]
+        return [*texts, self.refusal] if self.refusal else texts
 
     async def _resume(self, event: GenericEventArguments) -> None:
         """After a (re)connect: join the stream again, then send what followed the tab's last message.
@@ -135,7 +167,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         try:
             missed = await self._since(after, MAX_SHOWN + 1)
             if len(missed) <= MAX_SHOWN:
-                self._send('receive', missed)
+                self._send('receive', [*self._stream.changes_up_to(after), *missed])
                 return
             page = await self._history(None, PAGE_SIZE + 1)
         except ChatError:
@@ -158,6 +190,26 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             return
         self._send('prepend', page[-PAGE_SIZE:], more=len(page) > PAGE_SIZE)
 
+    async def _edit(self, event: GenericEventArguments) -> None:
+        """Edit one of the tab's messages: the event names the message and the new text, nothing else."""
+        args = event.args
+        if isinstance(args, dict) and _is_id(args.get('id')) and isinstance(args.get('text'), str):
+            await self._answer(args['id'], self._edit_message(args['id'], args['text']))
+
+    async def _delete(self, event: GenericEventArguments) -> None:
+        if _is_id(event.args):
+            await self._answer(event.args, self._delete_message(event.args))
+
+    async def _answer(self, message_id: int, change: Awaitable[Message]) -> None:
+        """Tell the tab whether its change was made, or why not; the change itself reaches it with the stream."""
+        try:
+            await change
+        except ChatError as error:
+            self.refusal = error.message
+        else:
+            self.refusal = None
+        self.run_method('answered', {'id': message_id, 'error': self.refusal})
+
     async def _join(self) -> None:
         """Put the tab's sockets in the room's broadcast; what they missed meanwhile the caller sends."""
         await room_broadcast.join(self.client.id, self.room)
@@ -166,7 +218,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
     def _admitted(self, event: GenericEventArguments) -> int | None:
         """The message id a request names, if it is one and the tab has not asked too often."""
         value = event.args
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0 or REQUESTS.wait(self.client.id):
+        if not _is_id(value) or REQUESTS.wait(self.client.id):
             return None
         REQUESTS.take(self.client.id)
         return value
@@ -176,7 +228,16 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self.run_method(method, {'messages': [wire(message) for message in messages], **extra})
 
     def _record(self, messages: list[Message]) -> None:
-        """Remember what was sent, bounded: more than a page beyond what the tab can show is never needed."""
-        self._sent.update((message.id, message) for message in messages)
+        """Remember what was sent, each message in its latest state, bounded: more than a page beyond what the
+        tab can show is never needed."""
+        for message in messages:
+            known = self._sent.get(message.id)
+            if known is None or message.revision > known.revision:
+                self._sent[message.id] = message
         while len(self._sent) > MAX_SHOWN + PAGE_SIZE:
             del self._sent[min(self._sent)]
+
+
+def _is_id(value: object) -> TypeGuard[int]:
+    """Whether a value from the browser can be a message id (JSON: a non-negative integer, not a boolean)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

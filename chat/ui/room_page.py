@@ -68,7 +68,12 @@ class RoomView:
         self.header = RoomHeader(stream, on_rename=self._renamed, on_menu=on_menu)
         self.store_notice = store_notice()
         self.messages = MessageList(
-            stream, self._history_page, self._missed, title=page_title(self.room), on_joined=self._joined
+            stream,
+            self._history_page,
+            self._missed,
+            (self._edit, self._delete),
+            title=page_title(self.room),
+            on_joined=self._joined,
         )
         self.typing_line = TypingLine(stream, self.browser_id)
         self.composer = Composer(self.send, on_typing=self._typing)
@@ -125,6 +130,12 @@ class RoomView:
 
     async def _missed(self, after: int, limit: int) -> list[Message]:
         return await self.rooms.since(self.room, after=after, limit=limit)
+
+    async def _edit(self, message_id: int, text: str) -> Message:
+        return await self.rooms.edit(self.room, message_id, self.author_id, text, ip=self.ip)
+
+    async def _delete(self, message_id: int) -> Message:
+        return await self.rooms.delete(self.room, message_id, self.author_id, ip=self.ip)
 
     def _joined(self) -> None:
         """The tab's socket (re)joined the room's broadcast: it gets the activity it may have missed."""

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 EVENT = 'chat_messages'
 WATCH_EVENT = 'chat_room_news'
+CHANGE_KEYS = {'edited', 'deleted'}  # what a message's wire form has once it was changed
 COALESCE_SECONDS = 0.005  # under load, what arrives within this long after an emit goes out in the next one
 Wire = dict[str, Any]
 ActivityListener = Callable[[Activity], None]
@@ -41,14 +42,23 @@ ActivityListener = Callable[[Activity], None]
 
 def wire(message: Message) -> Wire:
     """A message as every tab receives it: text already split into text and links, the author as a public token,
-    the time in milliseconds for the browser to show in its own time zone."""
-    return {
+    the time in milliseconds for the browser to show in its own time zone.
+
+    An edited or deleted message goes out the same way under its id, with `edited` (when, also its revision)
+    and `deleted`; the browser puts it in place of the earlier state.
+    """
+    data: Wire = {
         'id': message.id,
         'parts': link_parts(message.text),
         'name': message.author.name,
         'author': public_token(message.author.id),
         'at': int(message.sent_at * 1000),
     }
+    if message.edited_at is not None:
+        data['edited'] = message.edited_at * 1000
+    if message.deleted:
+        data['deleted'] = True
+    return data
 
 
 class RoomStream:
@@ -108,6 +118,11 @@ class RoomStream:
         """The recent messages delivered after `sequence` (a value of `self.sequence` taken earlier)."""
         return [message for number, message in self._recent if number > sequence]
 
+    def changes_up_to(self, message_id: int) -> list[Message]:
+        """The recent edits and deletions of messages up to `message_id`: what a tab that shows them and was
+        away may have missed, since reading on after its last message finds only newer ones."""
+        return [message for _, message in self._recent if message.changed and message.id <= message_id]
+
     @property
     def listeners(self) -> int:
         return len(self._listeners)
@@ -131,9 +146,9 @@ class RoomStream:
                 if self._pending:
                     batch, self._pending = self._pending, []
                     await room_broadcast.emit(self.room, EVENT, {'room': self.room, 'messages': batch})
-                    if self.watchers:
-                        news = {'room': self.room, 'ids': [message['id'] for message in batch]}
-                        await room_broadcast.emit(self.room, WATCH_EVENT, news, watch=True)
+                    fresh = [message['id'] for message in batch if not CHANGE_KEYS & message.keys()]
+                    if self.watchers and fresh:  # an edit or a deletion is nothing new to read
+                        await room_broadcast.emit(self.room, WATCH_EVENT, {'room': self.room, 'ids': fresh}, watch=True)
                 if self._activity_changed:
                     self._activity_changed = False
                     await room_broadcast.emit(self.room, ACTIVITY_EVENT, self.activity_wire)

@@ -43,6 +43,22 @@ def type_and_enter(driver: WebDriver, text: str) -> None:
     field.send_keys(Keys.ENTER)
 
 
+def edit_own_message(driver: WebDriver, text: str) -> None:
+    """Edit the tab's latest own message from the keyboard: Shift+Tab from the input reaches its menu, Enter opens
+    it on "Edit", Enter opens the editor; the new text goes in as one input event, then Enter saves it."""
+    field = driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT)
+    field.send_keys(Keys.SHIFT, Keys.TAB)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    WebDriverWait(driver, PATIENCE).until(lambda d: d.switch_to.active_element.text == 'Edit')
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    editor = WebDriverWait(driver, PATIENCE).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, 'textarea[aria-label="Edit message"]')
+    )
+    editor.send_keys(Keys.CONTROL, 'a')
+    driver.execute_cdp_cmd('Input.insertText', {'text': text})
+    editor.send_keys(Keys.ENTER)
+
+
 def bubbles(driver: WebDriver) -> list[tuple[str, str]]:
     """(text, class) of each bubble: 'sent-message' or 'received-message'."""
     pairs = driver.execute_script("""

@@ -32,6 +32,16 @@ async def send(user: User, text: str, *, press: str = 'enter') -> None:
         user.find(marker='composer-send').click()
 
 
+def edit(user: User, message_id: int, text: str) -> None:
+    """Save `text` as the new text of message `message_id`, as the bubble's editor sends it on Enter."""
+    user.find(kind=MessageList).trigger('edit', {'id': message_id, 'text': text})
+
+
+def delete(user: User, message_id: int) -> None:
+    """Delete message `message_id`, as the bubble's menu sends it once the deletion is confirmed."""
+    user.find(kind=MessageList).trigger('delete', message_id)
+
+
 async def eventually(check: Callable[[], bool], tries: int = 40) -> None:
     """Wait until `check()` holds, as a user would wait for the page to update."""
     for _ in range(tries):

@@ -38,6 +38,8 @@ class Backend(Protocol):
     `append` returns only after the message is committed, and the backend hands each
     stored message to `deliver` exactly once, in the store's order, so a client never
     shows a message that was not stored and all clients of a room agree on the order.
+    Edits and deletions take the same path: each is delivered once, as the message's new
+    state, and `history` and `since` return every message in its current state.
     """
 
     async def start(self, deliver: Deliver) -> None:
@@ -48,6 +50,18 @@ class Backend(Protocol):
 
     async def append(self, room: str, author: Author, text: str) -> Message:
         """Store a message durably and return it with its id; raise `ChatError(STORAGE)` if that fails."""
+
+    async def edit(self, room: str, message_id: int, author_id: str, text: str) -> Message:
+        """Replace the text of message `message_id` of `room` if `author_id` wrote it, and return it as it is now.
+
+        The check and the change are one atomic step in the store, and the changed message is delivered
+        like a new one (same id, `edited_at` set). Raises `ChatError` NOT_YOURS for another author's
+        message, GONE for a message that does not exist (any more), STORAGE or UNAVAILABLE if the store fails.
+        """
+
+    async def delete(self, room: str, message_id: int, author_id: str) -> Message:
+        """Delete message `message_id` of `room` if `author_id` wrote it, as `edit` does: its text leaves the
+        store, its id, author and time stay, so history shows where it was (`deleted` set)."""
 
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         """Return up to `limit` messages of `room` older than id `before` (or the latest), oldest first."""

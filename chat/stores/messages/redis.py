@@ -9,11 +9,17 @@ carries a one-time token the script remembers, so the client may retry a write w
 was lost to a dropped connection without storing the message twice. The rooms summary is a hash
 of counts, a zset of last activity (the rooms list's order) and a zset of names all at score 0
 (name order, for a search by the start of a name).
+
+A stream entry cannot be changed in place, so an edit or deletion moves the message out of its
+room's stream (and its original out of the feed) into the room's zset of changed messages, each
+member its id in sortable form and its current state (`changed_member`); reads merge the two, and
+the change goes out on the feed as a record of its own, so every process delivers it in order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -25,7 +31,7 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary
+from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary, gone, not_yours
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
 
@@ -43,30 +49,65 @@ FeedBatch = tuple[str, list[Entry]]  # one stream's entries in an XREAD reply (a
 UNAVAILABLE = 'Reconnecting to the chat store… your message was not sent yet. Please try again in a moment.'
 
 TRIM_BATCH = 100  # rooms the retention pass trims per round trip
+LEX_LENGTH = 24  # a stream id "ms-seq" as a string that sorts as the id does: 16 digits, "-", 7 digits
+# A room's messages are its stream's entries and its changed messages (a zset, members led by their LEX id);
+# `trim_to` keeps the newest `keep` of both together, as SQLite keeps its rows.
+ROOM_FUNCTIONS = """
+local function lex(id)
+    local ms, seq = string.match(id, '(%d+)-(%d+)')
+    return string.format('%016d-%07d', tonumber(ms), tonumber(seq))
+end
+local function size(room, changed)
+    return redis.call('XLEN', room) + redis.call('ZCARD', changed)
+end
+local function trim_to(room, changed, keep)
+    if redis.call('ZCARD', changed) == 0 then
+        redis.call('XTRIM', room, 'MAXLEN', keep)
+        return
+    end
+    while size(room, changed) > keep do
+        local first = redis.call('XRANGE', room, '-', '+', 'COUNT', 1)[1]
+        local oldest = redis.call('ZRANGE', changed, 0, 0)[1]
+        if first and (not oldest or lex(first[1]) < string.sub(oldest, 1, 24)) then
+            redis.call('XDEL', room, first[1])
+        else
+            redis.call('ZREMRANGEBYRANK', changed, 0, 0)
+        end
+    end
+end
+"""
 # ARGV[1] is --keep-messages (0: all); the room is trimmed exactly, so Redis keeps what SQLite keeps.
-APPEND = """
+APPEND = (
+    ROOM_FUNCTIONS
+    + """
 local done = redis.call('GET', KEYS[5])
 if done then return done end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'room', ARGV[7],
     'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
 redis.call('XADD', KEYS[1], id,
     'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
-if ARGV[1] ~= '0' then redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1]) end
-redis.call('HSET', KEYS[3], ARGV[7], redis.call('XLEN', KEYS[1]))
+if ARGV[1] ~= '0' then trim_to(KEYS[1], KEYS[7], tonumber(ARGV[1])) end
+redis.call('HSET', KEYS[3], ARGV[7], size(KEYS[1], KEYS[7]))
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
 redis.call('ZADD', KEYS[6], 0, ARGV[7])
 redis.call('SET', KEYS[5], id, 'EX', 600)
 return id
 """
-# One room of the retention pass: drop entries before ARGV[2] (a stream id, or '0': none), keep the newest
+)
+# One room of the retention pass: drop messages before ARGV[2] (a stream id, or '0': none), keep the newest
 # ARGV[3] (0: all), and keep the summary true; an emptied room leaves the rooms list. Returns how many went.
-TRIM = """
-local before = redis.call('XLEN', KEYS[1])
-if ARGV[2] ~= '0' then redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2]) end
-if ARGV[3] ~= '0' then redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[3]) end
-local left = redis.call('XLEN', KEYS[1])
+TRIM = (
+    ROOM_FUNCTIONS
+    + """
+local before = size(KEYS[1], KEYS[5])
+if ARGV[2] ~= '0' then
+    redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
+    redis.call('ZREMRANGEBYLEX', KEYS[5], '-', '(' .. lex(ARGV[2]))
+end
+if ARGV[3] ~= '0' then trim_to(KEYS[1], KEYS[5], tonumber(ARGV[3])) end
+local left = size(KEYS[1], KEYS[5])
 if left == 0 then
-    redis.call('DEL', KEYS[1])
+    redis.call('DEL', KEYS[1], KEYS[5])
     redis.call('HDEL', KEYS[2], ARGV[1])
     redis.call('ZREM', KEYS[3], ARGV[1])
     redis.call('ZREM', KEYS[4], ARGV[1])
@@ -74,6 +115,61 @@ else
     redis.call('HSET', KEYS[2], ARGV[1], left)
 end
 return before - left
+"""
+)
+# An edit (ARGV[5] '0') or deletion ('1') of message ARGV[1] (LEX id ARGV[2]) of room ARGV[7] by author ARGV[3]:
+# the message leaves the stream (or its earlier state the changed zset) and the feed, its new state joins the
+# changed zset and goes out on the feed. Replies (JSON, remembered under the one-time token KEYS[4] like APPEND)
+# ["ok", author_name, sent_at, edited_at], ["gone"] or ["not_yours"].
+CHANGE = """
+local done = redis.call('GET', KEYS[4])
+if done then return done end
+local state, old
+local entry = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])[1]
+if entry then
+    state = {}
+    for i = 1, #entry[2], 2 do state[entry[2][i]] = entry[2][i + 1] end
+else
+    old = redis.call('ZRANGEBYLEX', KEYS[2], '[' .. ARGV[2] .. '|', '[' .. ARGV[2] .. '}', 'LIMIT', 0, 1)[1]
+    if old then state = cjson.decode(string.sub(old, #ARGV[2] + 2)) end
+end
+local reply
+if not state or state.deleted == '1' then
+    reply = cjson.encode({'gone'})
+elseif state.author_id ~= ARGV[3] then
+    reply = cjson.encode({'not_yours'})
+else
+    local now = redis.call('TIME')
+    local edited_at = now[1] .. '.' .. string.format('%06d', tonumber(now[2]))
+    if state.edited_at and tonumber(state.edited_at) >= tonumber(edited_at) then
+        edited_at = string.format('%.6f', tonumber(state.edited_at) + 0.000001)
+    end
+    if entry then
+        redis.call('XDEL', KEYS[1], ARGV[1])
+        redis.call('XDEL', KEYS[3], ARGV[1])
+    else
+        redis.call('ZREM', KEYS[2], old)
+        redis.call('XDEL', KEYS[3], state.feed)
+    end
+    state.message_id, state.text, state.deleted, state.edited_at = ARGV[1], ARGV[4], ARGV[5], edited_at
+    state.feed = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'room', ARGV[7], 'message_id', ARGV[1],
+        'author_id', state.author_id, 'author_name', state.author_name, 'text', state.text,
+        'sent_at', state.sent_at, 'edited_at', edited_at, 'deleted', state.deleted)
+    redis.call('ZADD', KEYS[2], 0, ARGV[2] .. '|' .. cjson.encode(state))
+    reply = cjson.encode({'ok', state.author_name, state.sent_at, edited_at})
+end
+redis.call('SET', KEYS[4], reply, 'EX', 600)
+return reply
+"""
+# Up to ARGV[4] messages of a room from its stream and its changed zset, each from its bound (ARGV[2] a stream
+# id, ARGV[3] a LEX range bound) back ('back') or forward; the caller merges them and keeps the nearest.
+READ = """
+if ARGV[1] == 'back' then
+    return {redis.call('XREVRANGE', KEYS[1], ARGV[2], '-', 'COUNT', ARGV[4]),
+            redis.call('ZREVRANGEBYLEX', KEYS[2], ARGV[3], '-', 'LIMIT', 0, ARGV[4])}
+end
+return {redis.call('XRANGE', KEYS[1], ARGV[2], '+', 'COUNT', ARGV[4]),
+        redis.call('ZRANGEBYLEX', KEYS[2], ARGV[3], '+', 'LIMIT', 0, ARGV[4])}
 """
 # A page of the rooms list: the activity zset (or, for a search, its rooms whose names are in the prefix's
 # range of the names zset) from score ARGV[2] down, with their counts. Rooms that share the cursor's
@@ -109,6 +205,8 @@ class RedisBackend:
         self._reader: asyncio.Task[None] | None = None
         self._stopping = False
         self._append: AsyncScript | None = None
+        self._change: AsyncScript | None = None
+        self._read: AsyncScript | None = None
         self._trim: AsyncScript | None = None
         self._rooms_page: AsyncScript | None = None
 
@@ -117,6 +215,8 @@ class RedisBackend:
         self._redis = aioredis.from_url(self.url, decode_responses=True, retry=retry, **TIMEOUTS)
         self._feed = aioredis.from_url(self.url, decode_responses=True, retry=Retry(NoBackoff(), 0), **TIMEOUTS)
         self._append = self._redis.register_script(APPEND)
+        self._change = self._redis.register_script(CHANGE)
+        self._read = self._redis.register_script(READ)
         self._trim = self._redis.register_script(TRIM)
         self._rooms_page = self._redis.register_script(ROOMS_PAGE)
         await self._index_names()
@@ -148,7 +248,7 @@ class RedisBackend:
         sent_at = time.time()
         done = self._key('appended', uuid.uuid4().hex)
         keys = [self._key('room', room), self._key('feed'), self._key('counts'), self._key('activity'), done,
-                self._key('names')]  # fmt: skip
+                self._key('names'), self._key('changed', room)]  # fmt: skip
         values: list[int | str] = [
             self.retention.keep_messages,
             FEED_LENGTH,
@@ -165,28 +265,63 @@ class RedisBackend:
             raise ChatError(ErrorKind.UNAVAILABLE, UNAVAILABLE) from error
         return Message(to_int(stream_id), room, author, text, sent_at)
 
-    async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
-        redis = self._require_started()
-        newest = '+' if before is None else f'({to_stream_id(before)}'
+    async def edit(self, room: str, message_id: int, author_id: str, text: str) -> Message:
+        return await self._change_message(room, message_id, author_id, text, deleted=False)
+
+    async def delete(self, room: str, message_id: int, author_id: str) -> Message:
+        return await self._change_message(room, message_id, author_id, '', deleted=True)
+
+    async def _change_message(self, room: str, message_id: int, author_id: str, text: str, *, deleted: bool) -> Message:
+        assert self._change is not None, 'the Redis backend has not been started'
+        keys = [self._key('room', room), self._key('changed', room), self._key('feed'),
+                self._key('changes-done', uuid.uuid4().hex)]  # fmt: skip
+        stream_id = to_stream_id(message_id)
+        values: list[str | int] = [stream_id, lex(stream_id), author_id, text, int(deleted), FEED_LENGTH, room]
         try:
-            entries = cast(
-                list[Entry], await redis.xrevrange(self._key('room', room), max=newest, min='-', count=limit)
-            )
+            reply = json.loads(await self._change(keys=keys, args=values))
         except RedisError as error:
-            log_event(log, logging.WARNING, 'history_failed', room=room, error=error)
-            raise ChatError(ErrorKind.UNAVAILABLE, 'The earlier messages could not be loaded.') from error
-        return [_message(room, stream_id, fields) for stream_id, fields in reversed(entries)]
+            log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, UNAVAILABLE) from error
+        if reply[0] == 'gone':
+            raise gone()
+        if reply[0] == 'not_yours':
+            raise not_yours('delete' if deleted else 'edit')
+        _, author_name, sent_at, edited_at = reply
+        return Message(
+            message_id, room, Author(author_id, author_name), text, float(sent_at), float(edited_at), deleted
+        )
+
+    async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
+        bounds = ('+', '+') if before is None else (f'({to_stream_id(before)}', f'({lex(to_stream_id(before))}')
+        messages = await self._read_room(room, 'back', *bounds, limit, 'The earlier messages could not be loaded.')
+        return messages[-limit:]
 
     async def since(self, room: str, *, after: int, limit: int) -> list[Message]:
-        redis = self._require_started()
+        stream_id = to_stream_id(after)
+        bounds = f'({stream_id}', f'[{lex(stream_id)}}}'  # "}" sorts after "|": not the member of `after` itself
+        return (await self._read_room(room, 'forward', *bounds, limit, 'The missed messages could not be loaded.'))[
+            :limit
+        ]
+
+    async def _read_room(
+        self, room: str, direction: str, stream_bound: str, lex_bound: str, limit: int, failure: str
+    ) -> list[Message]:
+        """Up to `limit` messages from the stream and up to `limit` changed ones beyond the bounds, oldest first."""
+        assert self._read is not None, 'the Redis backend has not been started'
+        keys = [self._key('room', room), self._key('changed', room)]
         try:
-            entries = cast(
-                list[Entry], await redis.xrange(self._key('room', room), min=f'({to_stream_id(after)}', count=limit)
+            entries, changed = cast(
+                tuple[list[tuple[str, list[str]]], list[str]],
+                await self._read(keys=keys, args=[direction, stream_bound, lex_bound, limit]),
             )
         except RedisError as error:
             log_event(log, logging.WARNING, 'history_failed', room=room, error=error)
-            raise ChatError(ErrorKind.UNAVAILABLE, 'The missed messages could not be loaded.') from error
-        return [_message(room, stream_id, fields) for stream_id, fields in entries]
+            raise ChatError(ErrorKind.UNAVAILABLE, failure) from error
+        messages = [_message(room, stream_id, _pairs(fields)) for stream_id, fields in entries]
+        for member in changed:
+            state = json.loads(member[LEX_LENGTH + 1 :])
+            messages.append(_message(room, state['message_id'], state))
+        return sorted(messages, key=lambda message: message.id)
 
     async def rooms(self, *, prefix: str = '', after: RoomCursor | None = None, limit: int = 50) -> list[RoomSummary]:
         """One script call: `ZREVRANGEBYSCORE ... LIMIT` on the activity zset, or for a search on the
@@ -231,7 +366,8 @@ class RedisBackend:
         assert self._trim is not None, 'the Redis backend has not been started'
         async with redis.pipeline(transaction=False) as pipe:
             for room in rooms:
-                keys = [self._key('room', room), self._key('counts'), self._key('activity'), self._key('names')]
+                keys = [self._key('room', room), self._key('counts'), self._key('activity'), self._key('names'),
+                        self._key('changed', room)]  # fmt: skip
                 await self._trim(keys=keys, args=[room, min_id, self.retention.keep_messages], client=pipe)
             return sum(int(count) for count in await pipe.execute())
 
@@ -277,7 +413,7 @@ class RedisBackend:
             for _, entries in batches:
                 for entry_id, fields in entries:
                     last_id = entry_id
-                    deliver(_message(fields['room'], entry_id, fields))
+                    deliver(_message(fields['room'], fields.get('message_id', entry_id), fields))
 
     def _require_started(self) -> aioredis.Redis:
         if self._redis is None:
@@ -298,6 +434,20 @@ def to_stream_id(message_id: int) -> str:
     return f'{message_id >> SEQUENCE_BITS}-{message_id & ((1 << SEQUENCE_BITS) - 1)}'
 
 
+def lex(stream_id: str) -> str:
+    """A stream id as the changed messages' zset sorts it: "1700000000000-3" → "0001700000000000-0000003"."""
+    millis, sequence = stream_id.split('-')
+    return f'{int(millis):016d}-{int(sequence):07d}'
+
+
+def _pairs(flat: list[str]) -> dict[str, str]:
+    """A stream entry's fields as a script returns them, [name, value, name, value, ...], as a dict."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
 def _message(room: str, stream_id: str, fields: dict[str, str]) -> Message:
+    """A message from a stream entry, a feed record of a change, or a changed message's state."""
     author = Author(fields['author_id'], fields['author_name'])
-    return Message(to_int(stream_id), room, author, fields['text'], float(fields['sent_at']))
+    edited_at = float(fields['edited_at']) if 'edited_at' in fields else None
+    sent_at = float(fields['sent_at'])
+    return Message(to_int(stream_id), room, author, fields['text'], sent_at, edited_at, fields.get('deleted') == '1')

@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary
+from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary, gone, not_yours
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
 
@@ -71,7 +71,13 @@ END;
 """
 # The rooms list pages from the latest activity back without sorting every room.
 ROOMS_BY_ACTIVITY = 'CREATE INDEX IF NOT EXISTS rooms_by_activity ON rooms (last_activity, name);'
-MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY)
+# Edits and deletions: an edit UPDATEs `text` (and `edited_at`); a deletion UPDATEs `text` to '' and sets
+# `deleted`, so the row keeps its place and count, and triggers that follow `text` follow both.
+CHANGES = """
+ALTER TABLE messages ADD COLUMN edited_at REAL;
+ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+"""
+MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES)
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
 # the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
@@ -80,7 +86,11 @@ EXPIRE_OLDEST = (
 )
 ROOMS_OVER = 'SELECT name, message_count - :keep FROM rooms WHERE message_count > :keep LIMIT :batch'
 TRIM_ROOM = 'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE room = :room ORDER BY id LIMIT :count)'
-COLUMNS = 'id, room, author_id, author_name, text, sent_at'
+COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted'
+# The author check and the change are one statement; a later change never gets an earlier time.
+CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted,
+    edited_at = max(:now, coalesce(edited_at, 0) + 0.000001)
+    WHERE id = :id AND room = :room AND author_id = :author_id AND NOT deleted RETURNING {COLUMNS}"""
 
 
 class SQLiteBackend:
@@ -139,6 +149,35 @@ class SQLiteBackend:
                 raise ChatError(ErrorKind.STORAGE, 'Your message could not be saved. Please try again.') from error
             assert cursor.lastrowid is not None
             message = Message(cursor.lastrowid, room, author, text, sent_at)
+            deliver(message)
+        return message
+
+    async def edit(self, room: str, message_id: int, author_id: str, text: str) -> Message:
+        return await self._change(room, message_id, author_id, text, deleted=False)
+
+    async def delete(self, room: str, message_id: int, author_id: str) -> Message:
+        return await self._change(room, message_id, author_id, '', deleted=True)
+
+    async def _change(self, room: str, message_id: int, author_id: str, text: str, *, deleted: bool) -> Message:
+        """UPDATE the author's message and deliver its new state; if no row changed, say why."""
+        db, deliver = self._require_started()
+        parameters = {'text': text, 'deleted': deleted, 'now': time.time(), 'id': message_id, 'room': room}
+        found = None
+        async with self._write_lock:
+            try:
+                async with db.execute(CHANGE, parameters | {'author_id': author_id}) as cursor:
+                    row = await cursor.fetchone()
+                if row is None:
+                    async with db.execute(
+                        'SELECT author_id FROM messages WHERE id = :id AND room = :room AND NOT deleted', parameters
+                    ) as cursor:
+                        found = await cursor.fetchone()
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'Your change could not be saved. Please try again.') from error
+            if row is None:
+                raise not_yours('delete' if deleted else 'edit') if found else gone()
+            message = _message(row)
             deliver(message)
         return message
 
@@ -249,8 +288,8 @@ async def _deleted(db: aiosqlite.Connection, statement: str, parameters: dict[st
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    id_, room, author_id, author_name, text, sent_at = row
-    return Message(id_, room, Author(author_id, author_name), text, sent_at)
+    id_, room, author_id, author_name, text, sent_at, edited_at, deleted = row
+    return Message(id_, room, Author(author_id, author_name), text, sent_at, edited_at, bool(deleted))
 
 
 def check_database(path: Path) -> None:

@@ -1,0 +1,100 @@
+"""Editing and deleting one's own messages, as several simulated tabs of a room see it."""
+
+from collections.abc import Callable
+
+import pytest
+from nicegui import ElementFilter, app
+from nicegui.testing import User
+
+from chat.domain.rooms import Rooms
+from chat.ui.message_list import MessageList
+from tests.support.simulated_user import bubbles, delete, edit, eventually, sees_message, send
+
+
+def texts(user: User) -> list[tuple[str, bool, bool]]:
+    """(text, edited, deleted) of each message the tab shows."""
+    return [(b.text, b.message.edited_at is not None, b.message.deleted) for b in bubbles(user)]
+
+
+async def two_tabs(create_user: Callable[[], User]) -> tuple[User, User]:
+    alice, bob = create_user(), create_user()
+    for user in (alice, bob):
+        await user.open('/')
+    await send(alice, 'helo wrld')
+    await send(bob, 'hi')
+    await eventually(lambda: len(bubbles(alice)) == len(bubbles(bob)) == 2)
+    return alice, bob
+
+
+async def test_an_edit_reaches_every_tab_of_the_room_in_place(create_user: Callable[[], User]) -> None:
+    alice, bob = await two_tabs(create_user)
+    mine = bubbles(alice)[0].message
+    edit(alice, mine.id, 'hello world')
+    for user in (alice, bob):
+        await eventually(lambda user=user: texts(user) == [('hello world', True, False), ('hi', False, False)])
+    assert bubbles(alice)[0].own and not bubbles(bob)[0].own
+
+    late = create_user()
+    await late.open('/')
+    await eventually(lambda: texts(late) == [('hello world', True, False), ('hi', False, False)])
+
+
+async def test_a_deletion_leaves_a_line_in_every_tab_and_in_the_history(create_user: Callable[[], User]) -> None:
+    alice, bob = await two_tabs(create_user)
+    delete(alice, bubbles(alice)[0].message.id)
+    for user in (alice, bob):
+        await eventually(lambda user=user: texts(user) == [('', True, True), ('hi', False, False)])
+    await bob.should_see('message deleted')
+    late = create_user()
+    await late.open('/')
+    await eventually(lambda: texts(late) == [('', True, True), ('hi', False, False)])
+
+
+async def test_nobody_else_may_change_a_message_and_they_are_told_why(create_user: Callable[[], User]) -> None:
+    """Bob's page has no menu on Alice's bubble; a forged request names her message and is refused."""
+    alice, bob = await two_tabs(create_user)
+    hers = bubbles(bob)[0].message
+    edit(bob, hers.id, 'forged')
+    await bob.should_see('You can only edit your own messages.')
+    delete(bob, hers.id)
+    await bob.should_see('You can only delete your own messages.')
+    edit(alice, hers.id, '  ')
+    await alice.should_see('Type a message first.')
+    assert texts(alice) == texts(bob) == [('helo wrld', False, False), ('hi', False, False)]
+    for forged in ({'id': hers.id}, {'id': 'x', 'text': 'y'}, {'id': True, 'text': 'y'}, ['x'], None):
+        bob.find(kind=MessageList).trigger('edit', forged)
+    bob.find(kind=MessageList).trigger('delete', {'id': hers.id})
+    await send(alice, 'still here')
+    await eventually(lambda: [b.text for b in bubbles(bob)] == ['helo wrld', 'hi', 'still here'])
+
+
+@pytest.mark.settings(message_burst=3)
+async def test_edits_are_held_to_the_tabs_message_rate(create_user: Callable[[], User]) -> None:
+    alice = create_user()
+    await alice.open('/')
+    await send(alice, 'one')
+    await sees_message(alice, 'one')
+    mine = bubbles(alice)[0].message
+    edit(alice, mine.id, 'two')
+    await sees_message(alice, 'two')
+    edit(alice, mine.id, 'three')
+    await sees_message(alice, 'three')
+    edit(alice, mine.id, 'four')
+    await alice.should_see('You are sending too fast.')
+    assert [b.text for b in bubbles(alice)] == ['three']
+
+
+async def test_a_tab_back_from_a_drop_gets_the_changes_it_missed(create_user: Callable[[], User]) -> None:
+    """A change to a message the tab already shows is not "after its last message": the resume brings it."""
+    alice, bob = await two_tabs(create_user)
+    with bob:
+        (bob_list,) = ElementFilter(kind=MessageList)
+    last = bubbles(bob)[-1].message.id
+    rooms: Rooms = app.state.rooms
+    edited = await rooms.edit('lobby', bubbles(alice)[0].message.id, bubbles(alice)[0].message.author.id, 'fixed')
+    sent: list[tuple[str, dict]] = []
+    bob_list.run_method = lambda name, *args, **_: sent.append((name, *args))  # type: ignore[method-assign]
+    bob.find(kind=MessageList).trigger('resume', last)
+    await eventually(lambda: bool(sent))
+    ((name, reply),) = sent
+    assert name == 'receive' and [(m['id'], m['parts']) for m in reply['messages']] == [(edited.id, ['fixed'])]
