@@ -158,7 +158,13 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
 
 
 def rooms_drawer(rooms: Rooms, streams: Streams, current: str) -> tuple[ui.left_drawer, JoinedRooms]:
-    """The side list in a drawer: beside the room from 1024 px on, opened by the header's button below that."""
-    with ui.left_drawer().props('width=260 aria-label="Your rooms"').classes('chat-drawer') as drawer:
+    """The side list in a drawer: beside the room from 1024 px on, opened by the header's button below that.
+
+    The drawer starts closed and Quasar's `show-if-above` opens it on a wide screen. Left open (`None`), NiceGUI
+    would ask every new page's browser whether it is open, and log an error with a traceback for each page whose
+    client never answers, as a script's does: a log one address could fill.
+    """
+    drawer = ui.left_drawer(value=False).props('show-if-above width=260 aria-label="Your rooms"')
+    with drawer.classes('chat-drawer'):
         joined = JoinedRooms(rooms, streams, current)
     return drawer, joined
