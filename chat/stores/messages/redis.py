@@ -26,6 +26,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary
+from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
 
@@ -43,6 +44,7 @@ FeedBatch = tuple[str, list[Entry]]  # one stream's entries in an XREAD reply (a
 UNAVAILABLE = 'Reconnecting to the chat store… your message was not sent yet. Please try again in a moment.'
 
 TRIM_BATCH = 100  # rooms the retention pass trims per round trip
+SEARCH_CHUNK = 500  # entries a search reads per round trip and matches in one go: about 1 ms of the event loop
 # ARGV[1] is --keep-messages (0: all); the room is trimmed exactly, so Redis keeps what SQLite keeps.
 APPEND = """
 local done = redis.call('GET', KEYS[5])
@@ -187,6 +189,27 @@ class RedisBackend:
             log_event(log, logging.WARNING, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, 'The missed messages could not be loaded.') from error
         return [_message(room, stream_id, fields) for stream_id, fields in entries]
+
+    async def search(self, room: str, search: Search, *, before: int | None = None, limit: int = 20) -> list[Message]:
+        """Read the room's stream back from `before`, `SEARCH_CHUNK` entries at a time, matching each entry in
+        Python as FTS5 would, until `limit` matched: at most the room's `--keep-messages` entries a search."""
+        redis = self._require_started()
+        newest = '+' if before is None else f'({to_stream_id(before)}'
+        found: list[Message] = []
+        try:
+            while len(found) < limit:
+                entries = cast(
+                    list[Entry],
+                    await redis.xrevrange(self._key('room', room), max=newest, min='-', count=SEARCH_CHUNK),
+                )
+                found += [_message(room, id_, fields) for id_, fields in entries if search.matches(fields['text'])]
+                if len(entries) < SEARCH_CHUNK:
+                    break
+                newest = f'({entries[-1][0]}'
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'search_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The search could not be run. Please try again.') from error
+        return found[:limit]
 
     async def rooms(self, *, prefix: str = '', after: RoomCursor | None = None, limit: int = 50) -> list[RoomSummary]:
         """One script call: `ZREVRANGEBYSCORE ... LIMIT` on the activity zset, or for a search on the
