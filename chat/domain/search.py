@@ -48,7 +48,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of `text` as the search compares them."""
-    return [ACCENT.sub('', word) for word in WORD.findall(fold(text))]
+    return [word for found in WORD.findall(fold(text)) if (word := ACCENT.sub('', found))]
 
 
 @dataclass(frozen=True, slots=True)
