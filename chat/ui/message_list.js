@@ -11,7 +11,7 @@ export default {
         <div class="chat-column">
           <q-btn v-if="hasOlder || full" flat no-caps dense icon="history" class="chat-load-older"
             :disable="full || loading" :label="full ? fullText : 'Load older messages'" @click="older" />
-          <div v-for="(m, i) in list" :key="m.id" :class="bubbleClass(m, i)" :data-author="m.name"
+          <div v-for="(m, i) in list" :key="m.id" :class="bubbleClass(m, i)" :data-id="m.id" :data-author="m.name"
             :data-time="clock(m.at)" :title="date(m.at)"><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></div>
         </div>
       </div>
@@ -59,6 +59,7 @@ export default {
     this.connects = 0;
     this.late = false;
     this.requestedBefore = null;
+    this.revealing = null;
     this.merge(this.messages);
   },
   mounted() {
@@ -103,6 +104,7 @@ export default {
     },
     prepend(data) {
       this.loading = false;
+      if (this.revealing !== null) this.$nextTick(() => this.seek(data.messages.length > 0));
       const oldest = this.list.length ? this.list[0].id : null;
       if (oldest !== this.requestedBefore) return; // live messages pushed the oldest out: the page would leave a gap
       const trimmed = this.merge(data.messages).trimmed;
@@ -140,6 +142,26 @@ export default {
       this.loading = true;
       this.requestedBefore = this.list[0].id;
       this.$emit("older", this.requestedBefore);
+    },
+    reveal(id) {
+      this.revealing = id;
+      this.seek(true);
+    },
+    seek(progressed) {
+      // Shown: scroll to it and mark it. Older than what is shown: ask for the page before, then look again.
+      const id = this.revealing;
+      const bubble = this.$refs.scroller.querySelector(`[data-id="${id}"]`);
+      if (bubble) {
+        this.revealing = null;
+        bubble.scrollIntoView({ block: "center" });
+        bubble.classList.add("chat-found");
+        setTimeout(() => bubble.classList.remove("chat-found"), 2000);
+      } else if (progressed && this.list.length && this.list[0].id > id && this.hasOlder && !this.full) {
+        if (!this.loading) this.older();
+      } else {
+        this.revealing = null;
+        this.$emit("unreachable");
+      }
     },
     scrolled(event) {
       const atBottom = event.target.scrollTop > -BOTTOM_SLACK;

@@ -79,6 +79,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self.classes('chat-messages').mark('message-list')
         self.on('resume', self._resume)
         self.on('older', self._older)
+        self.on('unreachable', self._unreachable)
 
     async def open(self, author_id: str) -> None:
         """Show the latest page to the connected tab of `author_id` and start its live messages.
@@ -148,6 +149,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         """The page before message id `before`, for "Load older"; a failing store leaves the tab as it is."""
         before = self._admitted(event)
         if before is None:
+            self.run_method('prepend', {'messages': [], 'more': True})  # asked too often: the tab may ask again
             return
         try:
             page = await self._history(before, PAGE_SIZE + 1)
@@ -157,6 +159,15 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             self._send('prepend', [], more=True)
             return
         self._send('prepend', page[-PAGE_SIZE:], more=len(page) > PAGE_SIZE)
+
+    def reveal(self, message_id: int) -> None:
+        """Scroll the tab to message `message_id` and mark it a moment; it asks for older pages (as "Load older"
+        does) until the message is there, and says so if it is further back than the tab keeps."""
+        self.run_method('reveal', message_id)
+
+    def _unreachable(self) -> None:
+        with self:
+            ui.notify(f'That message is further back than the {MAX_SHOWN} this page keeps.', type='info')
 
     async def _join(self) -> None:
         """Put the tab's sockets in the room's broadcast; what they missed meanwhile the caller sends."""
