@@ -298,3 +298,47 @@ async def test_changes_count_against_the_senders_limits(tmp_path: Path) -> None:
         assert refused.value.kind == ErrorKind.RATE_LIMITED
     finally:
         await rooms.stop()
+
+
+async def test_a_search_pages_a_rooms_matches_newest_first(rooms: Rooms) -> None:
+    sent = [await rooms.post('lobby', ALICE, f'Café {i}') for i in range(5)]
+    await rooms.post('other', ALICE, 'café elsewhere')
+    first = await rooms.search('lobby', 'CAFE', tab='tab-a', ip='203.0.113.7', size=3)
+    assert (first.messages, first.more) == (tuple(sent[:1:-1]), True)
+    assert first.search.spans(first.messages[0].text) == [(0, 4)]
+    rest = await rooms.search('lobby', 'cafe', tab='tab-a', ip='203.0.113.7', before=first.messages[-1].id, size=3)
+    assert (rest.messages, rest.more) == (tuple(sent[1::-1]), False)
+
+
+@pytest.mark.parametrize(
+    ('query', 'reason'),
+    [('', 'Type a word to search for.'), ('  *** "" ', 'Type a word to search for.'),
+     ('x' * 201, 'Search for at most 200 characters.'), ('a ' * 11, 'Search for at most 10 words.')],
+)  # fmt: skip
+async def test_a_search_without_words_or_too_long_is_refused_with_a_reason(
+    rooms: Rooms, query: str, reason: str
+) -> None:
+    with pytest.raises(ChatError) as refused:
+        await rooms.search('lobby', query, tab='tab-a', ip='203.0.113.7')
+    assert (refused.value.kind, refused.value.message) == (ErrorKind.BAD_SEARCH, reason)
+
+
+async def test_searching_in_a_loop_is_refused_per_tab_and_per_address(tmp_path: Path) -> None:
+    rooms = Rooms(SQLiteBackend(tmp_path / 'chat.db'), limits=Limits(clock=lambda: 0.0))  # no time passes
+    await rooms.start()
+
+    async def refusals(tab: str, ip: str, attempts: int) -> int:
+        refused = 0
+        for _ in range(attempts):
+            try:
+                await rooms.search('lobby', 'word', tab=tab, ip=ip)
+            except ChatError as error:
+                assert error.message.startswith('You are searching too fast.')
+                refused += 1
+        return refused
+
+    assert await refusals('tab-a', '203.0.113.7', 15) == 5, 'a tab has a burst of 10'
+    assert await refusals('tab-b', '203.0.113.7', 10) == 0
+    assert await refusals('tab-c', '203.0.113.7', 15) == 5, 'the address has a burst of 30'
+    assert await refusals('tab-d', '203.0.113.8', 1) == 0, 'another address searches on'
+    await rooms.stop()

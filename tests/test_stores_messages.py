@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor
+from chat.domain.search import clean_search_words, words
 from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
 from chat.stores.messages import redis as redis_store
 from chat.stores.messages import sqlite as sqlite_store
@@ -377,3 +378,107 @@ async def test_retention_drops_changed_messages_like_any_other(start: Start) -> 
     assert await store.backend.history('lobby') == []
     assert await counts(store.backend) == {}
     assert await store.backend.since('lobby', after=0, limit=10) == []
+
+
+SEARCHED = [
+    'Meet at the Café tomorrow',
+    'the cafe is closed',
+    'CAFÉS everywhere',
+    'decomposed cafe\u0301s too',
+    'Straße und Strasse',
+    'Ελληνικά και ΟΔΟΣ',
+    'Привет, мир! Йод',
+    '我喜欢猫 and 日本語のテキスト',
+    'café au lait, not tea',
+]
+
+
+async def found(backend: Backend, query: str, *, room: str = 'lobby', **page: int) -> list[str]:
+    return texts(await backend.search(room, clean_search_words(query), **page))
+
+
+async def test_a_search_finds_words_whatever_their_case_and_latin_accents(started: Started) -> None:
+    for text in SEARCHED:
+        await started.backend.append('lobby', ALICE, text)
+    every_cafe = [SEARCHED[8], SEARCHED[3], SEARCHED[2], SEARCHED[1], SEARCHED[0]]
+    assert await found(started.backend, 'cafe') == every_cafe, 'the last word is the start of a word'
+    assert await found(started.backend, 'CAFÉ') == every_cafe
+    assert await found(started.backend, 'caf') == every_cafe
+    assert await found(started.backend, 'cafés') == [SEARCHED[3], SEARCHED[2]], 'decomposed accents too'
+    assert await found(started.backend, 'cafe is') == [SEARCHED[1]]
+    assert await found(started.backend, 'cafe lait') == [SEARCHED[8]], 'a word before the last is a whole word'
+    assert await found(started.backend, 'cafes everywhere') == [SEARCHED[2]]
+    assert await found(started.backend, 'cafe tomorrow') == [SEARCHED[0]], 'every word must be there'
+    assert await found(started.backend, 'tomorrow cafe') == [SEARCHED[0]]
+    assert await found(started.backend, 'tomorrow tea') == []
+    assert await found(started.backend, 'strasse') == [SEARCHED[4]]
+    assert await found(started.backend, 'straße') == [SEARCHED[4]]
+    assert await found(started.backend, 'οδος') == [SEARCHED[5]], 'Greek folds case'
+    assert await found(started.backend, 'ελληνικα') == [], 'and keeps its accents, as FTS5 does'
+    assert await found(started.backend, 'йод мир') == [SEARCHED[6]]
+    assert await found(started.backend, 'иод') == [], 'й is a letter of its own'
+    assert await found(started.backend, '我喜欢') == [SEARCHED[7]], 'a run of CJK characters is found by its start'
+    assert await found(started.backend, '猫') == []
+    assert await found(started.backend, 'au la') == [SEARCHED[8]]
+    assert await found(started.backend, 'au la not') == [], 'only the last word is a prefix'
+
+
+@pytest.mark.parametrize(
+    'query',
+    ['"closed', 'closed"', 'clo*', 'NEAR(the closed)', 'the -closed', 'text:closed', '^closed', '(closed',
+     'closed OR x', 'the AND closed', 'NOT closed', '{text}: closed', "cl'osed", 'closed +', '\\closed', 'closed;--'],
+)  # fmt: skip
+async def test_search_syntax_is_plain_text(started: Started, query: str) -> None:
+    """Whatever FTS5 would read as syntax is only a separator between words: every query runs, none fails."""
+    closed = await started.backend.append('lobby', ALICE, 'the cafe is closed')
+    await started.backend.append('lobby', ALICE, 'or x and not near text')
+    expected = [closed] if all(word in {'the', 'closed', 'clo'} for word in words(query)) else []
+    assert await started.backend.search('lobby', clean_search_words(query)) == expected
+
+
+async def test_search_pages_back_newest_first_within_one_room(started: Started) -> None:
+    sent = [await started.backend.append('lobby', ALICE, f'match {i}') for i in range(7)]
+    await started.backend.append('other', ALICE, 'match elsewhere')
+    await started.backend.append('lobby', ALICE, 'no hit')
+    search = clean_search_words('match')
+    first = await started.backend.search('lobby', search, limit=3)
+    assert first == sent[:3:-1]
+    assert await started.backend.search('lobby', search, before=first[-1].id, limit=3) == sent[3:0:-1]
+    assert await started.backend.search('lobby', search, before=sent[1].id, limit=3) == sent[:1]
+    assert await started.backend.search('lobby', search, before=sent[0].id) == []
+    assert texts(await started.backend.search('other', search)) == ['match elsewhere']
+    assert await started.backend.search('nobody-here', search) == []
+
+
+async def test_a_search_reads_past_many_messages_that_do_not_match(started: Started) -> None:
+    """The Redis store reads the stream in chunks: a match behind more than one chunk of others is found."""
+    wanted = await started.backend.append('lobby', ALICE, 'needle')
+    for i in range(redis_store.SEARCH_CHUNK + 10):
+        await started.backend.append('lobby', ALICE, f'hay {i}')
+    assert await started.backend.search('lobby', clean_search_words('needle')) == [wanted]
+
+
+async def test_trimmed_and_expired_messages_are_not_found(start: Start) -> None:
+    store = await start(Retention(keep_messages=2, keep_days=1))
+    old = await store.backend.append('lobby', ALICE, 'word one')
+    await a_moment_later(old)
+    kept = [await store.backend.append('lobby', ALICE, f'word {i}') for i in range(2, 5)]
+    assert await store.backend.search('lobby', clean_search_words('word')) == kept[:0:-1]
+    assert await store.backend.trim(now=(old.sent_at + kept[0].sent_at) / 2 + DAY) == 0, 'already trimmed by count'
+    assert await store.backend.trim(now=kept[-1].sent_at + 2 * DAY) == 2
+    assert await store.backend.search('lobby', clean_search_words('word')) == []
+
+
+async def test_a_search_finds_an_edited_message_by_its_new_text_and_a_deleted_one_not_at_all(started: Started) -> None:
+    """In Redis an edited message leaves the room's stream for its changed set: a search reads both, in id order."""
+    first = await started.backend.append('lobby', ALICE, 'teh first draft')
+    second = await started.backend.append('lobby', ALICE, 'draft two')
+    third = await started.backend.append('lobby', ALICE, 'draft three, regretted')
+    await started.backend.append('lobby', ALICE, 'newest draft')
+    await started.backend.edit('lobby', first.id, ALICE.id, 'the first draft, fixed')
+    await started.backend.delete('lobby', third.id, ALICE.id)
+    assert await found(started.backend, 'teh') == []
+    assert await found(started.backend, 'fixed') == ['the first draft, fixed']
+    assert await found(started.backend, 'regretted') == []
+    assert await found(started.backend, 'draft') == ['newest draft', 'draft two', 'the first draft, fixed']
+    assert await found(started.backend, 'draft', before=second.id) == ['the first draft, fixed']

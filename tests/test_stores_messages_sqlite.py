@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor
+from chat.domain.search import clean_search_words
 from chat.stores.messages import Retention
 from chat.stores.messages.sqlite import MESSAGES_AND_ROOMS, SCHEMA_VERSION, SQLiteBackend, check_database
 from tests.support.stores import sqlite_connection
@@ -148,3 +149,50 @@ async def test_an_edit_and_a_deletion_update_the_row_in_place(tmp_path: Path) ->
         rows = db.execute('SELECT id, text, deleted, edited_at IS NOT NULL FROM messages ORDER BY id').fetchall()
         assert db.execute('SELECT message_count FROM rooms').fetchall() == [(2,)]
     assert rows == [(first.id, 'edited', 0, 1), (second.id, '', 1, 1)]
+
+
+async def test_an_upgrade_indexes_the_messages_already_stored_for_search(tmp_path: Path) -> None:
+    path = tmp_path / 'chat.db'
+    version_1_database(path, messages=5)
+    backend = SQLiteBackend(path)
+    await backend.start(lambda message: None)
+    try:
+        new = await backend.append('lobby', ALICE, 'old news')
+        assert [message.text for message in await backend.search('lobby', clean_search_words('old'))] == [
+            new.text,
+            *(f'old {i}' for i in reversed(range(5))),
+        ]
+    finally:
+        await backend.stop()
+
+
+async def test_an_edited_or_emptied_message_is_found_by_its_new_text_only(tmp_path: Path) -> None:
+    """An edit (and a delete that empties the text) is an UPDATE of the row: the index follows it."""
+    backend = SQLiteBackend(tmp_path / 'chat.db')
+    await backend.start(lambda message: None)
+    try:
+        edited = await backend.append('lobby', ALICE, 'typo teh')
+        deleted = await backend.append('lobby', ALICE, 'regret this')
+        db = sqlite_connection(backend)
+        await db.execute("UPDATE messages SET text = 'typo fixed' WHERE id = ?", (edited.id,))
+        await db.execute("UPDATE messages SET text = '' WHERE id = ?", (deleted.id,))
+        assert await backend.search('lobby', clean_search_words('teh')) == []
+        assert [message.id for message in await backend.search('lobby', clean_search_words('fixed'))] == [edited.id]
+        assert await backend.search('lobby', clean_search_words('regret')) == []
+        async with db.execute("INSERT INTO messages_search (messages_search) VALUES ('integrity-check')"):
+            pass  # raises if the index and the messages disagree
+    finally:
+        await backend.stop()
+
+
+async def test_a_search_walks_the_index_newest_first_without_sorting(tmp_path: Path) -> None:
+    backend = SQLiteBackend(tmp_path / 'chat.db')
+    await backend.start(lambda message: None)
+    await backend.append('lobby', ALICE, 'hello')
+    statements: list[str] = []
+    await sqlite_connection(backend).set_trace_callback(statements.append)
+    await backend.search('lobby', clean_search_words('hello'), before=10)
+    await sqlite_connection(backend).set_trace_callback(None)
+    (plan,) = [await query_plan(backend, statement) for statement in statements if not statement.startswith('--')]
+    await backend.stop()
+    assert 'VIRTUAL TABLE INDEX' in plan and 'USING INTEGER PRIMARY KEY' in plan and 'TEMP B-TREE' not in plan, plan

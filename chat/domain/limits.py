@@ -18,6 +18,9 @@ from chat.domain.model import ChatError, ErrorKind
 
 Clock = Callable[[], float]
 DAY = 86_400.0
+# searches as one types (a page each few keystrokes, "More results"), not a script reading every room in a loop
+SEARCH_BURST, SEARCHES_PER_SECOND = 10, 2.0
+IP_SEARCH_BURST, IP_SEARCHES_PER_SECOND = 30, 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,8 @@ class Limits:
         self._ip_messages = RateLimiter(settings.ip_message_burst, settings.ip_messages_per_second, clock)
         self._ip_rooms = RateLimiter(settings.rooms_per_minute, settings.rooms_per_minute / 60, clock)
         self._ip_bytes = RateLimiter(settings.ip_storage_per_day, settings.ip_storage_per_day / DAY, clock)
+        self._tab_searches = RateLimiter(SEARCH_BURST, SEARCHES_PER_SECOND, clock)
+        self._ip_searches = RateLimiter(IP_SEARCH_BURST, IP_SEARCHES_PER_SECOND, clock)
         self._tabs: dict[str, int] = {}
 
     def admit_message(self, tab: str, ip: str, *, new_room: bool, size: int) -> None:
@@ -150,6 +155,16 @@ class Limits:
         if new_room:
             self._ip_rooms.take(ip)
         self._ip_bytes.take(ip, size)
+
+    def admit_search(self, tab: str, ip: str) -> None:
+        """Count one search from `tab` at `ip`, or raise `ChatError`: each reads up to a room's kept messages."""
+        for limiter, key in ((self._tab_searches, tab), (self._ip_searches, ip)):
+            if wait := limiter.wait(key):
+                raise ChatError(
+                    ErrorKind.RATE_LIMITED, f'You are searching too fast. Wait {_seconds(wait)} and try again.'
+                )
+        self._tab_searches.take(tab)
+        self._ip_searches.take(ip)
 
     def open_tab(self, ip: str) -> Callable[[], None]:
         """Count one more open tab from `ip` and return the function that counts it closed again.

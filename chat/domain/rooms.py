@@ -29,6 +29,7 @@ from chat.domain.model import (
     validate_room,
 )
 from chat.domain.presence import Presence, Visit, Watcher
+from chat.domain.search import SearchResults, clean_search_words
 from chat.logs import log_event
 from chat.stores.messages import Backend
 from chat.stores.presence import SharedPresence
@@ -40,6 +41,7 @@ Unsubscribe = Callable[[], None]
 
 STORE_UNAVAILABLE = 'The chat store is unavailable… your message was not sent yet. Please try again in a moment.'
 FIRST_START_WAIT = 5.0  # seconds a post or read arriving during the store's first start waits for it
+SEARCH_PAGE = 20  # search results per page
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)  # pauses between attempts to open a store that did not open; the last repeats
 
 
@@ -240,6 +242,21 @@ class Rooms:
         room = validate_room(room)
         await self._ready()
         return await self.backend.since(room, after=after, limit=limit)
+
+    async def search(
+        self, room: str, text: str, *, tab: str, ip: str, before: int | None = None, size: int = SEARCH_PAGE
+    ) -> SearchResults:
+        """A page of `size` messages of `room` that the search `text` finds, newest first, older than id `before`.
+
+        Raises `ChatError` for a search that cannot run (no word, too long), one past the limits of `tab` or
+        `ip`, or a store that cannot answer.
+        """
+        room = validate_room(room)
+        search = clean_search_words(text)
+        await self._ready()
+        self.limits.admit_search(tab, ip)
+        found = await self.backend.search(room, search, before=before, limit=size + 1)
+        return SearchResults(search, tuple(found[:size]), more=len(found) > size)
 
     async def listing(self, *, search: str = '', after: RoomCursor | None = None, size: int = 50) -> RoomListing:
         """A page of `size` rooms with messages whose names start with `search`, most recently active first,

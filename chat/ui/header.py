@@ -1,5 +1,5 @@
-"""The bar on top of a room: the room's name and the reader's own, editable display name; on a phone, the button
-that opens the rooms at hand."""
+"""The bar on top of a room: the room's name, its search, and the reader's own, editable display name; on a
+phone, the button that opens the rooms at hand."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ from chat.ui.theme import ThemeToggle
 class RoomHeader(ui.element):
     """Shows the room and who is in it; lets the user rename themselves, keeping the last good name on refusal."""
 
-    def __init__(self, stream: RoomStream, on_rename: Callable[[str], None], on_menu: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        stream: RoomStream,
+        on_rename: Callable[[str], None],
+        on_menu: Callable[[], object],
+        on_search: Callable[[], None],
+    ) -> None:
         super().__init__('header')
         self._on_rename = on_rename
         self._storage = browser_storage()
@@ -31,6 +37,9 @@ class RoomHeader(ui.element):
                 'flat round dense color=white aria-label="All rooms"'
             ).mark('rooms-link')
             ui.label(f'# {stream.room}').classes('chat-room-name').props('role=heading aria-level=1').mark('room-name')
+            ui.button(icon='search', on_click=on_search).props(
+                'flat round dense color=white aria-label="Search this room"'
+            ).mark('search-button')
             self.people = PeopleButton(stream)
             self.name_input = (
                 ui.input('Your name', value=self.name)

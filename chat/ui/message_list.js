@@ -86,6 +86,7 @@ export default {
     this.connects = 0;
     this.late = false;
     this.requestedBefore = null;
+    this.revealing = null;
     this.merge(this.messages);
   },
   mounted() {
@@ -130,6 +131,7 @@ export default {
     },
     prepend(data) {
       this.loading = false;
+      if (this.revealing !== null) this.$nextTick(() => this.seek(data.messages.length > 0));
       const oldest = this.list.length ? this.list[0].id : null;
       if (oldest !== this.requestedBefore) return; // live messages pushed the oldest out: the page would leave a gap
       const trimmed = this.merge(data.messages).trimmed;
@@ -217,6 +219,26 @@ export default {
       this.loading = true;
       this.requestedBefore = this.list[0].id;
       this.$emit("older", this.requestedBefore);
+    },
+    reveal(id) {
+      this.revealing = id;
+      this.seek(true);
+    },
+    seek(progressed) {
+      // Shown: scroll to it and mark it. Older than what is shown: ask for the page before, then look again.
+      const id = this.revealing;
+      const bubble = this.$refs.scroller.querySelector(`[data-id="${id}"]`);
+      if (bubble) {
+        this.revealing = null;
+        bubble.scrollIntoView({ block: "center" });
+        bubble.classList.add("chat-found");
+        setTimeout(() => bubble.classList.remove("chat-found"), 2000);
+      } else if (progressed && this.list.length && this.list[0].id > id && this.hasOlder && !this.full) {
+        if (!this.loading) this.older();
+      } else {
+        this.revealing = null;
+        this.$emit("unreachable");
+      }
     },
     scrolled(event) {
       const atBottom = event.target.scrollTop > -BOTTOM_SLACK;

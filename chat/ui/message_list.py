@@ -98,6 +98,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self.on('older', self._older)
         self.on('edit', self._edit)
         self.on('delete', self._delete)
+        self.on('unreachable', self._unreachable)
 
     async def open(self, author_id: str) -> None:
         """Show the latest page to the connected tab of `author_id` and start its live messages.
@@ -209,6 +210,15 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         else:
             self.refusal = None
         self.run_method('answered', {'id': message_id, 'error': self.refusal})
+
+    def reveal(self, message_id: int) -> None:
+        """Scroll the tab to message `message_id` and mark it a moment; it asks for older pages (as "Load older"
+        does) until the message is there, and says so if it is further back than the tab keeps."""
+        self.run_method('reveal', message_id)
+
+    def _unreachable(self) -> None:
+        with self:
+            ui.notify(f'That message is further back than the {MAX_SHOWN} this page keeps.', type='info')
 
     async def _join(self) -> None:
         """Put the tab's sockets in the room's broadcast; what they missed meanwhile the caller sends."""

@@ -11,6 +11,7 @@ from nicegui import Client, background_tasks, ui
 from chat.domain.model import Author, ChatError, Message, Person
 from chat.domain.presence import Visit
 from chat.domain.rooms import Rooms
+from chat.domain.search import SearchResults
 from chat.logs import log_event
 from chat.ui.activity import TypingLine
 from chat.ui.composer import Composer
@@ -18,6 +19,7 @@ from chat.ui.header import RoomHeader
 from chat.ui.identity import browser_id, tab_author_id
 from chat.ui.joined_rooms import rooms_drawer
 from chat.ui.message_list import MessageList
+from chat.ui.search import RoomSearch
 from chat.ui.stream import RoomStream, Streams
 from chat.ui.theme import apply_colors
 
@@ -65,7 +67,8 @@ class RoomView:
         self.ip = ip
         self.author_id = ''
         self.browser_id = browser_id()
-        self.header = RoomHeader(stream, on_rename=self._renamed, on_menu=on_menu)
+        self.search = RoomSearch(self._search, on_pick=self._reveal)
+        self.header = RoomHeader(stream, on_rename=self._renamed, on_menu=on_menu, on_search=self.search.open)
         self.store_notice = store_notice()
         self.messages = MessageList(
             stream,
@@ -124,6 +127,12 @@ class RoomView:
         except ChatError as error:
             with self.messages:
                 ui.notify(error.message, type='warning')
+
+    async def _search(self, text: str, before: int | None) -> SearchResults:
+        return await self.rooms.search(self.room, text, tab=self.author_id, ip=self.ip, before=before)
+
+    def _reveal(self, message_id: int) -> None:
+        self.messages.reveal(message_id)
 
     async def _history_page(self, before: int | None, limit: int) -> list[Message]:
         return await self.rooms.history(self.room, before=before, limit=limit)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chat.domain.model import Author, Message, RoomCursor, RoomSummary
+from chat.domain.search import Search
 
 Deliver = Callable[[Message], None]
 DAY = 86_400.0
@@ -74,6 +75,11 @@ class Backend(Protocol):
         """Return up to `limit` rooms whose name starts with `prefix`, the most recently active first (ties by
         name, z to a), starting after `after`; in time independent of how many rooms there are (a search:
         of how many names start with `prefix`), so any page costs what the first does."""
+
+    async def search(self, room: str, search: Search, *, before: int | None = None, limit: int = 20) -> list[Message]:
+        """Return up to `limit` messages of `room` older than id `before` (or the newest) that `search` finds,
+        newest first; both stores find the same messages (`Search.matches` says which). Raise `ChatError` if
+        the store fails."""
 
     async def trim(self, now: float) -> int:
         """Remove what the retention no longer keeps at time `now` and return how many messages went.

@@ -18,6 +18,7 @@ from typing import Any
 import aiosqlite
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary, gone, not_yours
+from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
 
@@ -77,7 +78,28 @@ CHANGES = """
 ALTER TABLE messages ADD COLUMN edited_at REAL;
 ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
 """
-MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES)
+# Search: an FTS5 index of the messages' words, kept by triggers in each write's transaction (an edit or a
+# delete-by-emptying is an UPDATE of text; retention deletes rows) and filled from the messages already there.
+# unicode61 splits on anything but letters and digits in every script and folds case; remove_diacritics 2 lets
+# "cafe" find "café". trigram would find parts of words (Chinese and Japanese, written without spaces), but
+# only with 3 characters or more (most Chinese words have 2), about 3 times the index, and keeps accents.
+SEARCH = """
+CREATE VIRTUAL TABLE messages_search USING fts5(
+    text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+INSERT INTO messages_search (messages_search) VALUES ('rebuild');
+CREATE TRIGGER index_new_message AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_search (rowid, text) VALUES (NEW.id, NEW.text);
+END;
+CREATE TRIGGER unindex_deleted_message AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_search (messages_search, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+END;
+CREATE TRIGGER reindex_changed_message AFTER UPDATE OF text ON messages BEGIN
+    INSERT INTO messages_search (messages_search, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+    INSERT INTO messages_search (rowid, text) VALUES (NEW.id, NEW.text);
+END;
+"""
+MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES, SEARCH)
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
 # the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
@@ -91,6 +113,11 @@ COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted'
 CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted,
     edited_at = max(:now, coalesce(edited_at, 0) + 0.000001)
     WHERE id = :id AND room = :room AND author_id = :author_id AND NOT deleted RETURNING {COLUMNS}"""
+# newest first through the index's rowids, so a page stops after its `limit` matches in the room
+SEARCH_ROOM = f"""SELECT {', '.join(f'messages.{column}' for column in COLUMNS.split(', '))}
+FROM messages_search JOIN messages ON messages.id = messages_search.rowid
+WHERE messages_search MATCH :query AND messages_search.rowid < :before AND messages.room = :room
+ORDER BY messages_search.rowid DESC LIMIT :limit"""
 
 
 class SQLiteBackend:
@@ -208,6 +235,18 @@ class SQLiteBackend:
             raise ChatError(ErrorKind.STORAGE, 'The missed messages could not be loaded.') from error
         return [_message(row) for row in rows]
 
+    async def search(self, room: str, search: Search, *, before: int | None = None, limit: int = 20) -> list[Message]:
+        db, _ = self._require_started()
+        newest = 2**63 - 1 if before is None else before
+        parameters = {'query': fts_query(search), 'before': newest, 'room': room, 'limit': limit}
+        try:
+            async with db.execute(SEARCH_ROOM, parameters) as cursor:
+                rows = await cursor.fetchall()
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'search_failed', room=room, error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The search could not be run. Please try again.') from error
+        return [_message(row) for row in rows]
+
     async def reachable(self) -> bool:
         if self._db is None:
             return False
@@ -285,6 +324,13 @@ async def _deleted(db: aiosqlite.Connection, statement: str, parameters: dict[st
     """Run one DELETE and return how many messages it removed."""
     async with db.execute(statement, parameters) as cursor:
         return cursor.rowcount
+
+
+def fts_query(search: Search) -> str:
+    """The FTS5 query for `search`: each word a quoted string, so nothing typed is FTS5 syntax (the words are
+    letters and digits only), all of them required, the last as the start of a word."""
+    *whole, last = search.words
+    return ' '.join([*(f'"{word}"' for word in whole), f'"{last}"*'])
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
