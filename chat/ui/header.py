@@ -35,7 +35,7 @@ class RoomHeader(ui.element):
             ).classes('lt-md').mark('joined-rooms-button')
             ui.button(icon='forum', on_click=lambda: ui.navigate.to('/rooms')).props(
                 'flat round dense color=white aria-label="All rooms"'
-            ).mark('rooms-link')
+            ).classes('gt-sm').mark('rooms-link')  # below 1024 px the drawer links to all rooms
             ui.label(f'# {stream.room}').classes('chat-room-name').props('role=heading aria-level=1').mark('room-name')
             ui.button(icon='search', on_click=on_search).props(
                 'flat round dense color=white aria-label="Search this room"'

@@ -167,4 +167,5 @@ def rooms_drawer(rooms: Rooms, streams: Streams, current: str) -> tuple[ui.left_
     drawer = ui.left_drawer(value=False).props('show-if-above width=260 aria-label="Your rooms"')
     with drawer.classes('chat-drawer'):
         joined = JoinedRooms(rooms, streams, current)
+        ui.link('All rooms', '/rooms').classes('chat-all-rooms').mark('drawer-rooms-link')
     return drawer, joined
