@@ -164,6 +164,7 @@ ALL = (
     ['resume'],
     ['flood'],
     ['attacks'],
+    ['reactions'],
     ['idle-memory'],
     ['churn'],
     ['page-load'],

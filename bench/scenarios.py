@@ -179,9 +179,10 @@ async def reactions(app: AppGroup, clients: int, rate: float, messages: int, wor
     and `edit_rate` edits a second to the room's earlier messages: the messages' latency and the server's CPU per
     message delivered should barely move, as a change costs one encoding per process like a message.
 
-    The changes go to the warm-up's messages (reactions: an emoji on, then off) and the changer's own (edits),
-    so the receivers' count of each round's messages is untouched; `cpu_us_per_change_delivery` spreads the
-    second round's CPU over every message and change each tab received.
+    Reactions go to the latest message, as people react, and edits to the changer's own; a change reaches a tab
+    under a message id it already shows, so the receivers' count of each round's messages is untouched.
+    `cpu_us_per_change_delivery` spreads the second round's CPU over every message and change each tab received;
+    `reacted_messages` counts those a tab opened afterwards shows with reactions (the store kept them).
     """
     (room,) = app.room_urls(ROOM_NAME)
     async with ReceiverPool([room], workers, app.tabs) as pool, Network() as network:
@@ -210,7 +211,6 @@ async def reactions(app: AppGroup, clients: int, rate: float, messages: int, wor
         'reactions_sent': reacted,
         'edits_sent': edited,
         'reacted_messages': sum(1 for message in page if message.get('reactions')),
-        'edited_messages': sum(1 for message in page if 'edited' in message),
         'cpu_us_per_change_delivery': round(changed.server_cpu_s * 1e6 / received, 1) if received else 0.0,
     }
 
@@ -218,21 +218,20 @@ async def reactions(app: AppGroup, clients: int, rate: float, messages: int, wor
 async def changes(
     client: ProtocolClient, reaction_rate: float, edit_rate: float, stop: asyncio.Event
 ) -> tuple[int, int]:
-    """React to the other tabs' messages `client` shows (one emoji on, later off) and edit its own, each at its
-    rate, until `stop`; returns how many reactions and edits it sent."""
+    """React to the latest message of another tab `client` shows (the six emoji on in turn, then off) and edit its
+    own message, each at its rate, until `stop`; returns how many reactions and edits it sent."""
     loop = asyncio.get_running_loop()
     start = loop.time()
     own = next(bubble.message_id for bubble in client.bubbles.values() if bubble.own)
-    others = [bubble.message_id for bubble in client.bubbles.values() if not bubble.own]
     emojis = client.reaction_emoji
     reacted = edited = 0
     while not stop.is_set():
         due_reaction, due_edit = start + reacted / reaction_rate, start + edited / edit_rate
         await asyncio.sleep(max(0.0, min(due_reaction, due_edit) - loop.time()))
         if due_reaction <= due_edit:
-            emoji = emojis[reacted // len(others) % len(emojis)]
-            on = reacted // (len(others) * len(emojis)) % 2 == 0
-            await client.change('react', {'id': others[reacted % len(others)], 'emoji': emoji, 'on': on})
+            latest = max(bubble.message_id for bubble in client.bubbles.values() if not bubble.own)
+            on = reacted // len(emojis) % 2 == 0
+            await client.change('react', {'id': latest, 'emoji': emojis[reacted % len(emojis)], 'on': on})
             reacted += 1
         else:
             await client.change('edit', {'id': own, 'text': f'edited {edited}'})
