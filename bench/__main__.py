@@ -42,6 +42,8 @@ NO_LIMITS = {
     'CHAT_ROOMS_PER_MINUTE': '0',
     'CHAT_TABS_PER_IP': '0',
     'CHAT_IP_STORAGE_PER_DAY': '0',
+    'CHAT_REACTION_BURST': '0',
+    'CHAT_IP_REACTION_BURST': '0',
     'CHAT_KEEP_MESSAGES': '0',
     'CHAT_RECONNECT_TIMEOUT': '3',
 }
@@ -130,6 +132,14 @@ def parser() -> argparse.ArgumentParser:
     rooms.add_argument('--rooms', type=int, default=10_000)
     rooms.add_argument('--loads', type=int, default=100, help='GETs of each page measured')
     rooms.add_argument('--depth', type=int, default=200, help='which page is the deep one (1 is the first)')
+    reactions = commands.add_parser(
+        'reactions', parents=[common], help='fanout, then the same with reactions and edits'
+    )
+    reactions.add_argument('--clients', type=int, default=100)
+    reactions.add_argument('--rate', type=float, default=10.0, help='messages per second')
+    reactions.add_argument('--messages', type=int, default=200)
+    reactions.add_argument('--reaction-rate', type=float, default=10.0, help='reactions per second, second round')
+    reactions.add_argument('--edit-rate', type=float, default=1.0, help='edits per second, second round')
     commands.add_parser('all', parents=[common], help='every scenario at the sizes of the targets')
     return main_parser
 
@@ -154,6 +164,7 @@ ALL = (
     ['resume'],
     ['flood'],
     ['attacks'],
+    ['reactions'],
     ['idle-memory'],
     ['churn'],
     ['page-load'],
@@ -262,6 +273,16 @@ def plan_rooms_page(args: argparse.Namespace) -> list[Run]:
     return [Run('rooms-page', parameters, measure, rooms=args.rooms)]
 
 
+def plan_reactions(args: argparse.Namespace) -> list[Run]:
+    workers = workers_for(args, args.clients)
+    parameters = {'clients': args.clients, 'rate': args.rate, 'messages': args.messages,
+                  'reaction_rate': args.reaction_rate, 'edit_rate': args.edit_rate, 'workers': workers}  # fmt: skip
+    measure = functools.partial(scenarios.reactions, clients=args.clients, rate=args.rate, messages=args.messages,
+                                workers=workers, reaction_rate=args.reaction_rate,
+                                edit_rate=args.edit_rate)  # fmt: skip
+    return [Run('reactions', parameters, measure)]
+
+
 PLANS: dict[str, Callable[[argparse.Namespace], list[Run]]] = {
     'fanout': plan_fanout,
     'saturate': plan_saturate,
@@ -273,6 +294,7 @@ PLANS: dict[str, Callable[[argparse.Namespace], list[Run]]] = {
     'churn': plan_churn,
     'page-load': plan_page_load,
     'rooms-page': plan_rooms_page,
+    'reactions': plan_reactions,
 }
 
 

@@ -173,6 +173,72 @@ async def overload(app: AppGroup, clients: int, rate: float, seconds: float, wor
     }
 
 
+async def reactions(app: AppGroup, clients: int, rate: float, messages: int, workers: int, reaction_rate: float,
+                    edit_rate: float) -> dict:  # fmt: skip
+    """Fan-out of `rate` messages a second, then the same again while one more tab adds `reaction_rate` reactions
+    and `edit_rate` edits a second to the room's earlier messages: the messages' latency and the server's CPU per
+    message delivered should barely move, as a change costs one encoding per process like a message.
+
+    Reactions go to the latest message, as people react, and edits to the changer's own; a change reaches a tab
+    under a message id it already shows, so the receivers' count of each round's messages is untouched.
+    `cpu_us_per_change_delivery` spreads the second round's CPU over every message and change each tab received;
+    `reacted_messages` counts those a tab opened afterwards shows with reactions (the store kept them).
+    """
+    (room,) = app.room_urls(ROOM_NAME)
+    async with ReceiverPool([room], workers, app.tabs) as pool, Network() as network:
+        await pool.connect(clients)
+        async with Senders(network, room, math.ceil(rate / 50), app.tabs) as sending:
+            (changer,) = await open_tabs(network, room)
+            await changer.post('to be edited')
+            await wait_for_subscribers(app, clients + len(sending.clients) + 1)
+            await paced_round(app, pool, sending, 'warmup', rate, WARMUP_MESSAGES)
+            await changer.wait_for(lambda: len(changer.bubbles) > WARMUP_MESSAGES, 30)
+            quiet = await paced_round(app, pool, sending, 'quiet', rate, messages)
+            stop = asyncio.Event()
+            changing = asyncio.get_running_loop().create_task(changes(changer, reaction_rate, edit_rate, stop))
+            changed = await paced_round(app, pool, sending, 'changed', rate, messages)
+            stop.set()
+            reacted, edited = await changing
+            await changer.close()
+        (late,) = await open_tabs(network, room)  # the store kept the changes: a tab opened now shows them
+        await late.wait_for(lambda: late.first_page, 30)
+        page = late.first_page
+        await late.close()
+    received = changed.delivered + (reacted + edited) * clients
+    return {
+        **{f'quiet_{key}': value for key, value in quiet.row().items() if key.endswith('_ms') or key.startswith('cpu')},
+        **changed.row(),
+        'reactions_sent': reacted,
+        'edits_sent': edited,
+        'reacted_messages': sum(1 for message in page if message.get('reactions')),
+        'cpu_us_per_change_delivery': round(changed.server_cpu_s * 1e6 / received, 1) if received else 0.0,
+    }
+
+
+async def changes(
+    client: ProtocolClient, reaction_rate: float, edit_rate: float, stop: asyncio.Event
+) -> tuple[int, int]:
+    """React to the latest message of another tab `client` shows (the six emoji on in turn, then off) and edit its
+    own message, each at its rate, until `stop`; returns how many reactions and edits it sent."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    own = next(bubble.message_id for bubble in client.bubbles.values() if bubble.own)
+    emojis = client.reaction_emoji
+    reacted = edited = 0
+    while not stop.is_set():
+        due_reaction, due_edit = start + reacted / reaction_rate, start + edited / edit_rate
+        await asyncio.sleep(max(0.0, min(due_reaction, due_edit) - loop.time()))
+        if due_reaction <= due_edit:
+            latest = max(bubble.message_id for bubble in client.bubbles.values() if not bubble.own)
+            on = reacted // len(emojis) % 2 == 0
+            await client.change('react', {'id': latest, 'emoji': emojis[reacted % len(emojis)], 'on': on})
+            reacted += 1
+        else:
+            await client.change('edit', {'id': own, 'text': f'edited {edited}'})
+            edited += 1
+    return reacted, edited
+
+
 async def loop_lateness(app: AppGroup, since: float) -> tuple[list[float], list[float]]:
     """The app's worst event-loop lateness, and how much of it the loop was running, per second since `since`
     (time.monotonic), from /healthz."""

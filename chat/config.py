@@ -104,6 +104,24 @@ class Settings(BaseSettings):
         description=f'bytes of message text (UTF-8) one network address may store a day; 0, or at least '
         f'{MAX_MESSAGE_BYTES} (the largest message)',
     )
+    reaction_burst: int = Field(
+        LIMITS.reaction_burst, ge=0, description='reactions a tab may add or take back in a burst'
+    )
+    reactions_per_second: float = Field(
+        LIMITS.reactions_per_second,
+        ge=0,
+        allow_inf_nan=False,
+        description='reactions per second a tab may add or take back after its burst',
+    )
+    ip_reaction_burst: int = Field(
+        LIMITS.ip_reaction_burst, ge=0, description='reactions one network address may add or take back in a burst'
+    )
+    ip_reactions_per_second: float = Field(
+        LIMITS.ip_reactions_per_second,
+        ge=0,
+        allow_inf_nan=False,
+        description='reactions per second one network address may add or take back',
+    )
     connections_per_ip: int = Field(
         CONNECTIONS_PER_IP, ge=0, description='connections (HTTP and WebSocket) one network address may hold open'
     )

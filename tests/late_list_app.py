@@ -21,7 +21,7 @@ from nicegui import app, ui
 
 from chat.application import run
 from chat.config import parse_settings
-from chat.domain.model import Message
+from chat.domain.model import Author, Message
 from chat.domain.rooms import Rooms
 from chat.ui.identity import tab_author_id
 from chat.ui.message_list import MessageList
@@ -95,8 +95,11 @@ def late_page(reconnect_timeout: float) -> None:
         async def delete(message_id: int) -> Message:
             return await rooms.delete(room, message_id, author_id)
 
+        async def react(message_id: int, emoji: str, on: bool) -> Message:
+            return await rooms.react(room, message_id, Author(author_id, 'Late'), emoji, on=on)
+
         with client.content:
-            messages = MessageList(stream, history, since, (edit, delete), title=room, on_joined=lambda: None)
+            messages = MessageList(stream, history, since, (edit, delete, react), title=room, on_joined=lambda: None)
         await messages.open(author_id)
 
 

@@ -228,3 +228,12 @@ def test_rooms_page_times_the_first_a_deep_and_a_searched_page_and_the_loop(tmp_
     for kind in ('first', 'deep', 'search', 'search_all'):
         assert 0 < metrics[f'{kind}_p50_ms'] <= metrics[f'{kind}_p99_ms']
     assert 0 <= metrics['longest_loop_block_ms'] <= metrics['longest_loop_lag_ms']
+
+
+def test_reactions_compares_a_fanout_with_the_same_while_one_tab_reacts_and_edits(tmp_path: Path) -> None:
+    row = bench(tmp_path, 'reactions', '--clients', '3', '--messages', '20', '--rate', '10', '--reaction-rate', '10')
+    metrics = row['metrics']
+    assert metrics['delivered'] == '60/60' and metrics['duplicates'] == 0 and metrics['failed_sends'] == 0
+    assert metrics['reactions_sent'] >= 10 and metrics['edits_sent'] >= 1
+    assert metrics['reacted_messages'] >= 1, 'the store kept the reactions'
+    assert metrics['quiet_p99_ms'] > 0 and metrics['cpu_us_per_change_delivery'] > 0

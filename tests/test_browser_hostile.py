@@ -56,7 +56,8 @@ TYPE_AS_PASTE = """
 
 INJECTED = """
     const bubbles = [...document.querySelectorAll('.chat-bubble')];
-    const ours = e => e.matches('.chat-bubble > button.chat-bubble-menu:empty');  // the menu of one's own bubble
+    const ours = e => e.matches('.chat-bubble > button.chat-bubble-menu:empty')  // the menu of one's own bubble
+        || e.matches('.chat-bubble > .chat-reactions, .chat-reactions > button:empty');  // reactions, drawn by CSS
     const foreign = bubbles.flatMap(b => [...b.querySelectorAll('*')]).filter(e => e.tagName !== 'A' && !ours(e));
     const links = bubbles.flatMap(b => [...b.querySelectorAll('a')]).map(a => a.getAttribute('href'));
     const list = document.querySelector('.chat-column').getBoundingClientRect();

@@ -154,3 +154,28 @@ def test_a_message_over_budget_costs_nothing_of_the_other_limits(clock: FakeCloc
 def test_no_storage_budget_when_set_to_zero(clock: FakeClock) -> None:
     limits = Limits(LimitSettings(message_burst=0, ip_message_burst=0, ip_storage_per_day=0), clock)
     assert all(admitted(limits, 'tab', '10.0.0.1', size=8000) is None for _ in range(1000))
+
+
+def reacted(limits: Limits, tab: str, ip: str) -> str | None:
+    """None if the reaction was admitted, else why not."""
+    try:
+        limits.admit_reaction(tab, ip)
+    except ChatError as error:
+        assert error.kind == ErrorKind.RATE_LIMITED
+        return error.message
+    return None
+
+
+def test_reactions_have_their_own_burst_and_rate_per_tab_and_address(clock: FakeClock) -> None:
+    limits = Limits(
+        LimitSettings(reaction_burst=10, reactions_per_second=2, ip_reaction_burst=15, ip_reactions_per_second=1), clock
+    )
+    assert [reacted(limits, 'tab', '10.0.0.1') for _ in range(10)] == [None] * 10
+    assert reacted(limits, 'tab', '10.0.0.1') == 'You are reacting too fast. Wait 1 second and try again.'
+    assert admitted(limits, 'tab', '10.0.0.1') is None, 'reacting leaves the messages alone'
+    clock.now += 0.5
+    assert reacted(limits, 'tab', '10.0.0.1') is None
+    assert reacted(limits, 'tab', '10.0.0.1') is not None
+    assert [reacted(limits, 'other-tab', '10.0.0.1') for _ in range(4)] == [None] * 4
+    assert (reacted(limits, 'third-tab', '10.0.0.1') or '').startswith('Too many reactions from your network address')
+    assert reacted(limits, 'tab-elsewhere', '10.0.0.2') is None

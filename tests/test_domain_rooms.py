@@ -342,3 +342,49 @@ async def test_searching_in_a_loop_is_refused_per_tab_and_per_address(tmp_path: 
     assert await refusals('tab-c', '203.0.113.7', 15) == 5, 'the address has a burst of 30'
     assert await refusals('tab-d', '203.0.113.8', 1) == 0, 'another address searches on'
     await rooms.stop()
+
+
+async def test_anyone_reacts_to_a_message_and_every_subscriber_gets_its_reactions(rooms: Rooms) -> None:
+    seen: list[Message] = []
+    rooms.subscribe('lobby', seen.append)
+    sent = await rooms.post('lobby', ALICE, 'hello')
+    liked = await rooms.react('lobby', sent.id, BOB, '👍', on=True, ip='10.0.0.2')
+    mine = await rooms.react('lobby', sent.id, ALICE, '👍', on=True, ip='10.0.0.1')
+    assert [(r.emoji, [a.name for a in r.authors]) for r in mine.reactions] == [('👍', ['Bob', 'Alice'])]
+    off = await rooms.react('lobby', sent.id, BOB, '👍', on=False, ip='10.0.0.2')
+    assert seen == [sent, liked, mine, off] and [a.name for a in off.reactions[0].authors] == ['Alice']
+    assert await rooms.history('lobby') == [off]
+
+
+async def test_reactions_are_refused_with_a_reason_before_anything_is_stored(rooms: Rooms) -> None:
+    sent = await rooms.post('lobby', ALICE, 'mine')
+    gone = await rooms.post('lobby', ALICE, 'gone')
+    await rooms.delete('lobby', gone.id, ALICE.id)
+    seen: list[Message] = []
+    rooms.subscribe('lobby', seen.append)
+    for emoji, message_id, kind in [
+        ('💩', sent.id, ErrorKind.BAD_REACTION),
+        ('<b>👍</b>', sent.id, ErrorKind.BAD_REACTION),
+        ('👍', gone.id, ErrorKind.GONE),
+        ('👍', gone.id + 1, ErrorKind.GONE),
+    ]:
+        with pytest.raises(ChatError) as refused:
+            await rooms.react('lobby', message_id, BOB, emoji, on=True, ip='10.0.0.2')
+        assert refused.value.kind == kind and refused.value.message
+    assert seen == [] and (await rooms.history('lobby'))[0] == sent
+
+
+async def test_a_burst_of_reactions_is_held_to_the_reactions_rate(tmp_path: Path) -> None:
+    rooms = Rooms(SQLiteBackend(tmp_path / 'chat.db'), limits=Limits(LimitSettings(reaction_burst=4)))
+    await rooms.start()
+    try:
+        sent = await rooms.post('lobby', ALICE, 'react to me')
+        for on in (True, False, True, False):
+            await rooms.react('lobby', sent.id, BOB, '🎉', on=on, ip='10.0.0.2')
+        with pytest.raises(ChatError) as refused:
+            await rooms.react('lobby', sent.id, BOB, '🎉', on=True, ip='10.0.0.2')
+        assert refused.value.kind == ErrorKind.RATE_LIMITED
+        await rooms.react('lobby', sent.id, ALICE, '🎉', on=True, ip='10.0.0.1')
+        await rooms.post('lobby', BOB, 'still free to post', ip='10.0.0.2')
+    finally:
+        await rooms.stop()

@@ -178,7 +178,7 @@ def test_the_native_window_chats_with_a_browser_and_closes_cleanly(display: str,
     window.screenshot().save(ROOT / 'docs' / 'screenshot-native.png')
 
     one_line = pixels_like(window.screenshot(), OTHERS_BUBBLE)
-    edit_own_message(tab, 'Hello, window!\nI edited this\ninto four\nlines.')
+    edit_own_message(tab, 'Hello, window!\nI edited this\ninto\neight\nlines,\nso the\nbubble\ngrows.')
     wait_for(
         lambda: pixels_like(window.screenshot(), OTHERS_BUBBLE) > 2 * one_line,
         timeout=10,

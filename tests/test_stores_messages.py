@@ -32,6 +32,11 @@ class Started:
         self.backend = backend
         self.delivered: list[Message] = []
 
+    async def delivered_ends_with(self, last: Message) -> None:
+        async with asyncio.timeout(5):
+            while not self.delivered or self.delivered[-1] != last:
+                await asyncio.sleep(0.01)
+
     async def delivered_equals(self, expected: list[Message]) -> None:
         async with asyncio.timeout(5):
             while self.delivered != expected:
@@ -482,3 +487,62 @@ async def test_a_search_finds_an_edited_message_by_its_new_text_and_a_deleted_on
     assert await found(started.backend, 'regretted') == []
     assert await found(started.backend, 'draft') == ['newest draft', 'draft two', 'the first draft, fixed']
     assert await found(started.backend, 'draft', before=second.id) == ['the first draft, fixed']
+
+
+def reactions(message: Message) -> list[tuple[str, list[str]]]:
+    return [(reaction.emoji, [author.name for author in reaction.authors]) for reaction in message.reactions]
+
+
+async def test_reactions_toggle_per_author_and_emoji_and_every_reader_sees_them(started: Started) -> None:
+    first = await started.backend.append('lobby', ALICE, 'party')
+    second = await started.backend.append('lobby', BOB, 'next')
+    liked = await started.backend.react('lobby', first.id, BOB, '🎉', on=True)
+    assert reactions(liked) == [('🎉', ['Bob'])] and liked.revision > first.revision
+    thumb = await started.backend.react('lobby', first.id, ALICE, '👍', on=True)
+    party = await started.backend.react('lobby', first.id, ALICE, '🎉', on=True)
+    twice = await started.backend.react('lobby', first.id, ALICE, '🎉', on=True)
+    assert reactions(twice) == [('👍', ['Alice']), ('🎉', ['Bob', 'Alice'])], 'one per author and emoji'
+    taken_back = await started.backend.react('lobby', first.id, BOB, '🎉', on=False)
+    assert reactions(taken_back) == [('👍', ['Alice']), ('🎉', ['Alice'])]
+    assert taken_back.text == 'party' and taken_back.edited_at is None and taken_back.revision > twice.revision
+    await started.delivered_ends_with(taken_back)
+    assert [first, second, liked, thumb, party, twice, taken_back] == started.delivered or isinstance(
+        started.backend, RedisBackend
+    ), 'SQLite delivers every state; Redis may skip one replaced before its feed was read'
+    assert await started.backend.history('lobby') == [taken_back, second]
+    assert await started.backend.since('lobby', after=0, limit=10) == [taken_back, second]
+    edited = await started.backend.edit('lobby', first.id, ALICE.id, 'party!')
+    assert reactions(edited) == reactions(taken_back) and edited.revision > taken_back.revision
+    assert await started.backend.history('lobby', before=second.id) == [edited]
+
+
+async def test_reactions_go_with_their_message_and_only_exist_on_messages_that_do(start: Start) -> None:
+    store = await start(Retention(keep_messages=2, keep_days=1))
+    sent = [await store.backend.append('lobby', ALICE, f'{i}') for i in range(2)]
+    await store.backend.react('lobby', sent[0].id, BOB, '❤️', on=True)
+    reacted = await store.backend.react('lobby', sent[1].id, BOB, '😂', on=True)
+    deleted = await store.backend.delete('lobby', sent[1].id, ALICE.id)
+    assert deleted.reactions == () and (await store.backend.history('lobby'))[1] == deleted
+    assert reacted.reactions != ()
+    for message_id, room in ((sent[1].id, 'lobby'), (sent[0].id, 'other'), (sent[1].id + 1, 'lobby')):
+        with pytest.raises(ChatError) as refused:
+            await store.backend.react(room, message_id, BOB, '👍', on=True)
+        assert refused.value.kind == ErrorKind.GONE
+    await store.backend.append('lobby', ALICE, '2')
+    with pytest.raises(ChatError) as refused:
+        await store.backend.react('lobby', sent[0].id, BOB, '👍', on=False)
+    assert refused.value.kind == ErrorKind.GONE, 'the retention took the message and its reactions'
+    assert [message.reactions for message in await store.backend.history('lobby')] == [(), ()]
+
+
+async def test_reactions_reach_every_process(make_backend: MakeBackend, started: Started) -> None:
+    other = Started(make_backend())
+    await other.backend.start(other.delivered.append)
+    try:
+        first = await started.backend.append('lobby', ALICE, 'one')
+        reacted = await other.backend.react('lobby', first.id, BOB, '😮', on=True)
+        if isinstance(started.backend, RedisBackend):
+            await started.delivered_ends_with(reacted)
+        assert await started.backend.history('lobby') == [reacted]
+    finally:
+        await other.backend.stop()

@@ -1,4 +1,4 @@
-"""Editing and deleting one's own messages, as several simulated tabs of a room see it."""
+"""Editing and deleting one's own messages, and reacting to any, as several simulated tabs of a room see it."""
 
 from collections.abc import Callable
 
@@ -8,7 +8,7 @@ from nicegui.testing import User
 
 from chat.domain.rooms import Rooms
 from chat.ui.message_list import MessageList
-from tests.support.simulated_user import bubbles, delete, edit, eventually, sees_message, send
+from tests.support.simulated_user import bubbles, delete, edit, eventually, react, sees_message, send
 
 
 def texts(user: User) -> list[tuple[str, bool, bool]]:
@@ -98,3 +98,51 @@ async def test_a_tab_back_from_a_drop_gets_the_changes_it_missed(create_user: Ca
     await eventually(lambda: bool(sent))
     ((name, reply),) = sent
     assert name == 'receive' and [(m['id'], m['parts']) for m in reply['messages']] == [(edited.id, ['fixed'])]
+
+
+def reactions(user: User) -> list[list[tuple[str, list[str]]]]:
+    """Each shown message's reactions: (emoji, names of who chose it)."""
+    return [[(r.emoji, [author.name for author in r.authors]) for r in b.message.reactions] for b in bubbles(user)]
+
+
+async def test_reactions_reach_every_tab_live_and_a_chip_toggles_ones_own(create_user: Callable[[], User]) -> None:
+    alice, bob = await two_tabs(create_user)
+    hers, his = (b.message for b in bubbles(bob))
+    a, b = hers.author.name, his.author.name
+    react(bob, hers.id, '🎉')
+    react(alice, hers.id, '🎉')
+    react(alice, hers.id, '👍')
+    for user in (alice, bob):
+        await eventually(lambda user=user: reactions(user) == [[('👍', [a]), ('🎉', [b, a])], []])
+    react(bob, hers.id, '🎉', on=False)
+    for user in (alice, bob):
+        await eventually(lambda user=user: reactions(user) == [[('👍', [a]), ('🎉', [a])], []])
+    late = create_user()
+    await late.open('/')
+    await eventually(lambda: reactions(late) == [[('👍', [a]), ('🎉', [a])], []])
+    assert [b.text for b in bubbles(late)] == ['helo wrld', 'hi'], 'a reaction leaves the text as it was'
+
+
+async def test_forged_reactions_are_refused_and_change_nothing(create_user: Callable[[], User]) -> None:
+    alice, bob = await two_tabs(create_user)
+    hers = bubbles(bob)[0].message
+    react(bob, hers.id, '<img src=x onerror=alert(1)>')
+    await bob.should_see('Pick one of 👍 ❤️ 😂 🎉 😮 😢.')
+    for forged in ({'id': hers.id, 'emoji': '👍'}, {'id': hers.id, 'emoji': '👍', 'on': 'yes'}, ['👍'], None):
+        bob.find(kind=MessageList).trigger('react', forged)
+    await send(alice, 'still here')
+    await eventually(lambda: [b.text for b in bubbles(bob)] == ['helo wrld', 'hi', 'still here'])
+    assert reactions(alice) == reactions(bob) == [[], [], []]
+
+
+@pytest.mark.settings(reaction_burst=3, reactions_per_second=0.01)
+async def test_a_burst_of_reactions_from_one_tab_is_refused_past_the_limit(create_user: Callable[[], User]) -> None:
+    alice, bob = await two_tabs(create_user)
+    theirs = bubbles(alice)[1].message
+    for emoji in ('👍', '❤️', '😂'):
+        react(alice, theirs.id, emoji)
+    await eventually(lambda: len(reactions(bob)[1]) == 3)
+    react(alice, theirs.id, '🎉')
+    await alice.should_see('You are reacting too fast.')
+    react(bob, theirs.id, '😢')
+    await eventually(lambda: [r for r, _ in reactions(alice)[1]] == ['👍', '❤️', '😂', '😢'])

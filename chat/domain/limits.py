@@ -1,5 +1,5 @@
-"""How much one tab and one network address may do: messages per second, new rooms per minute, open tabs,
-bytes of text stored per day.
+"""How much one tab and one network address may do: messages and reactions per second, new rooms per minute,
+open tabs, bytes of text stored per day.
 
 Each refusal is a `ChatError` with a specific message, raised before anything is stored,
 so a flood costs the server a dictionary lookup per attempt and reaches nobody. The
@@ -34,6 +34,10 @@ class LimitSettings:
     rooms_per_minute: int = 10
     tabs_per_ip: int = 20
     ip_storage_per_day: int = 5_000_000
+    reaction_burst: int = 10
+    reactions_per_second: float = 2.0
+    ip_reaction_burst: int = 30
+    ip_reactions_per_second: float = 10.0
 
 
 @dataclass(slots=True)
@@ -122,6 +126,8 @@ class Limits:
         self._ip_bytes = RateLimiter(settings.ip_storage_per_day, settings.ip_storage_per_day / DAY, clock)
         self._tab_searches = RateLimiter(SEARCH_BURST, SEARCHES_PER_SECOND, clock)
         self._ip_searches = RateLimiter(IP_SEARCH_BURST, IP_SEARCHES_PER_SECOND, clock)
+        self._tab_reactions = RateLimiter(settings.reaction_burst, settings.reactions_per_second, clock)
+        self._ip_reactions = RateLimiter(settings.ip_reaction_burst, settings.ip_reactions_per_second, clock)
         self._tabs: dict[str, int] = {}
 
     def admit_message(self, tab: str, ip: str, *, new_room: bool, size: int) -> None:
@@ -165,6 +171,22 @@ class Limits:
                 )
         self._tab_searches.take(tab)
         self._ip_searches.take(ip)
+
+    def admit_reaction(self, tab: str, ip: str) -> None:
+        """Count one reaction (added or taken back) from `tab` at `ip`, or raise `ChatError` saying why not.
+
+        Reactions have buckets of their own: a click costs less than a message, so a tab may react faster than
+        it may post, yet a script toggling in a loop still reaches every tab of the room only at this rate.
+        """
+        if wait := self._tab_reactions.wait(tab):
+            raise ChatError(ErrorKind.RATE_LIMITED, f'You are reacting too fast. Wait {_seconds(wait)} and try again.')
+        if wait := self._ip_reactions.wait(ip):
+            raise ChatError(
+                ErrorKind.RATE_LIMITED,
+                f'Too many reactions from your network address. Wait {_seconds(wait)} and try again.',
+            )
+        self._tab_reactions.take(tab)
+        self._ip_reactions.take(ip)
 
     def open_tab(self, ip: str) -> Callable[[], None]:
         """Count one more open tab from `ip` and return the function that counts it closed again.

@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 DEFAULT_ROOM = 'lobby'
 MAX_MESSAGE_LENGTH = 2000
 MAX_MESSAGE_BYTES = 4 * MAX_MESSAGE_LENGTH  # in UTF-8, a code point takes at most 4 bytes
+REACTIONS = ('👍', '❤️', '😂', '🎉', '😮', '😢')  # the fixed set, in the order chips show
 MAX_NAME_LENGTH = 32
 MAX_ROOM_NAME_LENGTH = 40
 ROOM_NAME_PATTERN = re.compile(f'[a-z0-9_-]{{1,{MAX_ROOM_NAME_LENGTH}}}')
@@ -38,6 +40,7 @@ class ErrorKind(StrEnum):
     UNAVAILABLE = 'unavailable'
     NOT_YOURS = 'not_yours'
     GONE = 'gone'
+    BAD_REACTION = 'bad_reaction'
 
 
 class ChatError(Exception):
@@ -58,6 +61,14 @@ class Author:
 
 
 @dataclass(frozen=True, slots=True)
+class Reaction:
+    """One emoji on a message and who chose it, in the order they did."""
+
+    emoji: str
+    authors: tuple[Author, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """A stored message; `id` increases within its room and defines the one order everyone sees.
 
@@ -72,19 +83,22 @@ class Message:
     sent_at: float
     edited_at: float | None = None
     deleted: bool = False
+    reactions: tuple[Reaction, ...] = ()
+    reacted_at: float | None = None
 
     @property
     def changed(self) -> bool:
-        """Whether this is a later state of a message (edited or deleted), not the message as first posted."""
-        return self.deleted or self.edited_at is not None
+        """Whether this is a later state of a message (edited, deleted, reacted to), not the message as posted."""
+        return self.deleted or self.edited_at is not None or self.reacted_at is not None
 
     @property
     def revision(self) -> float:
-        """Orders the states of one message: a later edit is higher, and a deletion is final.
+        """Orders the states of one message: a later edit or reaction is higher, and a deletion is final.
 
         Pages and live changes may reach a tab in either order; the higher revision is the current one.
+        The stores give each change a time after the message's last one, so edits and reactions share one order.
         """
-        return math.inf if self.deleted else (self.edited_at or 0.0)
+        return math.inf if self.deleted else max(self.edited_at or 0.0, self.reacted_at or 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +154,23 @@ def not_yours(action: str) -> ChatError:
 def gone() -> ChatError:
     """The refusal of an edit or deletion of a message that was deleted, or left with the retention."""
     return ChatError(ErrorKind.GONE, 'This message no longer exists.')
+
+
+def validate_reaction(emoji: str) -> str:
+    """Return `emoji` if it is one of the fixed `REACTIONS`, else raise `ChatError`."""
+    if emoji not in REACTIONS:
+        raise ChatError(ErrorKind.BAD_REACTION, f'Pick one of {" ".join(REACTIONS)}.')
+    return emoji
+
+
+def group_reactions(rows: Iterable[tuple[str, Author]]) -> tuple[Reaction, ...]:
+    """Each emoji's authors from the stores' (emoji, author) rows in the order they came, emoji in `REACTIONS`
+    order; rows with an emoji no longer in the set are left out."""
+    authors: dict[str, list[Author]] = {emoji: [] for emoji in REACTIONS}
+    for emoji, author in rows:
+        if emoji in authors:
+            authors[emoji].append(author)
+    return tuple(Reaction(emoji, tuple(chosen)) for emoji, chosen in authors.items() if chosen)
 
 
 def clean_message(text: str) -> str:

@@ -26,6 +26,7 @@ from chat.domain.model import (
     clean_display_name,
     clean_message,
     clean_search,
+    validate_reaction,
     validate_room,
 )
 from chat.domain.presence import Presence, Visit, Watcher
@@ -208,6 +209,28 @@ class Rooms:
             log_event(log, logging.INFO, 'message_not_deleted', room=room, reason=error.kind, ip=ip)
             raise
         log_event(log, logging.DEBUG, 'message_deleted', room=room, message_id=message_id)
+        return message
+
+    async def react(
+        self, room: str, message_id: int, author: Author, emoji: str, *, on: bool, ip: str | None = None
+    ) -> Message:
+        """Add (`on`) or take back `author`'s `emoji` on a message of `room`; every subscriber gets the message.
+
+        Anyone may react to any message that exists; a client's reactions are held to their own rate.
+        Raises `ChatError` for an emoji outside `REACTIONS` or a message that is gone, before anything is stored.
+        """
+        try:
+            validate_room(room)
+            validate_reaction(emoji)
+            author = Author(author.id, clean_display_name(author.name))
+            await self._ready()
+            if ip is not None:
+                self.limits.admit_reaction(author.id, ip)
+            message = await self.backend.react(room, message_id, author, emoji, on=on)
+        except ChatError as error:
+            log_event(log, logging.INFO, 'reaction_refused', room=room, reason=error.kind, ip=ip)
+            raise
+        log_event(log, logging.DEBUG, 'reacted', room=room, message_id=message_id, on=on)
         return message
 
     async def _admit_change(self, room: str, author_id: str, size: int, ip: str | None) -> None:

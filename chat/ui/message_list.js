@@ -2,12 +2,17 @@
 // replies to its own requests by message id, and draws each message as text nodes and links, never as HTML.
 // An edited or deleted message arrives again under its id and replaces the earlier state. Own bubbles have a
 // menu (Edit, Delete); the edit happens in the bubble, and the server answers each request (`answered`).
+// Under every bubble its reactions are chips (the tab's own found by its token); a chip toggles the tab's own,
+// the add button opens the fixed set. Chips and buttons draw their glyphs from attributes, so a bubble's text
+// is its message alone.
 import { follow } from "chat-room-socket";
 
 const BOTTOM_SLACK = 48;
 
-// Orders the states of one message as the server's Message.revision does: a later edit wins, a deletion is final.
-const revision = (m) => (m.deleted ? Infinity : m.edited || 0);
+// Orders the states of one message as the server's Message.revision does: a later edit or reaction wins, a
+// deletion is final.
+const revision = (m) => (m.deleted ? Infinity : Math.max(m.edited || 0, m.reacted || 0));
+const LONG_PRESS_MS = 500;
 
 export default {
   template: `
@@ -17,7 +22,7 @@ export default {
           <q-btn v-if="hasOlder || full" flat no-caps dense icon="history" class="chat-load-older"
             :disable="full || loading" :label="full ? fullText : 'Load older messages'" @click="older" />
           <div v-for="(m, i) in list" :key="m.id" :class="bubbleClass(m, i)" :data-author="m.name" :data-id="m.id"
-            :data-time="stamp(m)" :title="when(m)"><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
+            :data-time="stamp(m)" :title="when(m)"><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-react-add" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
         </div>
       </div>
       <q-btn v-if="unseen" rounded unelevated no-caps icon="arrow_downward" class="chat-jump"
@@ -43,6 +48,7 @@ export default {
     limit: Number,
     group: Number,
     title: String,
+    emoji: Array,
   },
   data() {
     return {
@@ -58,6 +64,8 @@ export default {
       draft: "",
       errors: {},
       confirming: null,
+      pickerFor: null,
+      shownNames: null,
     };
   },
   computed: {
@@ -82,6 +90,7 @@ export default {
     },
   },
   created() {
+    this.pressed = null;
     this.ids = new Set();
     this.connects = 0;
     this.late = false;
@@ -147,7 +156,7 @@ export default {
           if (m.deleted && this.editing === m.id) this.editing = null;
           continue;
         }
-        if ((m.edited || m.deleted) && list.length && m.id < list[0].id) continue; // a change above the page
+        if ((m.edited || m.deleted || m.reacted) && list.length && m.id < list[0].id) continue; // a change above the page
         this.ids.add(m.id);
         added.push(m);
         if (!list.length || list[list.length - 1].id < m.id) list.push(Object.freeze(m));
@@ -213,6 +222,38 @@ export default {
       if (data.error) this.errors[data.id] = data.error;
       else if (this.editing === data.id) this.stopEditing();
       else delete this.errors[data.id];
+    },
+    mine(m, emoji) {
+      const found = (m.reactions || []).find((r) => r[0] === emoji);
+      return Boolean(found && found[3].includes(this.me));
+    },
+    names(r) {
+      const more = r[1] - r[2].length;
+      return more > 0 ? `${r[2].join(", ")} and ${more} more` : r[2].join(", ");
+    },
+    react(m, emoji, on) {
+      delete this.errors[m.id];
+      this.$emit("react", { id: m.id, emoji, on });
+    },
+    chipClicked(m, r) {
+      if (this.pressed && this.pressed.shown) return; // the end of a long press shows names, it toggles nothing
+      this.react(m, r[0], !r[3].includes(this.me));
+    },
+    pressStart(m, r) {
+      this.pressEnd();
+      const pressed = { shown: false };
+      pressed.timer = setTimeout(() => {
+        pressed.shown = true;
+        this.shownNames = { id: m.id, names: `${r[0]} ${this.names(r)}` };
+      }, LONG_PRESS_MS);
+      this.pressed = pressed;
+    },
+    pressEnd() {
+      if (this.pressed) clearTimeout(this.pressed.timer);
+      if (this.pressed && this.pressed.shown) setTimeout(() => (this.shownNames = null), 2500);
+    },
+    pressMenu(event) {
+      if (this.pressed) event.preventDefault(); // a long press shows names, not the browser's menu
     },
     older() {
       if (this.loading || this.full || !this.list.length) return;

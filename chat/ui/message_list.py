@@ -11,8 +11,9 @@ and everything shows in the room's order:
   reconnect (`resume`), and older pages (`older`).
 
 A message that is edited or deleted arrives again by the same paths under its id, and takes
-the place of its earlier state. The tab asks to edit or delete its own messages (`edit`,
-`delete`) with nothing but the id and the text: the room model decides whose message it is.
+the place of its earlier state; so does a message reacted to, with all its reactions. The tab asks
+to edit or delete its own messages (`edit`, `delete`) with nothing but the id and the text, and to
+react to any (`react`) with the id, the emoji and on or off: the room model decides the rest.
 
 The live stream bypasses NiceGUI's outbox, so it has no replay; `resume` replaces it, and
 reaches back further: a tab that was away longer than a page's worth of messages gets the
@@ -30,7 +31,7 @@ from nicegui import ui
 from nicegui.events import GenericEventArguments
 
 from chat.domain.limits import RateLimiter
-from chat.domain.model import ChatError, Message
+from chat.domain.model import REACTIONS, ChatError, Message
 from chat.internals import room_broadcast
 from chat.internals.findable import FindableText
 from chat.ui.activity import SOCKET_MODULE
@@ -47,6 +48,7 @@ History = Callable[[int | None, int], Awaitable[list[Message]]]
 Since = Callable[[int, int], Awaitable[list[Message]]]
 Edit = Callable[[int, str], Awaitable[Message]]
 Delete = Callable[[int], Awaitable[Message]]
+React = Callable[[int, str, bool], Awaitable[Message]]
 DELETED = 'message deleted'
 
 
@@ -75,7 +77,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         stream: RoomStream,
         history: History,
         since: Since,
-        changes: tuple[Edit, Delete],
+        changes: tuple[Edit, Delete, React],
         *,
         title: str,
         on_joined: Callable[[], None],
@@ -86,19 +88,20 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self._on_joined = on_joined
         self._history = history
         self._since = since
-        self._edit_message, self._delete_message = changes
+        self._edit_message, self._delete_message, self._react_to = changes
         self._author_id = ''
         self._sent: dict[int, Message] = {}
         self._joined_at = 0
         self.refusal: str | None = None  # what the tab shows under the message it last tried to change
         self._props.update(room=self.room, event=EVENT, messages=[], more=False, me='', ready=False)
-        self._props.update(limit=MAX_SHOWN, group=GROUP_SECONDS, title=title)
+        self._props.update(limit=MAX_SHOWN, group=GROUP_SECONDS, title=title, emoji=list(REACTIONS))
         self.classes('chat-messages').mark('message-list')
         self.on('resume', self._resume)
         self.on('older', self._older)
         self.on('edit', self._edit)
         self.on('delete', self._delete)
         self.on('unreachable', self._unreachable)
+        self.on('react', self._react)
 
     async def open(self, author_id: str) -> None:
         """Show the latest page to the connected tab of `author_id` and start its live messages.
@@ -200,6 +203,17 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
     async def _delete(self, event: GenericEventArguments) -> None:
         if _is_id(event.args):
             await self._answer(event.args, self._delete_message(event.args))
+
+    async def _react(self, event: GenericEventArguments) -> None:
+        """Add or take back the tab's reaction: the event names the message, the emoji and which, nothing else."""
+        args = event.args
+        if (
+            isinstance(args, dict)
+            and _is_id(args.get('id'))
+            and isinstance(args.get('emoji'), str)
+            and isinstance(args.get('on'), bool)
+        ):
+            await self._answer(args['id'], self._react_to(args['id'], args['emoji'], args['on']))
 
     async def _answer(self, message_id: int, change: Awaitable[Message]) -> None:
         """Tell the tab whether its change was made, or why not; the change itself reaches it with the stream."""

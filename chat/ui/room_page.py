@@ -74,7 +74,7 @@ class RoomView:
             stream,
             self._history_page,
             self._missed,
-            (self._edit, self._delete),
+            (self._edit, self._delete, self._react),
             title=page_title(self.room),
             on_joined=self._joined,
         )
@@ -145,6 +145,10 @@ class RoomView:
 
     async def _delete(self, message_id: int) -> Message:
         return await self.rooms.delete(self.room, message_id, self.author_id, ip=self.ip)
+
+    async def _react(self, message_id: int, emoji: str, on: bool) -> Message:
+        author = Author(self.author_id, self.header.name)
+        return await self.rooms.react(self.room, message_id, author, emoji, on=on, ip=self.ip)
 
     def _joined(self) -> None:
         """The tab's socket (re)joined the room's broadcast: it gets the activity it may have missed."""

@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 EVENT = 'chat_messages'
 WATCH_EVENT = 'chat_room_news'
-CHANGE_KEYS = {'edited', 'deleted'}  # what a message's wire form has once it was changed
+CHANGE_KEYS = {'edited', 'deleted', 'reacted'}  # what a message's wire form has once it was changed
+REACTORS_NAMED = 10  # names a reaction's wire form carries (its chip's title); the count is always whole
+REACTORS_KNOWN = 25  # public tokens it carries, for a tab to find its own reaction among them
 COALESCE_SECONDS = 0.005  # under load, what arrives within this long after an emit goes out in the next one
 Wire = dict[str, Any]
 ActivityListener = Callable[[Activity], None]
@@ -45,7 +47,10 @@ def wire(message: Message) -> Wire:
     the time in milliseconds for the browser to show in its own time zone.
 
     An edited or deleted message goes out the same way under its id, with `edited` (when, also its revision)
-    and `deleted`; the browser puts it in place of the earlier state.
+    and `deleted`; the browser puts it in place of the earlier state. A message reacted to carries `reacted`
+    (also a revision) and `reactions`, each [emoji, count, first names, first authors' tokens]: the same for
+    every tab, which finds its own reaction by its token, as it finds its own messages. Bounded, so a message
+    with a crowd of reactions costs each tab no more than one with a few.
     """
     data: Wire = {
         'id': message.id,
@@ -58,6 +63,17 @@ def wire(message: Message) -> Wire:
         data['edited'] = message.edited_at * 1000
     if message.deleted:
         data['deleted'] = True
+    if message.reacted_at is not None:
+        data['reacted'] = message.reacted_at * 1000
+        data['reactions'] = [
+            [
+                reaction.emoji,
+                len(reaction.authors),
+                [author.name for author in reaction.authors[:REACTORS_NAMED]],
+                [public_token(author.id) for author in reaction.authors[:REACTORS_KNOWN]],
+            ]
+            for reaction in message.reactions
+        ]
     return data
 
 

@@ -44,11 +44,13 @@ def type_and_enter(driver: WebDriver, text: str) -> None:
 
 
 def edit_own_message(driver: WebDriver, text: str) -> None:
-    """Edit the tab's latest own message from the keyboard: Shift+Tab from the input reaches its menu, Enter opens
-    it on "Edit", Enter opens the editor; the new text goes in as one input event, then Enter saves it."""
-    field = driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT)
-    field.send_keys(Keys.SHIFT, Keys.TAB)
-    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    """Edit the tab's latest own message from the keyboard: Enter on its menu button opens the menu on "Edit", Enter
+    opens the editor; the new text goes in as one input event, then Enter saves it.
+
+    The menu button is focused by selecting it: which button Shift+Tab from the input reaches depends on the
+    messages below (another's has its reaction button)."""
+    menus = driver.find_elements(By.CSS_SELECTOR, '.sent-message .chat-bubble-menu')
+    menus[-1].send_keys(Keys.ENTER)
     WebDriverWait(driver, PATIENCE).until(lambda d: d.switch_to.active_element.text == 'Edit')
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     editor = WebDriverWait(driver, PATIENCE).until(

@@ -288,6 +288,24 @@ class ProtocolClient:
         """Type `name` into the header's name input and press Enter, as a user changing their display name."""
         await self._type_and_enter(self._labelled_input('Your name'), name)
 
+    @property
+    def first_page(self) -> list[dict[str, Any]]:
+        """The messages of the page the list was handed when the tab opened, in their wire form."""
+        return list(self._list_props().get('messages', []))
+
+    @property
+    def reaction_emoji(self) -> list[str]:
+        """The emoji the message list offers to react with."""
+        return list(self._list_props().get('emoji', []))
+
+    async def change(self, event: str, value: object) -> None:
+        """Send the message list one of its requests, as message_list.js emits it: `edit` ({id, text}), `delete`
+        (an id) or `react` ({id, emoji, on})."""
+        listener = _listeners(self.elements[self._list_id])[event]
+        await self.socket.emit(
+            'event', self._event(self._list_id, listener['listener_id'], orjson.dumps(value).decode())
+        )
+
     def composer_text(self) -> str:
         """What the composer input shows now; '' once the server accepted a message and cleared it."""
         input_id, _ = self.composer()

@@ -42,6 +42,11 @@ def delete(user: User, message_id: int) -> None:
     user.find(kind=MessageList).trigger('delete', message_id)
 
 
+def react(user: User, message_id: int, emoji: str, *, on: bool = True) -> None:
+    """Add (or take back) the tab's `emoji` on message `message_id`, as a chip or the add button's menu sends it."""
+    user.find(kind=MessageList).trigger('react', {'id': message_id, 'emoji': emoji, 'on': on})
+
+
 async def eventually(check: Callable[[], bool], tries: int = 40) -> None:
     """Wait until `check()` holds, as a user would wait for the page to update."""
     for _ in range(tries):

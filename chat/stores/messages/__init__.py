@@ -40,7 +40,8 @@ class Backend(Protocol):
     stored message to `deliver` exactly once, in the store's order, so a client never
     shows a message that was not stored and all clients of a room agree on the order.
     Edits and deletions take the same path: each is delivered once, as the message's new
-    state, and `history` and `since` return every message in its current state.
+    state, and `history` and `since` return every message in its current state. Reactions too change a
+    message's state: each reaction is delivered as the message with all its reactions.
     """
 
     async def start(self, deliver: Deliver) -> None:
@@ -63,6 +64,13 @@ class Backend(Protocol):
     async def delete(self, room: str, message_id: int, author_id: str) -> Message:
         """Delete message `message_id` of `room` if `author_id` wrote it, as `edit` does: its text leaves the
         store, its id, author and time stay, so history shows where it was (`deleted` set)."""
+
+    async def react(self, room: str, message_id: int, author: Author, emoji: str, *, on: bool) -> Message:
+        """Add (`on`) or take back `author`'s `emoji` on message `message_id` of `room` and return the message as
+        it is now, with its reactions; delivered like an edit (`reacted_at` set). Anyone may react, once per
+        emoji; adding one twice or taking back one never added changes nothing but the revision. Raises
+        `ChatError` GONE for a message that does not exist (any more), STORAGE or UNAVAILABLE if the store fails.
+        """
 
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         """Return up to `limit` messages of `room` older than id `before` (or the latest), oldest first."""

@@ -23,7 +23,7 @@ import json
 import logging
 import time
 import uuid
-from typing import cast
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -31,7 +31,17 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary, gone, not_yours
+from chat.domain.model import (
+    Author,
+    ChatError,
+    ErrorKind,
+    Message,
+    RoomCursor,
+    RoomSummary,
+    gone,
+    group_reactions,
+    not_yours,
+)
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -126,50 +136,109 @@ end
 return before - left
 """
 )
-# An edit (ARGV[5] '0') or deletion ('1') of message ARGV[1] (LEX id ARGV[2]) of room ARGV[7] by author ARGV[3]:
-# the message leaves the stream (or its earlier state the changed zset) and the feed, its new state joins the
-# changed zset and goes out on the feed. Replies (JSON, remembered under the one-time token KEYS[4] like APPEND)
-# ["ok", author_name, sent_at, edited_at], ["gone"] or ["not_yours"].
-CHANGE = """
-local done = redis.call('GET', KEYS[4])
-if done then return done end
-local state, old
-local entry = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])[1]
-if entry then
-    state = {}
-    for i = 1, #entry[2], 2 do state[entry[2][i]] = entry[2][i + 1] end
-else
-    old = redis.call('ZRANGEBYLEX', KEYS[2], '[' .. ARGV[2] .. '|', '[' .. ARGV[2] .. '}', 'LIMIT', 0, 1)[1]
-    if old then state = cjson.decode(string.sub(old, #ARGV[2] + 2)) end
+# A message's current state and where it is (KEYS[1] its room's stream, KEYS[2] its changed zset, KEYS[3] the
+# feed), for changing it: `load` finds message ARGV[1] (LEX id ARGV[2]); `later` is a revision after its last
+# one; `publish` moves it out of the stream (or its earlier state out of the zset) and out of the feed, and
+# writes its new state to both: the feed record, and the zset member, whose reactions field stays JSON text.
+CHANGE_FUNCTIONS = """
+local function load()
+    local entry = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])[1]
+    if entry then
+        local state = {}
+        for i = 1, #entry[2], 2 do state[entry[2][i]] = entry[2][i + 1] end
+        return state, nil
+    end
+    local old = redis.call('ZRANGEBYLEX', KEYS[2], '[' .. ARGV[2] .. '|', '[' .. ARGV[2] .. '}', 'LIMIT', 0, 1)[1]
+    if old then return cjson.decode(string.sub(old, #ARGV[2] + 2)), old end
+    return nil, nil
 end
+local function later(state)
+    local now = redis.call('TIME')
+    local at = now[1] .. '.' .. string.format('%06d', tonumber(now[2]))
+    local last = math.max(tonumber(state.edited_at or 0), tonumber(state.reacted_at or 0))
+    if last >= tonumber(at) then at = string.format('%.6f', last + 0.000001) end
+    return at
+end
+-- the reply to a retry of a change that was made: the message as it is now (the token keeps no text)
+local function current()
+    local state = load()
+    return cjson.encode(state and {'ok', state} or {'gone'})
+end
+local FIELDS = {'author_id', 'author_name', 'text', 'sent_at', 'edited_at', 'deleted', 'reacted_at', 'reactions'}
+local function publish(state, old, feed_length, room)
+    if old then
+        redis.call('ZREM', KEYS[2], old)
+        redis.call('XDEL', KEYS[3], state.feed)
+    else
+        redis.call('XDEL', KEYS[1], ARGV[1])
+        redis.call('XDEL', KEYS[3], ARGV[1])
+    end
+    state.message_id = ARGV[1]
+    local record = {'room', room, 'message_id', ARGV[1]}
+    for _, name in ipairs(FIELDS) do
+        if state[name] then
+            table.insert(record, name)
+            table.insert(record, state[name])
+        end
+    end
+    state.feed = redis.call('XADD', KEYS[3], 'MAXLEN', '~', feed_length, '*', unpack(record))
+    redis.call('ZADD', KEYS[2], 0, ARGV[2] .. '|' .. cjson.encode(state))
+end
+"""
+# An edit (ARGV[5] '0') or deletion ('1') of message ARGV[1] (LEX id ARGV[2]) of room ARGV[7] by author ARGV[3];
+# a deletion takes the reactions too. Replies (JSON) ["ok", state], ["gone"] or ["not_yours"]; the one-time token
+# KEYS[4] marks the change made, so a retry changes nothing and gets the message as it is now.
+CHANGE = (
+    CHANGE_FUNCTIONS
+    + """
+if redis.call('EXISTS', KEYS[4]) == 1 then return current() end
+local state, old = load()
 local reply
 if not state or state.deleted == '1' then
     reply = cjson.encode({'gone'})
 elseif state.author_id ~= ARGV[3] then
     reply = cjson.encode({'not_yours'})
 else
-    local now = redis.call('TIME')
-    local edited_at = now[1] .. '.' .. string.format('%06d', tonumber(now[2]))
-    if state.edited_at and tonumber(state.edited_at) >= tonumber(edited_at) then
-        edited_at = string.format('%.6f', tonumber(state.edited_at) + 0.000001)
-    end
-    if entry then
-        redis.call('XDEL', KEYS[1], ARGV[1])
-        redis.call('XDEL', KEYS[3], ARGV[1])
-    else
-        redis.call('ZREM', KEYS[2], old)
-        redis.call('XDEL', KEYS[3], state.feed)
-    end
-    state.message_id, state.text, state.deleted, state.edited_at = ARGV[1], ARGV[4], ARGV[5], edited_at
-    state.feed = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'room', ARGV[7], 'message_id', ARGV[1],
-        'author_id', state.author_id, 'author_name', state.author_name, 'text', state.text,
-        'sent_at', state.sent_at, 'edited_at', edited_at, 'deleted', state.deleted)
-    redis.call('ZADD', KEYS[2], 0, ARGV[2] .. '|' .. cjson.encode(state))
-    reply = cjson.encode({'ok', state.author_name, state.sent_at, edited_at})
+    state.text, state.deleted, state.edited_at = ARGV[4], ARGV[5], later(state)
+    if ARGV[5] == '1' then state.reactions = nil end
+    publish(state, old, ARGV[6], ARGV[7])
+    reply = cjson.encode({'ok', state})
 end
-redis.call('SET', KEYS[4], reply, 'EX', 600)
+redis.call('SET', KEYS[4], 1, 'EX', 600)
 return reply
 """
+)
+# Author ARGV[3] (named ARGV[4]) adds (ARGV[5] '1') or takes back ('0') emoji ARGV[6] on message ARGV[1] of room
+# ARGV[8]; reactions are [emoji, author id, author name] in the order chosen. Replies as CHANGE does.
+REACT = (
+    CHANGE_FUNCTIONS
+    + """
+if redis.call('EXISTS', KEYS[4]) == 1 then return current() end
+local state, old = load()
+local reply
+if not state or state.deleted == '1' then
+    reply = cjson.encode({'gone'})
+else
+    local reactions, kept = state.reactions and cjson.decode(state.reactions) or {}, {}
+    local found = false
+    for _, reaction in ipairs(reactions) do
+        if reaction[1] == ARGV[6] and reaction[2] == ARGV[3] then
+            found = true
+            if ARGV[5] == '1' then table.insert(kept, reaction) end
+        else
+            table.insert(kept, reaction)
+        end
+    end
+    if ARGV[5] == '1' and not found then table.insert(kept, {ARGV[6], ARGV[3], ARGV[4]}) end
+    state.reactions = #kept > 0 and cjson.encode(kept) or nil
+    state.reacted_at = later(state)
+    publish(state, old, ARGV[7], ARGV[8])
+    reply = cjson.encode({'ok', state})
+end
+redis.call('SET', KEYS[4], 1, 'EX', 600)
+return reply
+"""
+)
 # Up to ARGV[4] messages of a room from its stream and its changed zset, each from its bound (ARGV[2] a stream
 # id, ARGV[3] a LEX range bound) back ('back') or forward; the caller merges them and keeps the nearest.
 READ = """
@@ -215,6 +284,7 @@ class RedisBackend:
         self._stopping = False
         self._append: AsyncScript | None = None
         self._change: AsyncScript | None = None
+        self._react: AsyncScript | None = None
         self._read: AsyncScript | None = None
         self._trim: AsyncScript | None = None
         self._rooms_page: AsyncScript | None = None
@@ -226,6 +296,7 @@ class RedisBackend:
         self._feed = aioredis.from_url(self.url, decode_responses=True, retry=Retry(NoBackoff(), 0), **TIMEOUTS)
         self._append = self._redis.register_script(APPEND)
         self._change = self._redis.register_script(CHANGE)
+        self._react = self._redis.register_script(REACT)
         self._read = self._redis.register_script(READ)
         self._trim = self._redis.register_script(TRIM)
         self._rooms_page = self._redis.register_script(ROOMS_PAGE)
@@ -283,24 +354,32 @@ class RedisBackend:
         return await self._change_message(room, message_id, author_id, '', deleted=True)
 
     async def _change_message(self, room: str, message_id: int, author_id: str, text: str, *, deleted: bool) -> Message:
-        assert self._change is not None, 'the Redis backend has not been started'
-        keys = [self._key('room', room), self._key('changed', room), self._key('feed'),
-                self._key('changes-done', uuid.uuid4().hex)]  # fmt: skip
         stream_id = to_stream_id(message_id)
         values: list[str | int] = [stream_id, lex(stream_id), author_id, text, int(deleted), FEED_LENGTH, room]
+        reply = await self._run_change(self._change, room, values)
+        if reply[0] == 'not_yours':
+            raise not_yours('delete' if deleted else 'edit')
+        return _message(room, stream_id, reply[1])
+
+    async def react(self, room: str, message_id: int, author: Author, emoji: str, *, on: bool) -> Message:
+        stream_id = to_stream_id(message_id)
+        values: list[str | int] = [stream_id, lex(stream_id), author.id, author.name, int(on), emoji, FEED_LENGTH, room]
+        reply = await self._run_change(self._react, room, values)
+        return _message(room, stream_id, reply[1])
+
+    async def _run_change(self, script: AsyncScript | None, room: str, values: list[str | int]) -> list[Any]:
+        """Run a script that changes a message (`CHANGE_FUNCTIONS`) and return its reply; raise GONE for "gone"."""
+        assert script is not None, 'the Redis backend has not been started'
+        keys = [self._key('room', room), self._key('changed', room), self._key('feed'),
+                self._key('changes-done', uuid.uuid4().hex)]  # fmt: skip
         try:
-            reply = json.loads(await self._change(keys=keys, args=values))
+            reply = cast(list[Any], json.loads(await script(keys=keys, args=values)))
         except RedisError as error:
             log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, UNAVAILABLE) from error
         if reply[0] == 'gone':
             raise gone()
-        if reply[0] == 'not_yours':
-            raise not_yours('delete' if deleted else 'edit')
-        _, author_name, sent_at, edited_at = reply
-        return Message(
-            message_id, room, Author(author_id, author_name), text, float(sent_at), float(edited_at), deleted
-        )
+        return reply
 
     async def history(self, room: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
         bounds = ('+', '+') if before is None else (f'({to_stream_id(before)}', f'({lex(to_stream_id(before))}')
@@ -503,5 +582,19 @@ def _message(room: str, stream_id: str, fields: dict[str, str]) -> Message:
     """A message from a stream entry, a feed record of a change, or a changed message's state."""
     author = Author(fields['author_id'], fields['author_name'])
     edited_at = float(fields['edited_at']) if 'edited_at' in fields else None
+    reacted_at = float(fields['reacted_at']) if 'reacted_at' in fields else None
+    reactions = group_reactions(
+        (emoji, Author(author_id, name)) for emoji, author_id, name in json.loads(fields.get('reactions', '[]'))
+    )
     sent_at = float(fields['sent_at'])
-    return Message(to_int(stream_id), room, author, fields['text'], sent_at, edited_at, fields.get('deleted') == '1')
+    return Message(
+        to_int(stream_id),
+        room,
+        author,
+        fields['text'],
+        sent_at,
+        edited_at,
+        fields.get('deleted') == '1',
+        reactions,
+        reacted_at,
+    )

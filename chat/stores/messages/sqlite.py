@@ -12,12 +12,23 @@ import logging
 import os
 import sqlite3
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor, RoomSummary, gone, not_yours
+from chat.domain.model import (
+    Author,
+    ChatError,
+    ErrorKind,
+    Message,
+    RoomCursor,
+    RoomSummary,
+    gone,
+    group_reactions,
+    not_yours,
+)
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -99,7 +110,25 @@ CREATE TRIGGER reindex_changed_message AFTER UPDATE OF text ON messages BEGIN
     INSERT INTO messages_search (rowid, text) VALUES (NEW.id, NEW.text);
 END;
 """
-MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES, SEARCH)
+# Reactions: one row per author and emoji, in the order chosen (rowid); they go with their message, whether the
+# retention deletes it or its author does. `reacted_at` orders a message's states as `edited_at` does.
+REACTIONS = """
+ALTER TABLE messages ADD COLUMN reacted_at REAL;
+CREATE TABLE reactions (
+    message_id INTEGER NOT NULL,
+    author_id TEXT NOT NULL,
+    emoji TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    PRIMARY KEY (message_id, author_id, emoji)
+);
+CREATE TRIGGER drop_reactions AFTER DELETE ON messages BEGIN
+    DELETE FROM reactions WHERE message_id = OLD.id;
+END;
+CREATE TRIGGER clear_reactions AFTER UPDATE OF deleted ON messages WHEN NEW.deleted BEGIN
+    DELETE FROM reactions WHERE message_id = NEW.id;
+END;
+"""
+MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES, SEARCH, REACTIONS)
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
 # the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
@@ -108,16 +137,25 @@ EXPIRE_OLDEST = (
 )
 ROOMS_OVER = 'SELECT name, message_count - :keep FROM rooms WHERE message_count > :keep LIMIT :batch'
 TRIM_ROOM = 'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE room = :room ORDER BY id LIMIT :count)'
-COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted'
-# The author check and the change are one statement; a later change never gets an earlier time.
-CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted,
-    edited_at = max(:now, coalesce(edited_at, 0) + 0.000001)
+COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at'
+# A later change (edit or reaction) never gets an earlier time than the message's last one.
+LATER = 'max(:now, coalesce(edited_at, 0) + 0.000001, coalesce(reacted_at, 0) + 0.000001)'
+# The author check and the change are one statement.
+CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted, edited_at = {LATER}
     WHERE id = :id AND room = :room AND author_id = :author_id AND NOT deleted RETURNING {COLUMNS}"""
 # newest first through the index's rowids, so a page stops after its `limit` matches in the room
 SEARCH_ROOM = f"""SELECT {', '.join(f'messages.{column}' for column in COLUMNS.split(', '))}
 FROM messages_search JOIN messages ON messages.id = messages_search.rowid
 WHERE messages_search MATCH :query AND messages_search.rowid < :before AND messages.room = :room
 ORDER BY messages_search.rowid DESC LIMIT :limit"""
+REACTED = f"""UPDATE messages SET reacted_at = {LATER}
+    WHERE id = :id AND room = :room AND NOT deleted RETURNING {COLUMNS}"""
+REACT_ON = """INSERT OR IGNORE INTO reactions (message_id, author_id, emoji, author_name)
+    VALUES (:id, :author_id, :emoji, :author_name)"""
+REACT_OFF = 'DELETE FROM reactions WHERE message_id = :id AND author_id = :author_id AND emoji = :emoji'
+READ_REACTIONS = (
+    'SELECT message_id, emoji, author_id, author_name FROM reactions WHERE message_id IN ({}) ORDER BY rowid'
+)
 
 
 class SQLiteBackend:
@@ -204,7 +242,32 @@ class SQLiteBackend:
                 raise ChatError(ErrorKind.STORAGE, 'Your change could not be saved. Please try again.') from error
             if row is None:
                 raise not_yours('delete' if deleted else 'edit') if found else gone()
-            message = _message(row)
+            (message,) = await _with_reactions(db, [_message(row)])
+            deliver(message)
+        return message
+
+    async def react(self, room: str, message_id: int, author: Author, emoji: str, *, on: bool) -> Message:
+        """Add or take back `author`'s `emoji` and bump the message's `reacted_at`, in one transaction."""
+        db, deliver = self._require_started()
+        parameters = {'now': time.time(), 'id': message_id, 'room': room, 'author_id': author.id, 'emoji': emoji}
+        async with self._write_lock:
+            try:
+                await db.execute('BEGIN IMMEDIATE')
+                try:
+                    async with db.execute(REACTED, parameters) as cursor:
+                        row = await cursor.fetchone()
+                    if row is not None:
+                        await db.execute(REACT_ON if on else REACT_OFF, parameters | {'author_name': author.name})
+                except BaseException:
+                    await db.rollback()
+                    raise
+                await db.commit()
+                if row is None:
+                    raise gone()
+                (message,) = await _with_reactions(db, [_message(row)])
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'Your reaction could not be saved. Please try again.') from error
             deliver(message)
         return message
 
@@ -219,9 +282,8 @@ class SQLiteBackend:
         except sqlite3.Error as error:
             log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.STORAGE, 'The earlier messages could not be loaded.') from error
-        messages = [_message(row) for row in rows]
-        messages.reverse()  # the query pages back from the newest; a page lists its oldest first
-        return messages
+        messages = [_message(row) for row in rows][::-1]  # the query pages back; a page lists its oldest first
+        return await self._read_reactions(db, room, messages, 'The earlier messages could not be loaded.')
 
     async def since(self, room: str, *, after: int, limit: int) -> list[Message]:
         db, _ = self._require_started()
@@ -233,7 +295,17 @@ class SQLiteBackend:
         except sqlite3.Error as error:
             log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.STORAGE, 'The missed messages could not be loaded.') from error
-        return [_message(row) for row in rows]
+        messages = [_message(row) for row in rows]
+        return await self._read_reactions(db, room, messages, 'The missed messages could not be loaded.')
+
+    async def _read_reactions(
+        self, db: aiosqlite.Connection, room: str, messages: list[Message], failure: str
+    ) -> list[Message]:
+        try:
+            return await _with_reactions(db, messages)
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
+            raise ChatError(ErrorKind.STORAGE, failure) from error
 
     async def search(self, room: str, search: Search, *, before: int | None = None, limit: int = 20) -> list[Message]:
         db, _ = self._require_started()
@@ -334,8 +406,25 @@ def fts_query(search: Search) -> str:
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    id_, room, author_id, author_name, text, sent_at, edited_at, deleted = row
-    return Message(id_, room, Author(author_id, author_name), text, sent_at, edited_at, bool(deleted))
+    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at = row
+    return Message(
+        id_, room, Author(author_id, author_name), text, sent_at, edited_at, bool(deleted), reacted_at=reacted_at
+    )
+
+
+async def _with_reactions(db: aiosqlite.Connection, messages: list[Message]) -> list[Message]:
+    """`messages` with their reactions; one query for those ever reacted to, none if no message was."""
+    reacted = [message.id for message in messages if message.reacted_at is not None]
+    if not reacted:
+        return messages
+    rows: dict[int, list[tuple[str, Author]]] = {}
+    async with db.execute(READ_REACTIONS.format(', '.join('?' * len(reacted))), reacted) as cursor:
+        async for message_id, emoji, author_id, author_name in cursor:
+            rows.setdefault(message_id, []).append((emoji, Author(author_id, author_name)))
+    return [
+        replace(message, reactions=group_reactions(rows[message.id])) if message.id in rows else message
+        for message in messages
+    ]
 
 
 def check_database(path: Path) -> None:

@@ -1,0 +1,20 @@
+"""A message's wire form, the one encoding every tab of a room receives."""
+
+from chat.domain.model import Author, Message, Reaction
+from chat.ui.identity import public_token
+from chat.ui.stream import REACTORS_KNOWN, REACTORS_NAMED, wire
+
+ALICE = Author('tab-a', 'Alice')
+
+
+def test_reactions_go_out_with_whole_counts_and_bounded_names_and_tokens() -> None:
+    crowd = tuple(Author(f'tab-{i}', f'Person {i}') for i in range(40))
+    assert 'reactions' not in wire(Message(1, 'lobby', ALICE, 'hi', 1.0)), 'never reacted to: nothing more'
+    reactions = (Reaction('🎉', crowd), Reaction('😮', (ALICE,)))
+    data = wire(Message(1, 'lobby', ALICE, 'hi', 1.0, reactions=reactions, reacted_at=2.5))
+    (emoji, count, names, tokens), alone = data['reactions']
+    assert (emoji, count, data['reacted']) == ('🎉', 40, 2500.0)
+    assert names == [author.name for author in crowd[:REACTORS_NAMED]]
+    assert tokens == [public_token(author.id) for author in crowd[:REACTORS_KNOWN]]
+    assert alone == ['😮', 1, ['Alice'], [public_token(ALICE.id)]]
+    assert 'tab-' not in str(data), 'author ids never leave the server'
