@@ -4,7 +4,6 @@ while a tab's socket stays."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from chat.internals.pageless_sockets import PAGELESS_SECONDS
 from chat.internals.stalled_connections import CHECK_EVERY
@@ -12,6 +11,7 @@ from tests.support.app_process import AppProcess
 from tests.support.protocol import Network
 from tests.support.raw_socket import RawSocket
 from tests.support.tabs import open_tabs
+from tests.support.waiting import seconds_until_closed
 
 ENGINE_IO_CLOSE = '1'
 MARGIN = 2 * CHECK_EVERY + 3  # the check's period, and a loaded machine
@@ -19,18 +19,11 @@ MARGIN = 2 * CHECK_EVERY + 3  # the check's period, and a loaded machine
 
 async def closed_within(raw: RawSocket, seconds: float) -> float | None:
     """Answer pings until the server closes the socket; returns after how many seconds, None if it stayed open."""
-    started = time.monotonic()
-    try:
-        async with asyncio.timeout(seconds):
-            while await raw.receive(timeout=seconds) != ENGINE_IO_CLOSE:
-                pass
-    except TimeoutError:
-        return None
-    except ConnectionError:
-        pass
-    finally:
-        await raw.close()
-    return time.monotonic() - started
+
+    async def still_open() -> bool:
+        return await raw.receive(timeout=seconds) != ENGINE_IO_CLOSE
+
+    return await seconds_until_closed(still_open, raw.close, seconds)
 
 
 async def socket_io_without_handshake(url: str) -> RawSocket:

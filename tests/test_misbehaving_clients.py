@@ -29,7 +29,7 @@ from tests.support.percentiles import percentile
 from tests.support.protocol import Browser, Network, ProtocolClient
 from tests.support.raw_socket import SOCKET_PATH, RawSocket, page_query
 from tests.support.tabs import OnBubble, open_tabs
-from tests.support.waiting import wait_for
+from tests.support.waiting import seconds_until_closed, wait_for
 
 ROOM = '/room/misbehave'
 QUICK = 2.0  # seconds a well-behaved message may take to reach the other tab while an attack goes on
@@ -593,18 +593,11 @@ async def closed_within(url: str, payload: bytes, seconds: float) -> float | Non
     parts = urlsplit(url)
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     writer.write(payload)
-    started = time.monotonic()
-    try:
-        async with asyncio.timeout(seconds):
-            while await reader.read(1024):
-                pass
-    except TimeoutError:
-        return None
-    except ConnectionError:
-        pass
-    finally:
-        writer.close()
-    return time.monotonic() - started
+
+    async def still_open() -> bool:
+        return bool(await reader.read(1024))
+
+    return await seconds_until_closed(still_open, writer.close, seconds)
 
 
 async def test_connections_that_never_send_a_whole_request_are_closed(served: Served) -> None:

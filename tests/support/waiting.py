@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 T = TypeVar('T')
@@ -22,3 +23,23 @@ def wait_for(condition: Callable[[], T], timeout: float = 5.0, message: str = 'c
         if time.monotonic() > deadline:
             raise AssertionError(f'timed out after {timeout} s waiting for {message}')
         time.sleep(every)
+
+
+async def seconds_until_closed(
+    still_open: Callable[[], Awaitable[bool]], close: Callable[[], object], seconds: float
+) -> float | None:
+    """Keep reading a connection with `still_open()` (False once the peer closed it, or `ConnectionError`) and return
+    after how many seconds the server closed it, None if it was still open after `seconds`; `close()` it either way."""
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(seconds):
+            while await still_open():
+                pass
+    except TimeoutError:
+        return None
+    except ConnectionError:
+        pass
+    finally:
+        if asyncio.iscoroutine(closing := close()):
+            await closing
+    return time.monotonic() - started
