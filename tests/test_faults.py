@@ -276,6 +276,42 @@ async def test_a_disk_gone_read_only_refuses_posts_visibly_and_the_chat_keeps_se
         assert alice.texts() == ['before the disk broke', 'while the disk is read-only'], 'nothing shown was lost'
 
 
+def composer_counter(tab: Tab) -> str:
+    """The character counter under the input, e.g. '27 / 2000': the length of the text the server holds for it."""
+    return next(e['text'] for e in tab.client.elements.values() if 'chat-counter' in e.get('class', ()))
+
+
+async def test_a_refusal_quicker_than_the_browser_keeps_the_text_and_the_reason(
+    ext4_disk: Path, start_server: Callable[..., AppProcess], network: Network, chat_env: Path
+) -> None:
+    """Enter clears the input at once; the browser's input answers that clearing by sending its new value back
+    (NiceGUI's `updateValue`), one trip over the link later. A store that fails faster than that trip puts the
+    text back first: the late answer must not empty the input, nor take the reason away, for the server or the tab.
+    """
+    server = start_server(chat_env, '--db', str(ext4_disk / 'chat.db'))
+    async with (
+        Cable(server.url, delay=0.3) as slow_link,
+        recording_tabs(network, f'{slow_link.url}/room/disk', 1) as (alice,),
+        recording_tabs(network, f'{server.url}/room/disk', 1) as (bob,),
+    ):
+        await alice.send('before the disk broke')
+        break_filesystem(ext4_disk)
+        await refused_visibly(alice, bob, 'while the disk is read-only')
+        await alice.client.rename('')  # handled after all Alice sent before, so its refusal shows they were handled
+        await alice.client.wait_for(lambda: name_error(alice) is not None, timeout=10)
+        assert alice.client.composer_error() == NOT_SAVED, 'the reason stays under the input'
+        assert alice.client.composer_text() == 'while the disk is read-only', 'the typed text stays in the input'
+        assert composer_counter(alice) == '27 / 2000', 'and the server holds it too (Send sends it)'
+
+
+def name_error(tab: Tab) -> str | None:
+    """The reason shown under the header's name input, if it refused a name."""
+    props = next(
+        e.get('props', {}) for e in tab.client.elements.values() if e.get('props', {}).get('aria-label') == 'Your name'
+    )
+    return props.get('error-message') if props.get('error') else None
+
+
 # --- Network drops -------------------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
-from nicegui.events import GenericEventArguments
+from nicegui.events import GenericEventArguments, ValueChangeEventArguments
 
 from chat.domain.model import MAX_MESSAGE_LENGTH, ChatError, ErrorKind
 
@@ -24,6 +24,9 @@ class Composer(ui.element):
     Nothing the user typed is ever lost: the text goes back into the input with the reason
     next to it. A tab told to slow down gets no answer to Enter for a second, so a scripted
     flood costs the server an event each, not a round trip each.
+
+    The server sets the input in two places (cleared on Enter, the text put back on a refusal);
+    see `_put` for why a late answer from the browser to the first must not undo the second.
     """
 
     def __init__(self, send: Send, on_typing: Callable[[], None]) -> None:
@@ -34,10 +37,14 @@ class Composer(ui.element):
         self._last_sent = ''
         self._sent_at = -DOUBLE_PRESS
         self._refusing_until = 0.0
+        self._prop = ''  # the input's `value` prop as the browser last received it
+        self._echo: str | None = None  # a value the browser is about to send back unasked, see `_put`
+        self._putting = False
         self.classes('chat-composer').props('role=form aria-label="Send a message"')
         with self:
             self.input = (
-                ui.input(placeholder='Type a message…', on_change=self._update_counter)
+                ui.input(placeholder='Type a message…', on_change=self._changed)
+                .without_auto_validation()
                 .props('autofocus outlined dense aria-label="Message" hide-bottom-space')
                 .classes('chat-input')
                 .mark('composer-input')
@@ -69,13 +76,14 @@ class Composer(ui.element):
         if text.strip():
             self._last_sent, self._sent_at = text, time.monotonic()
             typed = self._typed()
-            self.input.value = typed[len(text) :] if typed.startswith(text) else typed
+            self._put(typed[len(text) :] if typed.startswith(text) else typed)
+            self._show_error(None)
         async with self._lock:
             try:
                 await self._send(text)
             except ChatError as error:
                 typed_since = self._typed()
-                self.input.value = f'{text} {typed_since}' if typed_since and typed_since != text else text
+                self._put(f'{text} {typed_since}' if typed_since and typed_since != text else text)
                 self._show_error(error.message)
                 if error.kind in (ErrorKind.RATE_LIMITED, ErrorKind.OVER_BUDGET):
                     self._refusing_until = time.monotonic() + RATE_LIMITED_PAUSE
@@ -96,6 +104,40 @@ class Composer(ui.element):
         """What the input holds; a forged event can set it to any JSON value, which counts as nothing typed."""
         value = self.input.value
         return value if isinstance(value, str) else ''
+
+    def _put(self, value: str) -> None:
+        """Set what the input shows from the server.
+
+        NiceGUI sends the new `value` prop and then has the browser's input take it (`updateValue`).
+        If the prop did not change (the browser keeps the last one it received while the user types), the
+        input takes it from that call and sends it back, as if typed, a trip over the link later. Enter
+        clears to '' and the prop usually is '': that answer comes. A store that refuses faster than the
+        trip has put the text back by then, and the late '' would empty the input again (on the server,
+        and in the browser when both changes leave in one update) and take the reason away.
+        """
+        if value == self._prop and value != self._typed():
+            self._echo = value
+        self._prop = value
+        self._putting = True
+        try:
+            self.input.value = value
+        finally:
+            self._putting = False
+
+    def _changed(self, event: ValueChangeEventArguments[str | None]) -> None:
+        """The input changed: typed in the browser, its answer to `_put`, or `_put` itself.
+
+        The browser's first value after a `_put` that it answers is that answer: if the server has put
+        another value since, the answer is out of date and the server's value goes back in.
+        """
+        if not self._putting:
+            echo, self._echo = self._echo, None
+            if event.value == echo and isinstance(event.previous_value, str) and event.previous_value != echo:
+                self._put(event.previous_value)
+                return
+            if self.input.props.get('error'):
+                self._show_error(None)
+        self._update_counter()
 
     def _update_counter(self) -> None:
         text = self._typed()

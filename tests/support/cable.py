@@ -28,11 +28,13 @@ class Cable:
     what the server still sends: that is lost on the wire, and only NiceGUI's replay can bring it back.
 
     It can also `hold` new connections whose first request names a path, as a slow network holds
-    a page's WebSocket after its HTML and scripts arrived, until `release`.
+    a page's WebSocket after its HTML and scripts arrived, until `release`; and `delay` what the
+    server sends by that many seconds, as a slow link (or a busy browser) does, keeping its order.
     """
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, delay: float = 0.0) -> None:
         self.target_port = int(target.rsplit(':', 1)[1])
+        self.delay = delay
         self.plugged = True
         self.url = ''
         self._server: asyncio.Server | None = None
@@ -100,12 +102,15 @@ class Cable:
         upstream_writer.write(first)
         link = Link(writer, upstream_writer)
         self._links.add(link)
-        await asyncio.gather(self._pipe(reader, link.server, link), self._pipe(upstream_reader, link.tab, link))
+        await asyncio.gather(
+            self._pipe(reader, link.server, link), self._pipe(upstream_reader, link.tab, link, self.delay)
+        )
 
     @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: Link) -> None:
+    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: Link, delay: float = 0) -> None:
         try:
             while data := await reader.read(65536):
+                await asyncio.sleep(delay)
                 if not link.cut:
                     writer.write(data)
                     await writer.drain()
