@@ -8,7 +8,7 @@ import pytest
 from chat.domain.model import Author, Message, Reaction
 from chat.ui import stream as stream_module
 from chat.ui.identity import public_token
-from chat.ui.stream import EVENT, REACTION_HOLD_SECONDS, REACTORS_KNOWN, REACTORS_NAMED, RoomStream, Wire, wire
+from chat.ui.stream import CHANGE_HOLD_SECONDS, EVENT, REACTORS_KNOWN, REACTORS_NAMED, RoomStream, Wire, wire
 from tests.support.simulated_user import eventually
 
 ALICE = Author('tab-a', 'Alice')
@@ -27,10 +27,10 @@ def test_reactions_go_out_with_whole_counts_and_bounded_names_and_tokens() -> No
     assert 'tab-' not in str(data), 'author ids never leave the server'
 
 
-async def test_reactions_wait_for_the_next_message_and_a_burst_goes_out_as_its_latest_state(
+async def test_changes_wait_for_the_next_message_and_a_burst_goes_out_as_its_latest_state(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """An emit costs a send per tab, so reactions ride with the messages; alone, they wait a moment, then go."""
+    """An emit costs a send per tab, so changes ride with the messages; alone, they wait a moment, then go."""
     emits: list[list[Wire]] = []
 
     async def emit(room: str, event: str, data: dict, *, watch: bool = False) -> None:
@@ -44,14 +44,15 @@ async def test_reactions_wait_for_the_next_message_and_a_burst_goes_out_as_its_l
     await eventually(lambda: len(emits) == 1)
     for count, at in ((1, 2.0), (2, 3.0), (1, 4.0)):
         stream.deliver(reacted(posted, count, at))
+    stream.deliver(dataclasses.replace(reacted(posted, 1, 4.0), text='hi!', edited_at=4.5))
     stream.deliver(Message(2, 'lobby', ALICE, 'next', 5.0))
     await eventually(lambda: len(emits) == 2)
-    assert [(m['id'], m.get('reacted')) for m in emits[1]] == [(2, None), (1, 4000.0)], 'one state: the latest'
+    assert [(m['id'], m.get('edited')) for m in emits[1]] == [(2, None), (1, 4500.0)], 'one state: the latest'
 
     stream.deliver(reacted(posted, 2, 6.0))
     started = asyncio.get_running_loop().time()
     await eventually(lambda: len(emits) == 3)
-    assert asyncio.get_running_loop().time() - started >= REACTION_HOLD_SECONDS * 0.9
+    assert asyncio.get_running_loop().time() - started >= CHANGE_HOLD_SECONDS * 0.9
     assert [(m['id'], m.get('reacted')) for m in emits[2]] == [(1, 6000.0)], 'alone, after the hold'
 
 

@@ -219,6 +219,7 @@ export default {
       this.confirming = null;
     },
     answered(data) {
+      if (data.message) this.merge([data.message]);
       if (data.error) this.errors[data.id] = data.error;
       else if (this.editing === data.id) this.stopEditing();
       else delete this.errors[data.id];

@@ -216,14 +216,16 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             await self._answer(args['id'], self._react_to(args['id'], args['emoji'], args['on']))
 
     async def _answer(self, message_id: int, change: Awaitable[Message]) -> None:
-        """Tell the tab whether its change was made, or why not; the change itself reaches it with the stream."""
+        """Tell the tab whether its change was made, or why not. A change made comes with the answer: the other
+        tabs have it with the stream, which may hold it a moment (see `chat.ui.stream`)."""
         try:
-            await change
+            changed = await change
         except ChatError as error:
             self.refusal = error.message
+            self.run_method('answered', {'id': message_id, 'error': self.refusal})
         else:
             self.refusal = None
-        self.run_method('answered', {'id': message_id, 'error': self.refusal})
+            self.run_method('answered', {'id': message_id, 'error': None, 'message': wire(changed)})
 
     def reveal(self, message_id: int) -> None:
         """Scroll the tab to message `message_id` and mark it a moment; it asks for older pages (as "Load older"

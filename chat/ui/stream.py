@@ -12,10 +12,11 @@ they take the same path: one wording per change (`activity_wire`), one emit.
 Tabs that list the room among the rooms at hand without showing it (`chat.ui.joined_rooms`)
 hear, once per batch, only the new messages' ids, in one more emit to the room's watchers.
 
-A reaction is no news to read, and they come in bursts: one waits up to `REACTION_HOLD_SECONDS`
-to go out with the next emit, and a later state of the same message replaces it meanwhile. An
-emit costs a send per tab, whatever it carries; so a room's reactions cost hardly any emits
-of their own while it is busy, and a burst in a quiet room costs a few.
+A change (an edit, a deletion, a reaction) is no news to read, and reactions come in bursts: a
+change waits up to `CHANGE_HOLD_SECONDS` to go out with the next emit, and a later state of the
+same message replaces it meanwhile. An emit costs a send per tab, whatever it carries; so a
+room's changes cost hardly any emits of their own while it is busy, and a burst in a quiet room
+costs a few. The tab that made the change has it at once, with the answer to its request.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ CHANGE_KEYS = {'edited', 'deleted', 'reacted'}  # what a message's wire form has
 REACTORS_NAMED = 10  # names a reaction's wire form carries (its chip's title); the count is always whole
 REACTORS_KNOWN = 25  # public tokens it carries, for a tab to find its own reaction among them
 COALESCE_SECONDS = 0.005  # under load, what arrives within this long after an emit goes out in the next one
-REACTION_HOLD_SECONDS = 0.15  # the longest a reaction waits to go out with the next emit
+CHANGE_HOLD_SECONDS = 0.15  # the longest a change waits to go out with the next emit
 Wire = dict[str, Any]
 ActivityListener = Callable[[Activity], None]
 
@@ -99,7 +100,7 @@ class RoomStream:
         self.activity_wire = activity_wire(room, 0, self.activity)
         self._recent: deque[tuple[int, Message]] = deque(maxlen=keep)
         self._pending: list[Wire] = []
-        self._held: dict[int, Wire] = {}  # reactions waiting for the next emit, by message id
+        self._held: dict[int, Wire] = {}  # changes waiting for the next emit, by message id
         self._held_since = 0.0
         self._wake: asyncio.Future[None] | None = None
         self._activity_changed = False
@@ -112,7 +113,7 @@ class RoomStream:
         """Queue `message` for every tab of the room; one emit carries whatever is queued when it starts."""
         self.sequence += 1
         self._recent.append((self.sequence, message))
-        if _reacted_last(message):
+        if message.changed:
             self._hold(message)
         else:
             self._pending.append(wire(message))
@@ -156,7 +157,7 @@ class RoomStream:
         return len(self._listeners)
 
     def _hold(self, message: Message) -> None:
-        """Keep a reaction's state for the next emit, in place of an earlier state of the same message."""
+        """Keep a change for the next emit, in place of an earlier state of the same message."""
         if not self._held:
             self._held_since = asyncio.get_running_loop().time()
         self._held[message.id] = wire(message)
@@ -174,14 +175,14 @@ class RoomStream:
 
         A quiet room's message goes out at once; in a busy one, each emit carries all that
         arrived since the last, so the work per socket grows with the emits, not the messages.
-        Held reactions go with it, or on their own once the first has waited `REACTION_HOLD_SECONDS`.
+        Held changes go with it, or on their own once the first has waited `CHANGE_HOLD_SECONDS`.
         """
         loop = asyncio.get_running_loop()
         try:
             while self._pending or self._activity_changed or self._held:
-                held_due = bool(self._held) and self._held_since + REACTION_HOLD_SECONDS <= loop.time()
+                held_due = bool(self._held) and self._held_since + CHANGE_HOLD_SECONDS <= loop.time()
                 if not (self._pending or self._activity_changed or held_due):
-                    await self._sleep_unless_woken(self._held_since + REACTION_HOLD_SECONDS - loop.time())
+                    await self._sleep_unless_woken(self._held_since + CHANGE_HOLD_SECONDS - loop.time())
                     continue
                 if (wait := self._last_emit + COALESCE_SECONDS - loop.time()) > 0:
                     await asyncio.sleep(wait)
@@ -211,11 +212,6 @@ class RoomStream:
         finally:
             timer.cancel()
             self._wake = None
-
-
-def _reacted_last(message: Message) -> bool:
-    """Whether this state of a message is a reaction's (not a new message's, an edit's or a deletion's)."""
-    return message.reacted_at is not None and message.revision == message.reacted_at
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
