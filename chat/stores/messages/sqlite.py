@@ -254,8 +254,7 @@ class SQLiteBackend:
             try:
                 await db.execute('BEGIN IMMEDIATE')
                 try:
-                    async with db.execute(REACTED, parameters) as cursor:
-                        row = await cursor.fetchone()
+                    row = next(iter(await db.execute_fetchall(REACTED, parameters)), None)
                     if row is not None:
                         await db.execute(REACT_ON if on else REACT_OFF, parameters | {'author_name': author.name})
                 except BaseException:
@@ -418,9 +417,10 @@ async def _with_reactions(db: aiosqlite.Connection, messages: list[Message]) -> 
     if not reacted:
         return messages
     rows: dict[int, list[tuple[str, Author]]] = {}
-    async with db.execute(READ_REACTIONS.format(', '.join('?' * len(reacted))), reacted) as cursor:
-        async for message_id, emoji, author_id, author_name in cursor:
-            rows.setdefault(message_id, []).append((emoji, Author(author_id, author_name)))
+    for message_id, emoji, author_id, author_name in await db.execute_fetchall(
+        READ_REACTIONS.format(', '.join('?' * len(reacted))), reacted
+    ):  # one trip to the database's thread, not one per chunk of rows
+        rows.setdefault(message_id, []).append((emoji, Author(author_id, author_name)))
     return [
         replace(message, reactions=group_reactions(rows[message.id])) if message.id in rows else message
         for message in messages
