@@ -134,8 +134,12 @@ def test_the_menu_the_editor_and_the_confirm_work_from_the_keyboard(chat_server:
     wait_for_bubbles(driver, 1)
     field = driver.find_element(By.CSS_SELECTOR, MESSAGE_INPUT)
     field.send_keys(Keys.SHIFT, Keys.TAB)
-    assert active_label(driver) == 'Message actions', 'the menu is the last stop before the input'
+    assert driver.switch_to.active_element == bubble(driver, 0), 'the latest message is the stop before the input'
     assert bubble(driver, 0).find_element(By.CSS_SELECTOR, MENU).value_of_css_property('opacity') == '1'
+    driver.switch_to.active_element.send_keys(Keys.ENTER)  # into the message: its buttons, in order
+    WebDriverWait(driver, PATIENCE).until(lambda d: active_label(d) == 'Add reaction')
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert active_label(driver) == 'Message actions'
 
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     WebDriverWait(driver, PATIENCE).until(lambda d: active_label(d) == 'Edit')
@@ -149,6 +153,10 @@ def test_the_menu_the_editor_and_the_confirm_work_from_the_keyboard(chat_server:
     editor.send_keys(Keys.CONTROL, 'a')
     editor.send_keys(Keys.DELETE, 'second', Keys.SHIFT, Keys.ENTER, Keys.NULL, 'line', Keys.ENTER)
     wait_for_texts(driver, ['second\nline'])
+    WebDriverWait(driver, PATIENCE).until(lambda d: active_label(d) == 'Message actions')
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert driver.switch_to.active_element == bubble(driver, 0), 'Escape leaves the buttons for the message'
+    driver.switch_to.active_element.send_keys(Keys.ENTER, Keys.TAB)
     WebDriverWait(driver, PATIENCE).until(lambda d: active_label(d) == 'Message actions')
 
     driver.switch_to.active_element.send_keys(Keys.ENTER)

@@ -80,12 +80,14 @@ def test_reactions_by_mouse_and_keyboard_reach_another_browser_with_counts_and_n
     wait_for_chips(alice, 0, [('🎉 2', f'{b}, {a}', True)])
     wait_for_chips(bob, 0, [('🎉 2', f'{b}, {a}', True)])
 
-    field = bob.find_element(By.CSS_SELECTOR, MESSAGE_INPUT)  # by keyboard: past his own bubble's menu, its add button
+    field = bob.find_element(By.CSS_SELECTOR, MESSAGE_INPUT)  # by keyboard: the list is one stop, arrows move in it
     field.send_keys(Keys.SHIFT, Keys.TAB)
-    WebDriverWait(bob, PATIENCE).until(
-        lambda d: d.switch_to.active_element.get_attribute('aria-label') == 'Message actions'
-    )
-    bob.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)
+    WebDriverWait(bob, PATIENCE).until(lambda d: d.switch_to.active_element == bubble(d, 0))  # the one he used last
+    bob.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    WebDriverWait(bob, PATIENCE).until(lambda d: d.switch_to.active_element == bubble(d, 1))
+    bob.switch_to.active_element.send_keys(Keys.ARROW_UP, Keys.ARROW_DOWN, Keys.ARROW_DOWN)  # the last stays last
+    WebDriverWait(bob, PATIENCE).until(lambda d: d.switch_to.active_element == bubble(d, 1))
+    bob.switch_to.active_element.send_keys(Keys.ENTER)  # into the message: its first button
     WebDriverWait(bob, PATIENCE).until(
         lambda d: d.switch_to.active_element.get_attribute('aria-label') == 'Add reaction'
     )

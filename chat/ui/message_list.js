@@ -22,7 +22,8 @@ export default {
           <q-btn v-if="hasOlder || full" flat no-caps dense icon="history" class="chat-load-older"
             :disable="full || loading" :label="full ? fullText : 'Load older messages'" @click="older" />
           <div v-for="(m, i) in list" :key="m.id" :class="bubbleClass(m, i)" :data-author="m.name" :data-id="m.id"
-            :data-time="stamp(m)" :title="when(m)"><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-react-add" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
+            :data-time="stamp(m)" :title="when(m)" role="article" :tabindex="m.id === stop ? 0 : -1"
+            @keydown="bubbleKey($event, m)" @focusin="entered($event, m)" @focusout="left($event, m)"><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" :tabindex="inner(m)" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :tabindex="inner(m)" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-react-add" :tabindex="inner(m)" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" :tabindex="inner(m)" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
         </div>
       </div>
       <q-btn v-if="unseen" rounded unelevated no-caps icon="arrow_downward" class="chat-jump"
@@ -66,6 +67,8 @@ export default {
       confirming: null,
       pickerFor: null,
       shownNames: null,
+      focusId: null,
+      inside: null,
     };
   },
   computed: {
@@ -74,6 +77,12 @@ export default {
     },
     fullText() {
       return `This page keeps the latest ${this.limit} messages`;
+    },
+    stop() {
+      // the one message in the Tab order (roving tabindex): the last one focused, else the latest
+      const at = this.focusId === null ? -1 : this.position(this.focusId);
+      if (at < this.list.length && this.list[at]?.id === this.focusId) return this.focusId;
+      return this.list.length ? this.list[this.list.length - 1].id : null;
     },
   },
   watch: {
@@ -255,6 +264,44 @@ export default {
     },
     pressMenu(event) {
       if (this.pressed) event.preventDefault(); // a long press shows names, not the browser's menu
+    },
+    inner(m) {
+      // a message's links and buttons are in the Tab order only while the keyboard is inside it (Enter)
+      return this.inside === m.id ? 0 : -1;
+    },
+    bubbleKey(event, m) {
+      // The list is one Tab stop: arrows move between messages, Enter goes into one, Escape comes back out.
+      if (event.defaultPrevented) return;
+      if (event.target !== event.currentTarget) {
+        if (event.key === "Escape") {
+          event.preventDefault();
+          this.focusMessage(m.id);
+        }
+        return;
+      }
+      const at = this.position(m.id);
+      const to = { ArrowUp: at - 1, ArrowDown: at + 1, Home: 0, End: this.list.length - 1 }[event.key];
+      if (to !== undefined) {
+        event.preventDefault();
+        if (to >= 0 && to < this.list.length) this.focusMessage(this.list[to].id);
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        const bubble = event.currentTarget;
+        this.inside = m.id;
+        this.$nextTick(() => bubble.querySelector("a, button, textarea")?.focus());
+      }
+    },
+    focusMessage(id) {
+      this.focusId = id;
+      this.inside = null;
+      this.$refs.scroller.querySelector(`[data-id="${id}"]`)?.focus();
+    },
+    entered(event, m) {
+      this.focusId = m.id;
+      if (event.target !== event.currentTarget) this.inside = m.id;
+    },
+    left(event, m) {
+      if (this.inside === m.id && !event.currentTarget.contains(event.relatedTarget)) this.inside = null;
     },
     older() {
       if (this.loading || this.full || !this.list.length) return;
