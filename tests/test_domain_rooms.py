@@ -10,7 +10,7 @@ from hypothesis import given, settings
 
 from chat.domain import rooms as rooms_module
 from chat.domain.limits import Limits, LimitSettings
-from chat.domain.model import Author, ChatError, ErrorKind, Message
+from chat.domain.model import Author, ChatError, ErrorKind, Message, Person, public_token
 from chat.domain.rooms import STORE_UNAVAILABLE, Rooms
 from chat.stores.messages import Retention
 from chat.stores.messages.sqlite import SQLiteBackend
@@ -388,3 +388,20 @@ async def test_a_burst_of_reactions_is_held_to_the_reactions_rate(tmp_path: Path
         await rooms.post('lobby', BOB, 'still free to post', ip='10.0.0.2')
     finally:
         await rooms.stop()
+
+
+async def test_a_post_mentions_the_people_in_the_room_its_names_name(rooms: Rooms) -> None:
+    alex, other_alex, carol = Person('browser-1', 'Alex'), Person('browser-2', 'Alex'), Person('browser-3', 'Carol')
+    for person in (alex, other_alex, carol):
+        rooms.join('lobby', person, lambda activity: None)
+    rooms.join('other', Person('browser-4', 'Dana'), lambda activity: None)
+    everyone = await rooms.post('lobby', ALICE, '@alex and @Carol, and @Dana who is elsewhere')
+    assert everyone.mentions == (public_token(alex.id), public_token(other_alex.id), public_token(carol.id))
+    picked = await rooms.post('lobby', ALICE, '@Alex only you', picked=[public_token(other_alex.id)])
+    forged = await rooms.post('lobby', ALICE, 'nobody named', picked=[public_token(carol.id)])
+    assert (picked.mentions, forged.mentions) == ((public_token(other_alex.id),), ())
+    assert [message.mentions for message in await rooms.history('lobby')] == [
+        everyone.mentions,
+        picked.mentions,
+        (),
+    ]

@@ -546,3 +546,31 @@ async def test_reactions_reach_every_process(make_backend: MakeBackend, started:
         assert await started.backend.history('lobby') == [reacted]
     finally:
         await other.backend.stop()
+
+
+async def test_mentions_are_stored_with_the_message_and_kept_by_edits_and_reactions(
+    make_backend: MakeBackend, started: Started
+) -> None:
+    other = Started(make_backend())
+    await other.backend.start(other.delivered.append)
+    shared = isinstance(started.backend, RedisBackend)
+    try:
+        mentions = ('AAAAAAAAAAAA', 'BBBB-BBB_BBB')
+        first = await started.backend.append('lobby', ALICE, '@Bob @Carol hi', mentions=mentions)
+        plain = await started.backend.append('lobby', ALICE, 'no one')
+        assert (first.mentions, plain.mentions) == (mentions, ())
+        await started.delivered_equals([first, plain])
+        await other.delivered_equals([first, plain] if shared else [])
+        assert await started.backend.history('lobby') == [first, plain]
+        assert await other.backend.since('lobby', after=0, limit=5) == [first, plain]
+        edited = await started.backend.edit('lobby', first.id, ALICE.id, '@Bob @Carol hello')
+        reacted = await started.backend.react('lobby', first.id, BOB, '👍', on=True)
+        assert edited.mentions == reacted.mentions == mentions, 'an edit notifies nobody anew and forgets nobody'
+        assert await other.backend.history('lobby') == [reacted, plain]
+        if shared:
+            await other.delivered_ends_with(reacted)
+        deleted = await started.backend.delete('lobby', first.id, ALICE.id)
+        assert deleted.mentions == (), 'a deleted message keeps no trace of whom it named'
+        assert await started.backend.history('lobby') == [deleted, plain]
+    finally:
+        await other.backend.stop()

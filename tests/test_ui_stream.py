@@ -2,7 +2,7 @@
 
 from chat.domain.model import Author, Message, Reaction
 from chat.ui.identity import public_token
-from chat.ui.stream import REACTORS_KNOWN, REACTORS_NAMED, wire
+from chat.ui.stream import REACTORS_KNOWN, REACTORS_NAMED, watch_news, wire
 
 ALICE = Author('tab-a', 'Alice')
 
@@ -18,3 +18,12 @@ def test_reactions_go_out_with_whole_counts_and_bounded_names_and_tokens() -> No
     assert tokens == [public_token(author.id) for author in crowd[:REACTORS_KNOWN]]
     assert alone == ['😮', 1, ['Alice'], [public_token(ALICE.id)]]
     assert 'tab-' not in str(data), 'author ids never leave the server'
+
+
+def test_mentions_go_out_once_per_message_and_once_per_batch_to_the_rooms_watchers() -> None:
+    assert 'mentions' not in wire(Message(1, 'lobby', ALICE, 'hi', 1.0)), 'no mention: nothing more'
+    first = wire(Message(1, 'lobby', ALICE, '@Bob @Carol', 1.0, mentions=('bob', 'carol')))
+    second = wire(Message(2, 'lobby', ALICE, '@Bob', 2.0, mentions=('bob',)))
+    assert first['mentions'] == ['bob', 'carol']
+    assert watch_news('lobby', [first, second]) == {'room': 'lobby', 'ids': [1, 2], 'mentions': ['bob', 'carol']}
+    assert watch_news('lobby', [wire(Message(3, 'lobby', ALICE, 'hi', 1.0))]) == {'room': 'lobby', 'ids': [3]}

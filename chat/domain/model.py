@@ -6,6 +6,8 @@ client and every backend, and they are tested without a browser.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 import re
 import unicodedata
@@ -85,6 +87,7 @@ class Message:
     deleted: bool = False
     reactions: tuple[Reaction, ...] = ()
     reacted_at: float | None = None
+    mentions: tuple[str, ...] = ()  # public tokens of the people it mentions (`chat.domain.mentions`)
 
     @property
     def changed(self) -> bool:
@@ -144,6 +147,18 @@ class RoomListing:
 
     rooms: tuple[RoomSummary, ...]
     older: RoomCursor | None
+
+
+def public_token(identity: str) -> str:
+    """What every page may know of an identity (a tab's author id, a browser's id): a one-way digest of it, the
+    same in every process.
+
+    Each message goes to all tabs of a room in one encoding, so it names its author, and the people it
+    mentions, in a form any tab may see; a tab styles as its own the messages whose token matches the one
+    the server handed it. The identity itself, which decides who posts, never leaves the server.
+    """
+    digest = hashlib.blake2b(identity.encode(), digest_size=9, person=b'chat-author').digest()
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 def not_yours(action: str) -> ChatError:

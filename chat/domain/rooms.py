@@ -12,9 +12,10 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from chat.domain.limits import Limits
+from chat.domain.mentions import resolve
 from chat.domain.model import (
     Author,
     ChatError,
@@ -155,22 +156,26 @@ class Rooms:
         if not self._started.is_set():
             raise ChatError(ErrorKind.UNAVAILABLE, STORE_UNAVAILABLE)
 
-    async def post(self, room: str, author: Author, text: str, *, ip: str | None = None) -> Message:
+    async def post(
+        self, room: str, author: Author, text: str, *, ip: str | None = None, picked: Iterable[object] = ()
+    ) -> Message:
         """Validate and store a message; every subscriber of the room, the sender's page included, gets it.
 
         A post from a client passes its network address as `ip` and is held to `limits`
         (the author's id is its tab); the server's own posts (imports, tests) pass none.
+        The message mentions the people in the room its `@Name`s name, narrowed by the tokens the sender
+        `picked` from the suggestions (see `chat.domain.mentions`).
         Raises `ChatError` for anything the user must change, before anything is stored.
         """
         try:
-            message = await self._store(room, author, text, ip)
+            message = await self._store(room, author, text, ip, picked)
         except ChatError as error:
             log_event(log, logging.INFO, 'message_not_posted', room=room, reason=error.kind, ip=ip)
             raise
         log_event(log, logging.DEBUG, 'message_posted', room=room, message_id=message.id, characters=len(message.text))
         return message
 
-    async def _store(self, room: str, author: Author, text: str, ip: str | None) -> Message:
+    async def _store(self, room: str, author: Author, text: str, ip: str | None, picked: Iterable[object]) -> Message:
         room = validate_room(room)
         author = Author(author.id, clean_display_name(author.name))
         text = clean_message(text)
@@ -179,7 +184,8 @@ class Rooms:
             new_room = await self._is_new(room)
             self.limits.admit_message(author.id, ip, new_room=new_room, size=len(text.encode('utf-8')))
             self._started_rooms.add(room)  # of several first posts arriving together, one starts the room
-        return await self.backend.append(room, author, text)
+        mentions = resolve(text, self.presence.activity(room).people, picked)
+        return await self.backend.append(room, author, text, mentions=mentions)
 
     async def edit(self, room: str, message_id: int, author_id: str, text: str, *, ip: str | None = None) -> Message:
         """Replace the text of `author_id`'s message; every subscriber of the room gets the edited message.

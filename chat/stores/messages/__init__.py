@@ -50,8 +50,9 @@ class Backend(Protocol):
     async def stop(self) -> None:
         """Stop delivering and release the store."""
 
-    async def append(self, room: str, author: Author, text: str) -> Message:
-        """Store a message durably and return it with its id; raise `ChatError(STORAGE)` if that fails."""
+    async def append(self, room: str, author: Author, text: str, *, mentions: tuple[str, ...] = ()) -> Message:
+        """Store a message durably, with the tokens of the people it `mentions`, and return it with its id; raise
+        `ChatError(STORAGE)` if that fails. Edits and reactions keep the mentions as they were posted."""
 
     async def edit(self, room: str, message_id: int, author_id: str, text: str) -> Message:
         """Replace the text of message `message_id` of `room` if `author_id` wrote it, and return it as it is now.

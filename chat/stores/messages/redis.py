@@ -95,16 +95,20 @@ local entries = redis.call('XREVRANGE', KEYS[1], ARGV[1], '-', 'COUNT', ARGV[2])
 if #entries == 0 then return '[]' end
 return cjson.encode(entries)
 """
-# ARGV[1] is --keep-messages (0: all); the room is trimmed exactly, so Redis keeps what SQLite keeps.
+# ARGV[1] is --keep-messages (0: all); the room is trimmed exactly, so Redis keeps what SQLite keeps. ARGV[8] is the
+# mentions (tokens, space-separated), a field only when there are any.
 APPEND = (
     ROOM_FUNCTIONS
     + """
 local done = redis.call('GET', KEYS[5])
 if done then return done end
-local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'room', ARGV[7],
-    'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
-redis.call('XADD', KEYS[1], id,
-    'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
+local fields = {'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6]}
+if ARGV[8] ~= '' then
+    table.insert(fields, 'mentions')
+    table.insert(fields, ARGV[8])
+end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'room', ARGV[7], unpack(fields))
+redis.call('XADD', KEYS[1], id, unpack(fields))
 if ARGV[1] ~= '0' then trim_to(KEYS[1], KEYS[7], tonumber(ARGV[1])) end
 redis.call('HSET', KEYS[3], ARGV[7], size(KEYS[1], KEYS[7]))
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
@@ -164,7 +168,8 @@ local function current()
     local state = load()
     return cjson.encode(state and {'ok', state} or {'gone'})
 end
-local FIELDS = {'author_id', 'author_name', 'text', 'sent_at', 'edited_at', 'deleted', 'reacted_at', 'reactions'}
+local FIELDS = {'author_id', 'author_name', 'text', 'sent_at', 'edited_at', 'deleted', 'reacted_at', 'reactions',
+    'mentions'}
 local function publish(state, old, feed_length, room)
     if old then
         redis.call('ZREM', KEYS[2], old)
@@ -186,8 +191,8 @@ local function publish(state, old, feed_length, room)
 end
 """
 # An edit (ARGV[5] '0') or deletion ('1') of message ARGV[1] (LEX id ARGV[2]) of room ARGV[7] by author ARGV[3];
-# a deletion takes the reactions too. Replies (JSON) ["ok", state], ["gone"] or ["not_yours"]; the one-time token
-# KEYS[4] marks the change made, so a retry changes nothing and gets the message as it is now.
+# a deletion takes the reactions and mentions too. Replies (JSON) ["ok", state], ["gone"] or ["not_yours"]; the
+# one-time token KEYS[4] marks the change made, so a retry changes nothing and gets the message as it is now.
 CHANGE = (
     CHANGE_FUNCTIONS
     + """
@@ -200,7 +205,7 @@ elseif state.author_id ~= ARGV[3] then
     reply = cjson.encode({'not_yours'})
 else
     state.text, state.deleted, state.edited_at = ARGV[4], ARGV[5], later(state)
-    if ARGV[5] == '1' then state.reactions = nil end
+    if ARGV[5] == '1' then state.reactions, state.mentions = nil, nil end
     publish(state, old, ARGV[6], ARGV[7])
     reply = cjson.encode({'ok', state})
 end
@@ -325,7 +330,7 @@ class RedisBackend:
                 await client.aclose()
         self._redis = self._feed = None
 
-    async def append(self, room: str, author: Author, text: str) -> Message:
+    async def append(self, room: str, author: Author, text: str, *, mentions: tuple[str, ...] = ()) -> Message:
         assert self._append is not None, 'the Redis backend has not been started'
         sent_at = time.time()
         done = self._key('appended', uuid.uuid4().hex)
@@ -339,13 +344,14 @@ class RedisBackend:
             text,
             repr(sent_at),
             room,
+            ' '.join(mentions),
         ]
         try:
             stream_id: str = await self._append(keys=keys, args=values)  # the script returns the new id
         except RedisError as error:
             log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, UNAVAILABLE) from error
-        return Message(to_int(stream_id), room, author, text, sent_at)
+        return Message(to_int(stream_id), room, author, text, sent_at, mentions=mentions)
 
     async def edit(self, room: str, message_id: int, author_id: str, text: str) -> Message:
         return await self._change_message(room, message_id, author_id, text, deleted=False)
@@ -597,4 +603,5 @@ def _message(room: str, stream_id: str, fields: dict[str, str]) -> Message:
         fields.get('deleted') == '1',
         reactions,
         reacted_at,
+        tuple(fields.get('mentions', '').split()),
     )

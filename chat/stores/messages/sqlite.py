@@ -128,7 +128,9 @@ CREATE TRIGGER clear_reactions AFTER UPDATE OF deleted ON messages WHEN NEW.dele
     DELETE FROM reactions WHERE message_id = NEW.id;
 END;
 """
-MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES, SEARCH, REACTIONS)
+# Mentions: the public tokens of the people a message mentions, space-separated ('' for none), as posted.
+MENTIONS = "ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT '';"
+MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES, SEARCH, REACTIONS, MENTIONS)
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
 # the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
@@ -137,11 +139,12 @@ EXPIRE_OLDEST = (
 )
 ROOMS_OVER = 'SELECT name, message_count - :keep FROM rooms WHERE message_count > :keep LIMIT :batch'
 TRIM_ROOM = 'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE room = :room ORDER BY id LIMIT :count)'
-COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at'
+COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, mentions'
 # A later change (edit or reaction) never gets an earlier time than the message's last one.
 LATER = 'max(:now, coalesce(edited_at, 0) + 0.000001, coalesce(reacted_at, 0) + 0.000001)'
-# The author check and the change are one statement.
-CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted, edited_at = {LATER}
+# The author check and the change are one statement; a deletion takes the mentions with the text.
+CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted, edited_at = {LATER},
+    mentions = CASE WHEN :deleted THEN '' ELSE mentions END
     WHERE id = :id AND room = :room AND author_id = :author_id AND NOT deleted RETURNING {COLUMNS}"""
 # newest first through the index's rowids, so a page stops after its `limit` matches in the room
 SEARCH_ROOM = f"""SELECT {', '.join(f'messages.{column}' for column in COLUMNS.split(', '))}
@@ -200,20 +203,21 @@ class SQLiteBackend:
             self._db = None
         self._deliver = None
 
-    async def append(self, room: str, author: Author, text: str) -> Message:
+    async def append(self, room: str, author: Author, text: str, *, mentions: tuple[str, ...] = ()) -> Message:
         db, deliver = self._require_started()
         async with self._write_lock:  # commit order is delivery order
             sent_at = time.time()
             try:
                 cursor = await db.execute(
-                    'INSERT INTO messages (room, author_id, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?)',
-                    (room, author.id, author.name, text, sent_at),
+                    'INSERT INTO messages (room, author_id, author_name, text, sent_at, mentions)'
+                    ' VALUES (?, ?, ?, ?, ?, ?)',
+                    (room, author.id, author.name, text, sent_at, ' '.join(mentions)),
                 )
             except sqlite3.Error as error:
                 log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
                 raise ChatError(ErrorKind.STORAGE, 'Your message could not be saved. Please try again.') from error
             assert cursor.lastrowid is not None
-            message = Message(cursor.lastrowid, room, author, text, sent_at)
+            message = Message(cursor.lastrowid, room, author, text, sent_at, mentions=mentions)
             deliver(message)
         return message
 
@@ -406,9 +410,17 @@ def fts_query(search: Search) -> str:
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at = row
+    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, mentions = row
     return Message(
-        id_, room, Author(author_id, author_name), text, sent_at, edited_at, bool(deleted), reacted_at=reacted_at
+        id_,
+        room,
+        Author(author_id, author_name),
+        text,
+        sent_at,
+        edited_at,
+        bool(deleted),
+        reacted_at=reacted_at,
+        mentions=tuple(mentions.split()),
     )
 
 
