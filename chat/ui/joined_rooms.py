@@ -9,7 +9,8 @@ rooms' watchers (`chat.ui.stream` tells them, once per batch, the ids of the new
 the store, off the event loop, what each room got since the browser last saw it; the browser adds the ids
 it hears, merged by id, so a message the count and the news both name counts once.
 
-Each entry can carry a mention marker (`mention`); nothing sets it until the chat has mentions.
+An entry is marked when a message there mentions this browser's person (`mention`): from the same count when the
+tab connects, then from the news, which carry the tokens of the people the new messages mention.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from chat.domain.rooms import Rooms
 from chat.internals import room_broadcast
 from chat.internals.findable import FindableText
 from chat.ui.activity import SOCKET_MODULE
-from chat.ui.identity import browser_storage
+from chat.ui.identity import browser_id, browser_storage, public_token
 from chat.ui.stream import WATCH_EVENT, Streams
 
 MAX_JOINED = 50
@@ -89,8 +90,9 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
         join_room(self._storage, current)
         self.listed = list(joined_rooms(self._storage))
         self._watching = {room: streams.watch(room) for room in self.listed if room != current}
-        self._counts: dict[str, tuple[int, int]] = {}
-        self._props.update(event=WATCH_EVENT, current=current)
+        self._counts: dict[str, tuple[int, int, bool]] = {}
+        self._me = public_token(browser_id())
+        self._props.update(event=WATCH_EVENT, current=current, me=self._me)
         self._show()
         self.classes('chat-joined').mark('joined-rooms')
         self.on('leave', self._leave)
@@ -98,7 +100,7 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
         self.client.on_delete(self._stop_watching)
 
     def findable_text(self) -> list[str]:
-        return [entry_label(entry['name'], entry['unread']) for entry in self._props['rooms']]
+        return [entry_label(entry['name'], entry['unread'], mention=entry['mention']) for entry in self._props['rooms']]
 
     def remember_seen(self, newest: Callable[[], int | None]) -> None:
         """Remember `newest()`, the newest message the tab shows of the open room, now and whenever its socket drops
@@ -126,7 +128,8 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
                     missed = await self._rooms.since(room, after=after, limit=MOST_UNREAD + 1)
                 except ChatError:
                     continue  # the store cannot count now; the news still does
-                self._counts[room] = len(missed), missed[-1].id if missed else after
+                mentioned = any(self._me in message.mentions for message in missed)
+                self._counts[room] = len(missed), missed[-1].id if missed else after, mentioned
         self._show()
 
     def _show(self) -> None:
@@ -134,8 +137,8 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
         self.update()
 
     def _entry(self, room: str) -> dict[str, Any]:
-        unread, after = self._counts.get(room, (0, 0))
-        return {'name': room, 'href': room_href(room), 'unread': unread, 'after': after, 'mention': False}
+        unread, after, mention = self._counts.get(room, (0, 0, False))
+        return {'name': room, 'href': room_href(room), 'unread': unread, 'after': after, 'mention': mention}
 
     async def _leave(self, event: GenericEventArguments) -> None:
         """Take the room off the list; leaving the open room goes to the rooms overview, where nothing joins one."""

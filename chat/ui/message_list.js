@@ -21,7 +21,7 @@ export default {
         <div class="chat-column">
           <q-btn v-if="hasOlder || full" flat no-caps dense icon="history" class="chat-load-older"
             :disable="full || loading" :label="full ? fullText : 'Load older messages'" @click="older" />
-          <div v-for="(m, i) in list" :key="m.id" :class="bubbleClass(m, i)" :data-author="m.name" :data-id="m.id"
+          <div v-for="(m, i) in list" :key="m.id" :class="[bubbleClass(m, i), { mentioned: mentionsMe(m) }]" :data-author="m.name" :data-id="m.id"
             :data-time="stamp(m)" :title="when(m)"><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-react-add" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
         </div>
       </div>
@@ -49,6 +49,7 @@ export default {
     group: Number,
     title: String,
     emoji: Array,
+    person: String,
   },
   data() {
     return {
@@ -66,6 +67,7 @@ export default {
       confirming: null,
       pickerFor: null,
       shownNames: null,
+      mentioned: 0,
     };
   },
   computed: {
@@ -103,6 +105,11 @@ export default {
       if (!document.hidden) this.setUnread(0);
     };
     document.addEventListener("visibilitychange", this.visibility);
+    this.attended = () => {
+      if (!this.background()) this.setMentioned(0);
+    };
+    document.addEventListener("visibilitychange", this.attended);
+    window.addEventListener("focus", this.attended);
     const handlers = {
       [this.event]: (data) => {
         if (data.room === this.room) this.receive(data);
@@ -120,6 +127,8 @@ export default {
   unmounted() {
     this.detach();
     document.removeEventListener("visibilitychange", this.visibility);
+    document.removeEventListener("visibilitychange", this.attended);
+    window.removeEventListener("focus", this.attended);
   },
   methods: {
     resume() {
@@ -131,6 +140,7 @@ export default {
       if (others < added.length) this.toLatest();
       else if (others && !this.atBottom) this.unseen += others;
       if (others && document.hidden) this.setUnread(this.unread + others);
+      this.noticeMentions(added);
     },
     reset(data) {
       this.list.splice(0);
@@ -295,7 +305,44 @@ export default {
     setUnread(count) {
       if (count === this.unread) return;
       this.unread = count;
-      document.title = count ? `(${count}) ${this.title}` : this.title;
+      this.showTitle();
+    },
+    showTitle() {
+      // "(@2) (5) lobby · Chat": mentions first and apart from the plain unread count
+      const marks = [this.mentioned ? `(@${this.mentioned})` : "", this.unread ? `(${this.unread})` : ""];
+      document.title = [...marks.filter(Boolean), this.title].join(" ");
+    },
+    // Mentions: a message whose `mentions` hold this tab's person (`person`) is highlighted; one arriving while the
+    // tab is in the background (hidden, or its window not focused) counts in the title and, if the reader allowed
+    // it with the header's bell, raises a notification, its title and body text only.
+    mentionsMe(m) {
+      return Boolean(this.person && m.mentions && m.mentions.includes(this.person) && m.author !== this.me &&
+        !m.deleted);
+    },
+    background() {
+      return document.hidden || !document.hasFocus();
+    },
+    setMentioned(count) {
+      if (count === this.mentioned) return;
+      this.mentioned = count;
+      this.showTitle();
+    },
+    noticeMentions(added) {
+      const mine = added.filter((m) => this.mentionsMe(m));
+      if (!mine.length || !this.background()) return;
+      this.setMentioned(this.mentioned + mine.length);
+      if (!window.Notification || Notification.permission !== "granted") return;
+      for (const m of mine) {
+        const shown = new Notification(`${m.name} mentioned you in #${this.room}`, {
+          body: m.parts.join("").slice(0, 300),
+          tag: `chat-mention-${this.room}-${m.id}`,
+        });
+        shown.onclick = () => {
+          window.focus();
+          this.reveal(m.id);
+          shown.close();
+        };
+      }
     },
     bubbleClass(m, i) {
       const previous = i ? this.list[i - 1] : null;

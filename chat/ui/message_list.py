@@ -58,6 +58,7 @@ class Shown:
 
     message: Message
     own: bool
+    mentions_me: bool = False  # highlighted: it mentions this tab's person
 
     @property
     def text(self) -> str:
@@ -81,6 +82,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         *,
         title: str,
         on_joined: Callable[[], None],
+        person: str = '',
     ) -> None:
         super().__init__()
         self.room = stream.room
@@ -93,6 +95,8 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self._sent: dict[int, Message] = {}
         self._joined_at = 0
         self.refusal: str | None = None  # what the tab shows under the message it last tried to change
+        self._person = person  # the public token of the tab's browser, which mentions name (`chat.ui.mentions`)
+        self._props['person'] = person
         self._props.update(room=self.room, event=EVENT, messages=[], more=False, me='', ready=False)
         self._props.update(limit=MAX_SHOWN, group=GROUP_SECONDS, title=title, emoji=list(REACTIONS))
         self.classes('chat-messages').mark('message-list')
@@ -148,7 +152,11 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
                 continue  # a change to a message above the page: the component leaves it out too
             merged[message.id] = message
         latest = [merged[key] for key in sorted(merged)][-MAX_SHOWN:]
-        return [Shown(message, message.author.id == self._author_id) for message in latest]
+        return [Shown(message, message.author.id == self._author_id, self._mentions_me(message)) for message in latest]
+
+    def _mentions_me(self, message: Message) -> bool:
+        """Whether the tab highlights `message` as mentioning it: someone else's, naming the tab's person."""
+        return bool(self._person) and self._person in message.mentions and message.author.id != self._author_id
 
     def findable_text(self) -> list[str]:
         texts = [
