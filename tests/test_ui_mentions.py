@@ -2,7 +2,9 @@
 suggestions' answer, picks and forged picks, and the side list's marker."""
 
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from nicegui import ElementFilter, app
 from nicegui.testing import User
 
@@ -27,8 +29,8 @@ def highlighted(user: User) -> list[str]:
     return [shown.text for shown in bubbles(user) if shown.mentions_me]
 
 
-def people_here(user: User) -> int:
-    return len(picker(user)._stream.activity.people)
+def names_here(user: User) -> list[str]:
+    return [person.name for person in picker(user)._stream.activity.people]
 
 
 def entries(user: User) -> list[str]:
@@ -55,21 +57,17 @@ async def room_of(create_user: Callable[[], User], *names: str) -> list[User]:
         await user.open('/')
         await rename(user, name)
         users.append(user)
-    await eventually(lambda: all(people_here(user) == len(names) for user in users), tries=80)
-    await eventually(lambda: [p.name for p in picker(users[0])._stream.activity.people] == sorted(names), tries=80)
+    await eventually(lambda: all(names_here(user) == sorted(names) for user in users), tries=80)
     return users
 
 
-def suggestions(user: User, prefix: str) -> dict[str, object]:
+def suggestions(user: User, prefix: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     """What the picker answers when `@prefix` is typed: the event the browser sends, the reply it gets."""
     element = picker(user)
-    replies: list[dict[str, object]] = []
-    original = element.run_method
-    element.run_method = lambda name, *args, **kwargs: replies.append(args[0]) if name == 'people' else None  # type: ignore[method-assign,assignment,return-value]
-    try:
+    replies: list[Any] = []
+    with monkeypatch.context() as patched:
+        patched.setattr(element, 'run_method', lambda name, reply: replies.append(reply))
         user.find(kind=MentionPicker).trigger('people', prefix)
-    finally:
-        element.run_method = original  # type: ignore[method-assign]
     (reply,) = replies
     return reply
 
@@ -100,10 +98,10 @@ async def test_a_shared_name_reaches_everyone_of_that_name_and_the_sender_is_tol
 
 
 async def test_a_picked_person_alone_is_mentioned_and_a_forged_pick_reaches_nobody(
-    create_user: Callable[[], User],
+    create_user: Callable[[], User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sam, alex, other_alex = await room_of(create_user, 'Sam', 'Alex', 'Alex')
-    reply = suggestions(sam, 'al')
+    reply = suggestions(sam, 'al', monkeypatch)
     assert sorted(reply['people']) == sorted([['Alex', *token_and_tag(alex)], ['Alex', *token_and_tag(other_alex)]])
     assert token_and_tag(alex)[1] != token_and_tag(other_alex)[1], 'same-named people are told apart'
     sam.find(kind=MentionPicker).trigger('pick', token(other_alex))
@@ -129,22 +127,26 @@ def token_and_tag(user: User) -> list[str]:
 
 
 async def test_suggestions_name_the_people_here_but_the_asker_and_start_with_what_is_typed(
-    create_user: Callable[[], User],
+    create_user: Callable[[], User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sam, alex = await room_of(create_user, 'Sam', 'Alex')
-    assert suggestions(sam, '') == {'prefix': '', 'people': [['Alex', *token_and_tag(alex)]], 'complete': True}
-    assert suggestions(sam, 'AL')['people'] == [['Alex', *token_and_tag(alex)]]
-    assert suggestions(sam, 'x')['people'] == []
+    assert suggestions(sam, '', monkeypatch) == {
+        'prefix': '',
+        'people': [['Alex', *token_and_tag(alex)]],
+        'complete': True,
+    }
+    assert suggestions(sam, 'AL', monkeypatch)['people'] == [['Alex', *token_and_tag(alex)]]
+    assert suggestions(sam, 'x', monkeypatch)['people'] == []
 
 
-async def test_suggestions_are_bounded(create_user: Callable[[], User]) -> None:
+async def test_suggestions_are_bounded(create_user: Callable[[], User], monkeypatch: pytest.MonkeyPatch) -> None:
     (sam,) = await room_of(create_user, 'Sam')
     for number in range(MAX_SUGGESTED + 5):
         app.state.rooms.join('lobby', Person(f'browser-{number}', f'Person {number:02}'), lambda activity: None)
-    await eventually(lambda: people_here(sam) == MAX_SUGGESTED + 6, tries=80)
-    reply = suggestions(sam, 'person')
-    assert (len(reply['people']), reply['complete']) == (MAX_SUGGESTED, False)  # type: ignore[arg-type]
-    assert len(suggestions(sam, 'person 5')['people']) == 5  # type: ignore[arg-type]
+    await eventually(lambda: len(names_here(sam)) == MAX_SUGGESTED + 6, tries=80)
+    reply = suggestions(sam, 'person', monkeypatch)
+    assert (len(reply['people']), reply['complete']) == (MAX_SUGGESTED, False)
+    assert len(suggestions(sam, 'person 5', monkeypatch)['people']) == 5
 
 
 async def test_the_side_list_marks_a_room_where_the_browser_was_mentioned(create_user: Callable[[], User]) -> None:
