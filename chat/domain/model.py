@@ -204,6 +204,11 @@ def quote_of(message_id: int, name: str, text: str, *, deleted: bool) -> Quote:
     return Quote(message_id, name, '' if deleted else excerpt(text), deleted)
 
 
+def quote_of_message(message: Message) -> Quote:
+    """The quote of `message` as it is now: what a tab shows in the replies to it when it changes."""
+    return quote_of(message.id, message.author.name, message.text, deleted=message.deleted)
+
+
 def with_quotes(messages: list[Message], quotes: dict[int, Quote]) -> list[Message]:
     """`messages` with the quotes of the originals they reply to, from the stores' batch `quotes`; an original
     not among them left with the retention, and its quote says only that it is gone."""
