@@ -147,12 +147,10 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             known = merged.get(message.id)
             if known is not None and message.revision <= known.revision:
                 continue
-            if message.edited_at is not None or message.deleted:
-                _requote(merged, message)
             if known is None and message.changed and oldest is not None and message.id < oldest:
                 continue  # a change to a message above the page: the component leaves it out too
             merged[message.id] = message
-        latest = [merged[key] for key in sorted(merged)][-MAX_SHOWN:]
+        latest = _requoted([merged[key] for key in sorted(merged)][-MAX_SHOWN:], live)
         return [Shown(message, message.author.id == self._author_id) for message in latest]
 
     def findable_text(self) -> list[str]:
@@ -282,11 +280,16 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             del self._sent[min(self._sent)]
 
 
-def _requote(shown: dict[int, Message], changed: Message) -> None:
-    """Let the replies to `changed` (edited or deleted) show it as it is now, as the component does in the tab."""
-    for key, message in list(shown.items()):
-        if message.quote is not None and message.quote.id == changed.id:
-            shown[key] = replace(message, quote=quote_of_message(changed))
+def _requoted(shown: list[Message], live: list[Message]) -> list[Message]:
+    """`shown` with the replies quoting a message edited or deleted in `live` showing its latest state, as the
+    component updates them in the tab; one pass, however many changes."""
+    changed = {message.id: message for message in live if message.edited_at is not None or message.deleted}
+    return [
+        replace(message, quote=quote_of_message(changed[message.quote.id]))
+        if message.quote is not None and message.quote.id in changed
+        else message
+        for message in shown
+    ]
 
 
 def _is_id(value: object) -> TypeGuard[int]:
