@@ -13,7 +13,8 @@ and everything shows in the room's order:
 A message that is edited or deleted arrives again by the same paths under its id, and takes
 the place of its earlier state; so does a message reacted to, with all its reactions. The tab asks
 to edit or delete its own messages (`edit`, `delete`) with nothing but the id and the text, and to
-react to any (`react`) with the id, the emoji and on or off: the room model decides the rest.
+react to any (`react`) with the id, the emoji and on or off: the room model decides the rest. Picking a
+message to reply to (`reply`) names only its id; the room page shows its quote in the composer (`on_reply`).
 
 The live stream bypasses NiceGUI's outbox, so it has no replay; `resume` replaces it, and
 reaches back further: a tab that was away longer than a page's worth of messages gets the
