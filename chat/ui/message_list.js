@@ -4,7 +4,8 @@
 // menu (Edit, Delete); the edit happens in the bubble, and the server answers each request (`answered`).
 // Under every bubble its reactions are chips (the tab's own found by its token); a chip toggles the tab's own,
 // the add button opens the fixed set. Chips and buttons draw their glyphs from attributes, so a bubble's text
-// is its message alone.
+// is its message alone. Every bubble has a Reply button; a reply shows the quote of its original (drawn from
+// attributes too), which brings the original into view, and follows the original's edits and deletion here.
 import { follow } from "chat-room-socket";
 
 const BOTTOM_SLACK = 48;
@@ -22,7 +23,7 @@ export default {
           <q-btn v-if="hasOlder || full" flat no-caps dense icon="history" class="chat-load-older"
             :disable="full || loading" :label="full ? fullText : 'Load older messages'" @click="older" />
           <div v-for="(m, i) in list" :key="m.id" :class="bubbleClass(m, i)" :data-author="m.name" :data-id="m.id"
-            :data-time="stamp(m)" :title="when(m)"><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-react-add" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
+            :data-time="stamp(m)" :title="when(m)"><button v-if="m.reply && !m.deleted && editing !== m.id" type="button" class="chat-quote" :data-name="m.reply.name" :data-text="quoteText(m.reply)" :aria-label="quoteLabel(m.reply)" :disabled="!m.reply.name" @click="reveal(m.reply.id)"></button><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-reply" aria-label="Reply" @click="$emit('reply', m.id)"></button><button type="button" class="chat-react-add" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
         </div>
       </div>
       <q-btn v-if="unseen" rounded unelevated no-caps icon="arrow_downward" class="chat-jump"
@@ -150,6 +151,7 @@ export default {
       const added = [];
       for (const m of messages || []) {
         const list = this.list;
+        if ((m.edited || m.deleted) && this.newer(m)) this.requote(m);
         if (this.ids.has(m.id)) {
           const at = this.position(m.id);
           if (revision(m) > revision(list[at])) list.splice(at, 1, Object.freeze(m));
@@ -180,6 +182,24 @@ export default {
         else high = mid;
       }
       return low;
+    },
+    // Replies: a quote shows its original as it is now. The server reads it when it sends a reply; an edit or a
+    // deletion that arrives later updates the quotes drawn here, without anything more from the server.
+    newer(m) {
+      return !this.ids.has(m.id) || revision(m) > revision(this.list[this.position(m.id)]);
+    },
+    requote(m) {
+      const reply = { id: m.id, name: m.name, text: m.deleted ? "" : m.excerpt || "", deleted: Boolean(m.deleted) };
+      this.list.forEach((r, i) => {
+        if (r.reply && r.reply.id === m.id) this.list.splice(i, 1, Object.freeze({ ...r, reply }));
+      });
+    },
+    quoteText(reply) {
+      return reply.deleted ? "message deleted" : reply.text;
+    },
+    quoteLabel(reply) {
+      if (!reply.name) return "Reply to a message no longer kept";
+      return `Reply to ${reply.name}: ${this.quoteText(reply)}. Show it`;
     },
     openMenu(m) {
       delete this.errors[m.id];

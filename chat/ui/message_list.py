@@ -13,7 +13,8 @@ and everything shows in the room's order:
 A message that is edited or deleted arrives again by the same paths under its id, and takes
 the place of its earlier state; so does a message reacted to, with all its reactions. The tab asks
 to edit or delete its own messages (`edit`, `delete`) with nothing but the id and the text, and to
-react to any (`react`) with the id, the emoji and on or off: the room model decides the rest.
+react to any (`react`) with the id, the emoji and on or off: the room model decides the rest. Picking a
+message to reply to (`reply`) names only its id; the room page shows its quote in the composer (`on_reply`).
 
 The live stream bypasses NiceGUI's outbox, so it has no replay; `resume` replaces it, and
 reaches back further: a tab that was away longer than a page's worth of messages gets the
@@ -24,14 +25,14 @@ pages, the order, which tab wrote what (as a public token, see `identity.public_
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeGuard
 
 from nicegui import ui
 from nicegui.events import GenericEventArguments
 
 from chat.domain.limits import RateLimiter
-from chat.domain.model import REACTIONS, ChatError, Message
+from chat.domain.model import REACTIONS, ChatError, Message, quote_of_message
 from chat.internals import room_broadcast
 from chat.internals.findable import FindableText
 from chat.ui.activity import SOCKET_MODULE
@@ -43,12 +44,15 @@ PAGE_SIZE = 50
 GROUP_SECONDS = 120
 # a tab asks on reconnect and on "Load older"; a script asking in a loop would make the store page for it
 REQUESTS = RateLimiter(burst=10, per_second=1)
+# "Reply" reads the original's quote from the store; a person picks a few, a script picking in a loop is ignored
+REPLIES = RateLimiter(burst=10, per_second=2)
 
 History = Callable[[int | None, int], Awaitable[list[Message]]]
 Since = Callable[[int, int], Awaitable[list[Message]]]
 Edit = Callable[[int, str], Awaitable[Message]]
 Delete = Callable[[int], Awaitable[Message]]
 React = Callable[[int, str, bool], Awaitable[Message]]
+Reply = Callable[[int], Awaitable[None]]
 DELETED = 'message deleted'
 
 
@@ -147,7 +151,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             if known is None and message.changed and oldest is not None and message.id < oldest:
                 continue  # a change to a message above the page: the component leaves it out too
             merged[message.id] = message
-        latest = [merged[key] for key in sorted(merged)][-MAX_SHOWN:]
+        latest = _requoted([merged[key] for key in sorted(merged)][-MAX_SHOWN:], live)
         return [Shown(message, message.author.id == self._author_id) for message in latest]
 
     def findable_text(self) -> list[str]:
@@ -155,6 +159,11 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             text
             for item in self.shown
             for text in (DELETED if item.message.deleted else item.message.text, item.message.author.name)
+        ]
+        texts += [
+            DELETED if item.message.quote.deleted else item.message.quote.excerpt
+            for item in self.shown
+            if item.message.quote is not None and not item.message.deleted
         ]
         return [*texts, self.refusal] if self.refusal else texts
 
@@ -230,6 +239,16 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         does) until the message is there, and says so if it is further back than the tab keeps."""
         self.run_method('reveal', message_id)
 
+    def on_reply(self, handler: Reply) -> None:
+        """Call `handler` with the id of each message the tab picks to reply to (its bubble's "Reply")."""
+
+        async def picked(event: GenericEventArguments) -> None:
+            if _is_id(event.args) and not REPLIES.wait(self.client.id):
+                REPLIES.take(self.client.id)
+                await handler(event.args)
+
+        self.on('reply', picked)
+
     def _unreachable(self) -> None:
         with self:
             ui.notify(f'That message is further back than the {MAX_SHOWN} this page keeps.', type='info')
@@ -260,6 +279,18 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
                 self._sent[message.id] = message
         while len(self._sent) > MAX_SHOWN + PAGE_SIZE:
             del self._sent[min(self._sent)]
+
+
+def _requoted(shown: list[Message], live: list[Message]) -> list[Message]:
+    """`shown` with the replies quoting a message edited or deleted in `live` showing its latest state, as the
+    component updates them in the tab; one pass, however many changes."""
+    changed = {message.id: message for message in live if message.edited_at is not None or message.deleted}
+    return [
+        replace(message, quote=quote_of_message(changed[message.quote.id]))
+        if message.quote is not None and message.quote.id in changed
+        else message
+        for message in shown
+    ]
 
 
 def _is_id(value: object) -> TypeGuard[int]:

@@ -28,9 +28,9 @@ class HeldAppends:
     def release(self) -> None:
         self._released.set()
 
-    async def append(self, room: str, author: Author, text: str) -> Message:
+    async def append(self, room: str, author: Author, text: str, *, reply_to: int | None = None) -> Message:
         await self._released.wait()
-        return await self.store.append(room, author, text)
+        return await self.store.append(room, author, text, reply_to=reply_to)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.store, name)
