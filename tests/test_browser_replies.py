@@ -3,7 +3,6 @@ following its original's edit and deletion, and a quote that brings its original
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,8 +14,6 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from chat.domain.model import Author
-from chat.stores.messages.sqlite import SQLiteBackend
 from tests.support.app_process import AppProcess
 from tests.support.browser import (
     MESSAGE_INPUT,
@@ -27,6 +24,7 @@ from tests.support.browser import (
     type_and_enter,
     wait_for_bubbles,
 )
+from tests.support.seeding import seed_a_reply_far_below_its_original
 
 pytestmark = pytest.mark.browser
 
@@ -131,20 +129,6 @@ def test_a_reply_by_mouse_shows_its_quote_in_both_browsers_and_follows_the_origi
     open_room(bob, chat_server, '/room/replies')
     WebDriverWait(bob, PATIENCE).until(lambda d: len(quotes(d)) == 3 and quotes(d)[2] is not None)
     assert quotes(bob)[2] == (name, 'message deleted', '"message deleted"')
-
-
-def seed_a_reply_far_below_its_original(data_dir: Path, between: int) -> None:
-    async def write() -> None:
-        backend = SQLiteBackend(data_dir / 'chat.db')
-        await backend.start(lambda message: None)
-        seeder = Author('seed-tab', 'Seeder')
-        original = await backend.append('archive', seeder, 'the question, long ago')
-        for i in range(between):
-            await backend.append('archive', seeder, f'chatter {i}')
-        await backend.append('archive', Author('other-tab', 'Answerer'), 'the answer', reply_to=original.id)
-        await backend.stop()
-
-    asyncio.run(write())
 
 
 def test_enter_on_a_quote_loads_the_pages_above_and_brings_its_original_into_view(
