@@ -1,6 +1,6 @@
 """A message's wire form, the one encoding every tab of a room receives."""
 
-from chat.domain.model import Author, Message, Reaction
+from chat.domain.model import Author, Message, Quote, Reaction
 from chat.ui.identity import public_token
 from chat.ui.stream import REACTORS_KNOWN, REACTORS_NAMED, watch_news, wire
 
@@ -27,3 +27,18 @@ def test_mentions_go_out_once_per_message_and_once_per_batch_to_the_rooms_watche
     assert first['mentions'] == ['bob', 'carol']
     assert watch_news('lobby', [first, second]) == {'room': 'lobby', 'ids': [1, 2], 'mentions': ['bob', 'carol']}
     assert watch_news('lobby', [wire(Message(3, 'lobby', ALICE, 'hi', 1.0))]) == {'room': 'lobby', 'ids': [3]}
+
+
+def test_a_reply_goes_out_with_its_quote_and_an_edit_with_its_first_words() -> None:
+    plain = wire(Message(1, 'lobby', ALICE, 'hi', 1.0))
+    assert 'reply' not in plain and 'excerpt' not in plain
+    quote = Quote(1, 'Alice', 'hi', False)
+    assert wire(Message(2, 'lobby', ALICE, 'yes', 2.0, reply_to=1, quote=quote))['reply'] == {
+        'id': 1,
+        'name': 'Alice',
+        'text': 'hi',
+        'deleted': False,
+    }
+    edited = wire(Message(1, 'lobby', ALICE, 'hi\nthere ' + 'x' * 100, 1.0, edited_at=3.0))
+    assert edited['excerpt'] == 'hi there ' + 'x' * 71 + '…', 'what the quotes of it show in each tab'
+    assert 'excerpt' not in wire(Message(1, 'lobby', ALICE, '', 1.0, edited_at=4.0, deleted=True))

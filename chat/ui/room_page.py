@@ -84,14 +84,15 @@ class RoomView:
         self.mentions = MentionPicker(stream, self.browser_id)
         self.composer = Composer(self.send, on_typing=self._typing)
         self.mentions.attach(self.composer.input)
+        self.messages.on_reply(self._reply)
         self._visit: Visit | None = None
         self._last_typing = 0.0
 
-    async def send(self, text: str) -> Message:
-        """Post as this tab under the current display name; `ChatError` reaches the composer."""
+    async def send(self, text: str, reply_to: int | None = None) -> Message:
+        """Post as this tab under the current display name, a reply if `reply_to`; `ChatError` reaches the composer."""
         author = Author(self.author_id, self.header.name)
         picked = tuple(self.mentions.picked)
-        message = await self.rooms.post(self.room, author, text, ip=self.ip, picked=picked)
+        message = await self.rooms.post(self.room, author, text, ip=self.ip, reply_to=reply_to, picked=picked)
         self.mentions.sent(message, picked)
         self._last_typing = 0.0
         if self._visit is not None:
@@ -137,6 +138,15 @@ class RoomView:
 
     async def _search(self, text: str, before: int | None) -> SearchResults:
         return await self.rooms.search(self.room, text, tab=self.author_id, ip=self.ip, before=before)
+
+    async def _reply(self, message_id: int) -> None:
+        """The tab picked a message to answer: the composer shows its quote, or why it cannot answer it."""
+        try:
+            quote = await self.rooms.quote(self.room, message_id)
+        except ChatError as error:
+            self.composer.refuse(error.message)
+            return
+        self.composer.reply_to(quote)
 
     def _reveal(self, message_id: int) -> None:
         self.messages.reveal(message_id)

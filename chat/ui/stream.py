@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from chat.domain.model import Activity, Message
+from chat.domain.model import Activity, Message, excerpt
 from chat.domain.rooms import Rooms
 from chat.internals import room_broadcast
 from chat.logs import log_event
@@ -52,6 +52,9 @@ def wire(message: Message) -> Wire:
     every tab, which finds its own reaction by its token, as it finds its own messages. Bounded, so a message
     with a crowd of reactions costs each tab no more than one with a few. A message that mentions people carries
     `mentions`, their public tokens (at most `MAX_MENTIONS`): each tab looks for its browser's.
+
+    A reply carries its `reply`, the quote of its original: {id, name, text (the first words), deleted}. An edited
+    message carries its own first words (`excerpt`), so each tab updates the quotes of it that it shows.
     """
     data: Wire = {
         'id': message.id,
@@ -75,6 +78,11 @@ def wire(message: Message) -> Wire:
             ]
             for reaction in message.reactions
         ]
+    if message.quote is not None:
+        quote = message.quote
+        data['reply'] = {'id': quote.id, 'name': quote.name, 'text': quote.excerpt, 'deleted': quote.deleted}
+    if message.edited_at is not None and not message.deleted:
+        data['excerpt'] = excerpt(message.text)
     if message.mentions:
         data['mentions'] = list(message.mentions)
     return data
