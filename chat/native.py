@@ -38,6 +38,9 @@ def window_options(settings: Settings) -> dict[str, Any]:
     if os.geteuid() == 0:
         os.environ.setdefault('QTWEBENGINE_CHROMIUM_FLAGS', '--no-sandbox')  # Chromium refuses root otherwise
     app.native.window_args.update(url=window_url(settings), min_size=MIN_SIZE)
+    from chat.native_window import follow_page_title  # imports Qt: only once the backend is known to be there
+
+    app.native.start_args['func'] = follow_page_title  # run in the window's process (see there)
     app.on_shutdown(close_window)
     return {'native': True, 'window_size': WINDOW_SIZE}
 

@@ -102,3 +102,36 @@ def test_on_a_phone_the_rooms_are_a_drawer_and_leaving_one_takes_it_off(chat_ser
     open_room(phone, chat_server, '/room/garden')
     phone.find_element(By.CSS_SELECTOR, 'button[aria-label="Your rooms"]').click()
     wait_for_side_list(phone, [('# garden', '', True)])
+
+
+def test_the_tabs_of_one_browser_share_their_rooms_and_what_one_of_them_showed(
+    chat_server: AppProcess, browser
+) -> None:
+    alice, bob = browser(1280, 800), browser()
+    open_room(alice, chat_server, '/room/kitchen')
+    open_room(alice, chat_server, '/room/garden')
+    first = alice.current_window_handle
+    alice.switch_to.new_window('tab')
+    second = alice.current_window_handle
+    open_room(alice, chat_server, '/room/porch')
+    alice.switch_to.window(first)
+    wait_for_side_list(alice, [('# garden', '', True), ('# kitchen', '', False), ('# porch', '', False)])
+
+    alice.switch_to.window(second)
+    alice.find_element(By.CSS_SELECTOR, 'button[aria-label="Leave #kitchen"]').click()
+    wait_for_side_list(alice, [('# garden', '', False), ('# porch', '', True)])
+    alice.switch_to.window(first)
+    wait_for_side_list(alice, [('# garden', '', True), ('# porch', '', False)])
+
+    open_room(bob, chat_server, '/room/porch')
+    type_and_enter(bob, 'Read where it was shown')
+    alice.switch_to.window(second)
+    wait_for_bubbles(alice, 1)
+    alice.switch_to.window(first)
+    wait_for_side_list(alice, [('# garden', '', True), ('# porch', '', False)])
+    type_and_enter(bob, 'Not yet shown anywhere')
+    wait_for_side_list(alice, [('# garden', '', True), ('# porch', '1', False)])
+    alice.switch_to.window(second)
+    wait_for_bubbles(alice, 2)
+    alice.switch_to.window(first)
+    wait_for_side_list(alice, [('# garden', '', True), ('# porch', '', False)])

@@ -6,12 +6,14 @@ import pytest
 from hypothesis import given
 
 from chat.domain.model import (
+    EXCERPT_LENGTH,
     MAX_MESSAGE_LENGTH,
     MAX_NAME_LENGTH,
     ChatError,
     ErrorKind,
     clean_display_name,
     clean_message,
+    excerpt,
     suggest_room,
     validate_room,
 )
@@ -120,3 +122,26 @@ def test_any_room_name_is_valid_or_refused_with_a_valid_suggestion(name: str) ->
         assert error.kind is ErrorKind.BAD_ROOM and error.message
         suggestion = suggest_room(name)
         assert suggestion == '' or validate_room(suggestion) == suggestion
+
+
+@pytest.mark.parametrize(
+    ('text', 'shown'),
+    [
+        ('short and sweet', 'short and sweet'),
+        ('two\nlines,   spaced\tout ', 'two lines, spaced out'),
+        ('word ' * 30, ('word ' * 16).strip() + '…'),
+        ('x' * 100, 'x' * 80 + '…'),
+        ('a ' + 'y' * 100, 'a ' + 'y' * 78 + '…'),
+        ('<b>' + 'é' * 90, '<b>' + 'é' * 77 + '…'),
+    ],
+)
+def test_an_excerpt_is_the_first_words_of_a_message_on_one_line(text: str, shown: str) -> None:
+    """About 80 characters cut after a whole word, unless a single word is too long to leave half a line."""
+    assert excerpt(text) == shown
+
+
+@given(ANY_TEXT)
+def test_any_excerpt_is_short_one_line_and_the_start_of_the_text(text: str) -> None:
+    shown = excerpt(text)
+    assert len(shown) <= EXCERPT_LENGTH + 1 and '\n' not in shown
+    assert ' '.join(text.split()).startswith(shown.removesuffix('…'))

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 
 from chat.domain import rooms as rooms_module
 from chat.domain.limits import Limits, LimitSettings
-from chat.domain.model import Author, ChatError, ErrorKind, Message
+from chat.domain.model import Author, ChatError, ErrorKind, Message, Person, Quote, public_token
 from chat.domain.rooms import STORE_UNAVAILABLE, Rooms
 from chat.stores.messages import Retention
 from chat.stores.messages.sqlite import SQLiteBackend
@@ -388,3 +388,44 @@ async def test_a_burst_of_reactions_is_held_to_the_reactions_rate(tmp_path: Path
         await rooms.post('lobby', BOB, 'still free to post', ip='10.0.0.2')
     finally:
         await rooms.stop()
+
+
+async def test_a_post_mentions_the_people_in_the_room_its_names_name(rooms: Rooms) -> None:
+    alex, other_alex, carol = Person('browser-1', 'Alex'), Person('browser-2', 'Alex'), Person('browser-3', 'Carol')
+    for person in (alex, other_alex, carol):
+        rooms.join('lobby', person, lambda activity: None)
+    rooms.join('other', Person('browser-4', 'Dana'), lambda activity: None)
+    everyone = await rooms.post('lobby', ALICE, '@alex and @Carol, and @Dana who is elsewhere')
+    assert everyone.mentions == (public_token(alex.id), public_token(other_alex.id), public_token(carol.id))
+    picked = await rooms.post('lobby', ALICE, '@Alex only you', picked=[public_token(other_alex.id)])
+    forged = await rooms.post('lobby', ALICE, 'nobody named', picked=[public_token(carol.id)])
+    assert (picked.mentions, forged.mentions) == ((public_token(other_alex.id),), ())
+    assert [message.mentions for message in await rooms.history('lobby')] == [
+        everyone.mentions,
+        picked.mentions,
+        (),
+    ]
+
+
+async def test_a_reply_reaches_every_subscriber_with_the_quote_of_its_original(rooms: Rooms) -> None:
+    seen: list[Message] = []
+    rooms.subscribe('lobby', seen.append)
+    original = await rooms.post('lobby', ALICE, 'lunch\nat one?')
+    reply = await rooms.post('lobby', BOB, 'yes', reply_to=original.id)
+    assert seen == [original, reply]
+    assert reply.quote == Quote(original.id, 'Alice', 'lunch at one?', False)
+    assert await rooms.quote('lobby', original.id) == reply.quote
+
+
+@pytest.mark.parametrize('reply_to', [0, -1, 2**63, 10**30, 'elsewhere'])
+async def test_a_reply_to_a_message_not_in_the_room_is_refused_before_anything_is_stored(
+    rooms: Rooms, reply_to: int | str
+) -> None:
+    elsewhere = await rooms.post('other', ALICE, 'in another room')
+    reply_to = elsewhere.id if reply_to == 'elsewhere' else reply_to
+    assert isinstance(reply_to, int)
+    for attempt in (rooms.post('lobby', BOB, 'hm?', reply_to=reply_to, ip='127.0.0.1'), rooms.quote('lobby', reply_to)):
+        with pytest.raises(ChatError) as refused:
+            await attempt
+        assert refused.value.message == 'The message you reply to is no longer in this room; cancel the reply to send.'
+    assert await rooms.history('lobby') == []

@@ -8,13 +8,24 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from chat.native import MISSING_BACKEND, backend_missing
 from tests.support.app_process import ROOT, AppProcess
-from tests.support.browser import edit_own_message, open_room, type_and_enter, wait_for_bubbles
+from tests.support.browser import (
+    MESSAGE_INPUT,
+    PATIENCE,
+    edit_own_message,
+    open_room,
+    type_and_enter,
+    wait_for_bubbles,
+)
 from tests.support.environment import unavailable
 from tests.support.processes import process_group_gone
 from tests.support.waiting import wait_for
@@ -203,3 +214,57 @@ def test_stopping_the_app_closes_the_window(display: str, native_app, stop: sign
     except AssertionError as error:
         raise AssertionError(f'{error}; left: {group_members(app.pid)}') from None
     assert not NativeWindow(display).find()
+
+
+def attention_requests(display: Any, window_id: int) -> list[str]:
+    """The `_NET_WM_STATE` requests for `window_id` sent to the root window (where a window manager would take
+    them) since the last call, by the atom names they add."""
+    from Xlib import X
+
+    state = display.intern_atom('_NET_WM_STATE')
+    added = []
+    while display.pending_events():
+        event = display.next_event()
+        if event.type == X.ClientMessage and event.client_type == state and event.window.id == window_id:
+            action, first, *_ = event.data[1]
+            if action == 1:
+                added.append(display.get_atom_name(first))
+    return added
+
+
+def test_a_mention_in_the_background_window_shows_in_its_title_and_asks_for_attention(
+    display: str, native_app, browser
+) -> None:
+    from Xlib import X
+
+    app = native_app()
+    window = NativeWindow(display)
+    wait_for(window.find, timeout=30, message='the native window to appear')
+    wait_for(lambda: drawn(window), timeout=30, message='the chat page to be drawn in the window')
+    x = window.display
+    root = x.screen().root
+    root.change_attributes(event_mask=X.StructureNotifyMask)  # hear what Qt asks of a window manager
+    elsewhere = root.create_window(0, 0, 10, 10, 0, x.screen().root_depth)
+    elsewhere.map()
+    x.sync()
+    elsewhere.set_input_focus(X.RevertToParent, X.CurrentTime)  # the person is in another window
+    x.sync()
+
+    tab = browser()
+    open_room(tab, app)
+    field = tab.find_element(By.CSS_SELECTOR, MESSAGE_INPUT)
+    field.click()
+    tab.execute_cdp_cmd('Input.insertText', {'text': '@'})
+    WebDriverWait(tab, PATIENCE).until(lambda d: d.find_elements(By.CSS_SELECTOR, '.chat-mention-option'))
+    field.send_keys(Keys.ENTER)
+    tab.execute_cdp_cmd('Input.insertText', {'text': 'are you there?'})
+    field.send_keys(Keys.ENTER)
+    wait_for_bubbles(tab, 1)
+    wait_for(lambda: window.title == '(@1) lobby · Chat', timeout=20, message='the mention in the window title')
+    wait_for(
+        lambda: '_NET_WM_STATE_DEMANDS_ATTENTION' in attention_requests(x, window.window.id),
+        timeout=10,
+        message='the window to ask for attention',
+    )
+    window.close()
+    assert app.process.wait(20) == 0

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from chat.domain.model import Author, ChatError, ErrorKind, Message, RoomCursor
+from chat.domain.model import Author, ChatError, ErrorKind, Message, Quote, RoomCursor
 from chat.domain.search import clean_search_words, words
 from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
 from chat.stores.messages import redis as redis_store
@@ -544,5 +544,120 @@ async def test_reactions_reach_every_process(make_backend: MakeBackend, started:
         if isinstance(started.backend, RedisBackend):
             await started.delivered_ends_with(reacted)
         assert await started.backend.history('lobby') == [reacted]
+    finally:
+        await other.backend.stop()
+
+
+async def test_mentions_are_stored_with_the_message_and_kept_by_edits_and_reactions(
+    make_backend: MakeBackend, started: Started
+) -> None:
+    other = Started(make_backend())
+    await other.backend.start(other.delivered.append)
+    shared = isinstance(started.backend, RedisBackend)
+    try:
+        mentions = ('AAAAAAAAAAAA', 'BBBB-BBB_BBB')
+        first = await started.backend.append('lobby', ALICE, '@Bob @Carol hi', mentions=mentions)
+        plain = await started.backend.append('lobby', ALICE, 'no one')
+        assert (first.mentions, plain.mentions) == (mentions, ())
+        await started.delivered_equals([first, plain])
+        await other.delivered_equals([first, plain] if shared else [])
+        assert await started.backend.history('lobby') == [first, plain]
+        assert await other.backend.since('lobby', after=0, limit=5) == [first, plain]
+        edited = await started.backend.edit('lobby', first.id, ALICE.id, '@Bob @Carol hello')
+        reacted = await started.backend.react('lobby', first.id, BOB, '👍', on=True)
+        assert edited.mentions == reacted.mentions == mentions, 'an edit notifies nobody anew and forgets nobody'
+        assert await other.backend.history('lobby') == [reacted, plain]
+        if shared:
+            await other.delivered_ends_with(reacted)
+        deleted = await started.backend.delete('lobby', first.id, ALICE.id)
+        assert deleted.mentions == (), 'a deleted message keeps no trace of whom it named'
+        assert await started.backend.history('lobby') == [deleted, plain]
+    finally:
+        await other.backend.stop()
+
+
+LONG = 'Shall we meet at the café on the corner tomorrow at noon, or would the station suit everyone better?'
+
+
+async def test_a_reply_carries_a_quote_of_its_original_wherever_it_is_read(started: Started) -> None:
+    original = await started.backend.append('lobby', ALICE, LONG)
+    reply = await started.backend.append('lobby', BOB, 'the café', reply_to=original.id)
+    quote = Quote(
+        original.id, 'Alice', 'Shall we meet at the café on the corner tomorrow at noon, or would the station…', False
+    )
+    assert (reply.reply_to, reply.quote) == (original.id, quote)
+    await started.delivered_equals([original, reply])
+    assert await started.backend.history('lobby') == [original, reply]
+    assert await started.backend.since('lobby', after=original.id, limit=5) == [reply]
+    assert original.quote is None and original.reply_to is None
+
+
+async def test_a_reply_to_a_message_not_in_its_room_is_refused_and_nothing_is_stored(started: Started) -> None:
+    elsewhere = await started.backend.append('other', ALICE, 'not in the lobby')
+    for reply_to in (elsewhere.id, elsewhere.id + 1_000_000, 0):
+        with pytest.raises(ChatError) as refused:
+            await started.backend.append('lobby', BOB, 'hm?', reply_to=reply_to)
+        assert refused.value.kind == ErrorKind.GONE
+    assert await started.backend.history('lobby') == []
+    await started.delivered_equals([elsewhere])
+
+
+async def test_quotes_follow_their_original_edited_then_deleted_in_one_batch(started: Started) -> None:
+    first = await started.backend.append('lobby', ALICE, 'first draft')
+    second = await started.backend.append('lobby', BOB, 'untouched')
+    replies = [await started.backend.append('lobby', BOB, f're {i}', reply_to=first.id) for i in range(2)]
+    to_second = await started.backend.append('lobby', ALICE, 'and you', reply_to=second.id)
+    await started.backend.edit('lobby', first.id, ALICE.id, 'second draft')
+    edited = await started.backend.history('lobby', limit=3)
+    assert [m.quote for m in edited] == [
+        Quote(first.id, 'Alice', 'second draft', False),
+        Quote(first.id, 'Alice', 'second draft', False),
+        Quote(second.id, 'Bob', 'untouched', False),
+    ]
+    await started.backend.delete('lobby', first.id, ALICE.id)
+    gone_quote = Quote(first.id, 'Alice', '', True)
+    assert [m.quote for m in await started.backend.since('lobby', after=second.id, limit=5)] == [
+        gone_quote,
+        gone_quote,
+        to_second.quote,
+    ]
+    assert await started.backend.quotes('lobby', [first.id, second.id, first.id + 10**9]) == {
+        first.id: gone_quote,
+        second.id: Quote(second.id, 'Bob', 'untouched', False),
+    }
+    assert await started.backend.quotes('other', [second.id]) == {}
+    assert await started.backend.quotes('lobby', []) == {}
+    assert replies[0].quote == Quote(first.id, 'Alice', 'first draft', False), 'as it was when the reply was sent'
+
+
+async def test_a_reply_keeps_its_quote_through_its_own_edits_and_reactions(started: Started) -> None:
+    original = await started.backend.append('lobby', ALICE, 'question')
+    reply = await started.backend.append('lobby', BOB, 'answr', reply_to=original.id)
+    edited = await started.backend.edit('lobby', reply.id, BOB.id, 'answer')
+    reacted = await started.backend.react('lobby', reply.id, ALICE, '👍', on=True)
+    for state in (edited, reacted, (await started.backend.history('lobby'))[-1]):
+        assert (state.reply_to, state.quote) == (original.id, reply.quote)
+    await started.delivered_ends_with(reacted)
+
+
+async def test_a_reply_whose_original_left_with_the_retention_still_says_what_it_replied_to(start: Start) -> None:
+    store = await start(Retention(keep_messages=2, keep_days=0))
+    original = await store.backend.append('lobby', ALICE, 'soon gone')
+    reply = await store.backend.append('lobby', BOB, 'to it', reply_to=original.id)
+    await store.backend.append('lobby', ALICE, 'pushes the original out')
+    assert [m.quote for m in await store.backend.history('lobby')] == [Quote(original.id, '', '', True), None]
+    assert (await store.backend.history('lobby'))[0].id == reply.id
+
+
+async def test_replies_reach_every_process_with_their_quote(make_backend: MakeBackend, started: Started) -> None:
+    other = Started(make_backend())
+    await other.backend.start(other.delivered.append)
+    try:
+        original = await started.backend.append('lobby', ALICE, 'hello all')
+        reply = await other.backend.append('lobby', BOB, 'hi', reply_to=original.id)
+        if isinstance(started.backend, RedisBackend):
+            await started.delivered_ends_with(reply)
+        assert reply.quote == Quote(original.id, 'Alice', 'hello all', False)
+        assert await started.backend.history('lobby') == [original, reply]
     finally:
         await other.backend.stop()

@@ -115,12 +115,14 @@ async def everything_in(redis_server: RedisServer) -> str:
 
 async def test_edited_and_deleted_text_leaves_redis_and_the_feed(redis_server: RedisServer) -> None:
     """Stream entries cannot be changed in place: the original leaves the room's stream and the feed, so the
-    text someone deleted (or edited away) is nowhere in Redis, and a process starting after reads none of it."""
+    text someone deleted (or edited away) is nowhere in Redis, nor in a reply to it, and a process starting after
+    reads none of it."""
     delivered: list[Message] = []
     backend = RedisBackend(redis_server.url)
     await backend.start(delivered.append)
     try:
         first = await backend.append('lobby', ALICE, 'typo secret')
+        await backend.append('lobby', ALICE, 'a reply keeps only the id', reply_to=first.id)
         await backend.edit('lobby', first.id, ALICE.id, 'second secret')
         deleted = await backend.delete('lobby', first.id, ALICE.id)
         kept = await backend.append('lobby', ALICE, 'kept')

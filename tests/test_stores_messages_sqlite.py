@@ -143,12 +143,18 @@ async def test_an_edit_and_a_deletion_update_the_row_in_place(tmp_path: Path) ->
     first = await backend.append('lobby', ALICE, 'typo secret')
     await backend.edit('lobby', first.id, ALICE.id, 'edited')
     second = await backend.append('lobby', ALICE, 'second secret')
+    reply = await backend.append('lobby', ALICE, 'a reply', reply_to=second.id)
     await backend.delete('lobby', second.id, ALICE.id)
     await backend.stop()
     with contextlib.closing(sqlite3.connect(path)) as db:
-        rows = db.execute('SELECT id, text, deleted, edited_at IS NOT NULL FROM messages ORDER BY id').fetchall()
-        assert db.execute('SELECT message_count FROM rooms').fetchall() == [(2,)]
-    assert rows == [(first.id, 'edited', 0, 1), (second.id, '', 1, 1)]
+        rows = db.execute('SELECT id, text, deleted, edited_at IS NOT NULL, reply_to FROM messages ORDER BY id')
+        assert db.execute('SELECT message_count FROM rooms').fetchall() == [(3,)]
+        assert rows.fetchall() == [
+            (first.id, 'edited', 0, 1, None),
+            (second.id, '', 1, 1, None),
+            (reply.id, 'a reply', 0, 0, second.id),
+        ], 'a reply keeps only the id of what it answers'
+        assert not db.execute("SELECT 1 FROM messages WHERE text LIKE '%secret%'").fetchall()
 
 
 async def test_an_upgrade_indexes_the_messages_already_stored_for_search(tmp_path: Path) -> None:

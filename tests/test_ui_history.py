@@ -102,3 +102,28 @@ async def test_the_header_leads_to_the_rooms_page(user: User) -> None:
     await user.open('/room/somewhere')
     user.find(marker='rooms-link').click()
     await user.should_see('Open or create a room')
+
+
+async def test_a_jump_far_back_shows_the_messages_around_it_and_the_live_ones_wait_below(user: User) -> None:
+    ids = await seed('deep', MAX_SHOWN + 100)
+    await user.open('/room/deep')
+    await eventually(lambda: shown_ids(user) == ids[-PAGE_SIZE:])
+    message_list = user.find(kind=MessageList)
+    for forged in ('10', -1, True, None, {'id': 10}):
+        message_list.trigger('around', forged)
+    message_list.trigger('around', ids[10])
+    await eventually(lambda: shown_ids(user) == ids[:36])  # the ten before it, and 25 after
+    (later,) = await seed('deep', 1)
+    assert shown_ids(user) == ids[:36], 'what is posted meanwhile waits for "Jump to latest"'
+
+    message_list.trigger('resume', ids[35])
+    await eventually(lambda: shown_ids(user) == [*ids, later][-PAGE_SIZE:])
+
+
+async def test_a_jump_to_a_message_the_room_no_longer_keeps_says_so(user: User) -> None:
+    ids = await seed('deep', 3)
+    await user.open('/room/deep')
+    await eventually(lambda: shown_ids(user) == ids)
+    user.find(kind=MessageList).trigger('around', ids[-1] + 1000)
+    await user.should_see('That message is no longer kept.')
+    assert shown_ids(user) == ids

@@ -1,4 +1,4 @@
-"""Editing and deleting one's own messages, and reacting to any, as several simulated tabs of a room see it."""
+"""Editing and deleting one's own messages, reacting and replying to any, as several simulated tabs of a room see it."""
 
 from collections.abc import Callable
 
@@ -6,9 +6,20 @@ import pytest
 from nicegui import ElementFilter, app
 from nicegui.testing import User
 
+from chat.domain.model import Quote
 from chat.domain.rooms import Rooms
 from chat.ui.message_list import MessageList
-from tests.support.simulated_user import bubbles, delete, edit, eventually, react, sees_message, send
+from tests.support.simulated_user import (
+    bubbles,
+    composer_value,
+    delete,
+    edit,
+    eventually,
+    react,
+    reply,
+    sees_message,
+    send,
+)
 
 
 def texts(user: User) -> list[tuple[str, bool, bool]]:
@@ -146,3 +157,92 @@ async def test_a_burst_of_reactions_from_one_tab_is_refused_past_the_limit(creat
     await alice.should_see('You are reacting too fast.')
     react(bob, theirs.id, '😢')
     await eventually(lambda: [r for r, _ in reactions(alice)[1]] == ['👍', '❤️', '😂', '😢'])
+
+
+def quotes(user: User) -> list[tuple[str, Quote | None]]:
+    """(text, quote) of each message the tab shows."""
+    return [(b.text, b.message.quote) for b in bubbles(user)]
+
+
+async def test_a_reply_shows_its_quote_in_every_tab_and_to_a_late_joiner(create_user: Callable[[], User]) -> None:
+    alice, bob = await two_tabs(create_user)
+    hers = bubbles(bob)[0].message
+    reply(bob, hers.id)
+    await bob.should_see(marker='reply-bar')
+    await bob.should_see('Replying to ' + hers.author.name)
+    await send(bob, 'hello to you')
+    quote = Quote(hers.id, hers.author.name, 'helo wrld', False)
+    for user in (alice, bob):
+        await eventually(lambda user=user: quotes(user)[-1] == ('hello to you', quote))
+    await bob.should_not_see(marker='reply-bar')
+    await send(bob, 'not a reply')
+    await eventually(lambda: quotes(alice)[-1] == ('not a reply', None))
+    late = create_user()
+    await late.open('/')
+    await eventually(lambda: quotes(late)[2:] == [('hello to you', quote), ('not a reply', None)])
+
+
+async def test_quotes_follow_their_original_edited_then_deleted(create_user: Callable[[], User]) -> None:
+    alice, bob = await two_tabs(create_user)
+    hers = bubbles(alice)[0].message
+    reply(bob, hers.id)
+    await bob.should_see(marker='reply-bar')
+    await send(bob, 'what?')
+    await eventually(lambda: len(bubbles(alice)) == 3)
+    edit(alice, hers.id, 'hello world, ' + 'and more ' * 10)
+    words = 'hello world, and more and more and more and more and more and more and more and…'
+    edited = Quote(hers.id, hers.author.name, words, False)
+    for user in (alice, bob):
+        await eventually(lambda user=user: quotes(user)[-1] == ('what?', edited))
+    delete(alice, hers.id)
+    gone = Quote(hers.id, hers.author.name, '', True)
+    for user in (alice, bob):
+        await eventually(lambda user=user: quotes(user)[-1] == ('what?', gone))
+    late = create_user()
+    await late.open('/')
+    await eventually(lambda: quotes(late)[-1:] == [('what?', gone)])
+    assert not any('hello world' in text for text in late.find(kind=MessageList).elements.pop().findable_text())
+
+
+@pytest.mark.settings(keep_messages=3)
+async def test_a_reply_to_a_message_not_in_the_room_is_refused_and_the_text_kept(
+    create_user: Callable[[], User],
+) -> None:
+    alice, bob = await two_tabs(create_user)
+    await bob.open('/room/elsewhere')
+    await send(bob, 'in another room')
+    await eventually(lambda: len(bubbles(bob)) == 1)
+    elsewhere = bubbles(bob)[0].message
+    refusal = 'The message you reply to is no longer in this room; cancel the reply to send.'
+    for forged in (elsewhere.id, 10**30, -1, 'x', None, {'id': 1}):
+        alice.find(kind=MessageList).trigger('reply', forged)
+    await alice.should_see(refusal)
+    await alice.should_not_see(marker='reply-bar')
+
+    first = bubbles(alice)[0].message
+    reply(alice, first.id)
+    await alice.should_see(marker='reply-bar')
+    carol = create_user()
+    await carol.open('/')
+    for text in ('the room keeps 3:', 'the first message leaves it'):
+        await send(carol, text)
+        await eventually(lambda: composer_value(carol) == '')
+    await eventually(lambda: len(bubbles(alice)) == 4)  # the tab still shows it; the store no longer has it
+    await send(alice, 'too late')
+    await alice.should_see(refusal)
+    assert composer_value(alice) == 'too late'
+    await alice.should_see(marker='reply-bar')
+    alice.find(marker='composer-input').trigger('keydown.escape')
+    await alice.should_not_see(marker='reply-bar')
+    alice.find(marker='composer-input').trigger('keydown.enter')
+    await eventually(lambda: quotes(alice)[-1] == ('too late', None))
+
+
+async def test_the_cross_cancels_a_reply(create_user: Callable[[], User]) -> None:
+    alice, _ = await two_tabs(create_user)
+    reply(alice, bubbles(alice)[1].message.id)
+    await alice.should_see(marker='reply-bar')
+    alice.find(marker='reply-cancel').click()
+    await alice.should_not_see(marker='reply-bar')
+    await send(alice, 'plain')
+    await eventually(lambda: quotes(alice)[-1] == ('plain', None))

@@ -5,10 +5,19 @@ import dataclasses
 
 import pytest
 
-from chat.domain.model import Author, Message, Reaction
+from chat.domain.model import Author, Message, Quote, Reaction
 from chat.ui import stream as stream_module
 from chat.ui.identity import public_token
-from chat.ui.stream import CHANGE_HOLD_SECONDS, EVENT, REACTORS_KNOWN, REACTORS_NAMED, RoomStream, Wire, wire
+from chat.ui.stream import (
+    CHANGE_HOLD_SECONDS,
+    EVENT,
+    REACTORS_KNOWN,
+    REACTORS_NAMED,
+    RoomStream,
+    Wire,
+    watch_news,
+    wire,
+)
 from tests.support.simulated_user import eventually
 
 ALICE = Author('tab-a', 'Alice')
@@ -60,3 +69,27 @@ def reacted(message: Message, count: int, at: float) -> Message:
     """`message` with `count` people's 👍, as the store delivers it after a reaction at `at`."""
     authors = tuple(Author(f'tab-{i}', f'P{i}') for i in range(count))
     return dataclasses.replace(message, reactions=(Reaction('👍', authors),), reacted_at=at)
+
+
+def test_mentions_go_out_once_per_message_and_once_per_batch_to_the_rooms_watchers() -> None:
+    assert 'mentions' not in wire(Message(1, 'lobby', ALICE, 'hi', 1.0)), 'no mention: nothing more'
+    first = wire(Message(1, 'lobby', ALICE, '@Bob @Carol', 1.0, mentions=('bob', 'carol')))
+    second = wire(Message(2, 'lobby', ALICE, '@Bob', 2.0, mentions=('bob',)))
+    assert first['mentions'] == ['bob', 'carol']
+    assert watch_news('lobby', [first, second]) == {'room': 'lobby', 'ids': [1, 2], 'mentions': ['bob', 'carol']}
+    assert watch_news('lobby', [wire(Message(3, 'lobby', ALICE, 'hi', 1.0))]) == {'room': 'lobby', 'ids': [3]}
+
+
+def test_a_reply_goes_out_with_its_quote_and_an_edit_with_its_first_words() -> None:
+    plain = wire(Message(1, 'lobby', ALICE, 'hi', 1.0))
+    assert 'reply' not in plain and 'excerpt' not in plain
+    quote = Quote(1, 'Alice', 'hi', False)
+    assert wire(Message(2, 'lobby', ALICE, 'yes', 2.0, reply_to=1, quote=quote))['reply'] == {
+        'id': 1,
+        'name': 'Alice',
+        'text': 'hi',
+        'deleted': False,
+    }
+    edited = wire(Message(1, 'lobby', ALICE, 'hi\nthere ' + 'x' * 100, 1.0, edited_at=3.0))
+    assert edited['excerpt'] == 'hi there ' + 'x' * 71 + '…', 'what the quotes of it show in each tab'
+    assert 'excerpt' not in wire(Message(1, 'lobby', ALICE, '', 1.0, edited_at=4.0, deleted=True))

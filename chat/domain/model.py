@@ -6,11 +6,13 @@ client and every backend, and they are tested without a browser.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 DEFAULT_ROOM = 'lobby'
@@ -18,6 +20,8 @@ MAX_MESSAGE_LENGTH = 2000
 MAX_MESSAGE_BYTES = 4 * MAX_MESSAGE_LENGTH  # in UTF-8, a code point takes at most 4 bytes
 REACTIONS = ('👍', '❤️', '😂', '🎉', '😮', '😢')  # the fixed set, in the order chips show
 MAX_NAME_LENGTH = 32
+EXCERPT_LENGTH = 80  # characters of a quoted message a reply shows, about a line
+QUOTE_SOURCE = 4 * EXCERPT_LENGTH  # characters of an original the stores read to make its excerpt
 MAX_ROOM_NAME_LENGTH = 40
 ROOM_NAME_PATTERN = re.compile(f'[a-z0-9_-]{{1,{MAX_ROOM_NAME_LENGTH}}}')
 
@@ -69,6 +73,20 @@ class Reaction:
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """What a reply shows of the message it answers, as that message is now: its author's name and first words.
+
+    Only the id is stored with the reply; the rest is read from the original whenever the reply is, so an edit
+    shows in its quotes and a deleted original's text is nowhere (`deleted`, no name if it is gone altogether).
+    """
+
+    id: int
+    name: str
+    excerpt: str
+    deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """A stored message; `id` increases within its room and defines the one order everyone sees.
 
@@ -85,6 +103,9 @@ class Message:
     deleted: bool = False
     reactions: tuple[Reaction, ...] = ()
     reacted_at: float | None = None
+    reply_to: int | None = None
+    quote: Quote | None = None
+    mentions: tuple[str, ...] = ()  # public tokens of the people it mentions (`chat.domain.mentions`)
 
     @property
     def changed(self) -> bool:
@@ -146,6 +167,18 @@ class RoomListing:
     older: RoomCursor | None
 
 
+def public_token(identity: str) -> str:
+    """What every page may know of an identity (a tab's author id, a browser's id): a one-way digest of it, the
+    same in every process.
+
+    Each message goes to all tabs of a room in one encoding, so it names its author, and the people it
+    mentions, in a form any tab may see; a tab styles as its own the messages whose token matches the one
+    the server handed it. The identity itself, which decides who posts, never leaves the server.
+    """
+    digest = hashlib.blake2b(identity.encode(), digest_size=9, person=b'chat-author').digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
 def not_yours(action: str) -> ChatError:
     """The refusal of an edit or deletion of someone else's message (`action`: "edit" or "delete")."""
     return ChatError(ErrorKind.NOT_YOURS, f'You can only {action} your own messages.')
@@ -154,6 +187,52 @@ def not_yours(action: str) -> ChatError:
 def gone() -> ChatError:
     """The refusal of an edit or deletion of a message that was deleted, or left with the retention."""
     return ChatError(ErrorKind.GONE, 'This message no longer exists.')
+
+
+def no_original() -> ChatError:
+    """The refusal of a reply to a message that is not in the room (any more); the reply's text is kept."""
+    return ChatError(ErrorKind.GONE, 'The message you reply to is no longer in this room; cancel the reply to send.')
+
+
+def validate_message_id(message_id: int) -> int:
+    """Return `message_id` if a store can hold it (a positive 63-bit integer), else raise `no_original`: a reply
+    names its original by an id the browser sends."""
+    if not 0 < message_id < 2**63:
+        raise no_original()
+    return message_id
+
+
+def excerpt(text: str) -> str:
+    """The first words of `text` on one line, about `EXCERPT_LENGTH` characters, as a quote of it shows them.
+
+    Cut after the last whole word that fits, unless that leaves less than half a line (one long word, a link).
+    """
+    flat = ' '.join(text.split())
+    if len(flat) <= EXCERPT_LENGTH:
+        return flat
+    space = flat.rfind(' ', 0, EXCERPT_LENGTH + 1)
+    return flat[: space if space >= EXCERPT_LENGTH // 2 else EXCERPT_LENGTH] + '…'
+
+
+def quote_of(message_id: int, name: str, text: str, *, deleted: bool) -> Quote:
+    """The quote of a message as the stores read it; a deleted message's has no text."""
+    return Quote(message_id, name, '' if deleted else excerpt(text), deleted)
+
+
+def quote_of_message(message: Message) -> Quote:
+    """The quote of `message` as it is now: what a tab shows in the replies to it when it changes."""
+    return quote_of(message.id, message.author.name, message.text, deleted=message.deleted)
+
+
+def with_quotes(messages: list[Message], quotes: dict[int, Quote]) -> list[Message]:
+    """`messages` with the quotes of the originals they reply to, from the stores' batch `quotes`; an original
+    not among them left with the retention, and its quote says only that it is gone."""
+    return [
+        message
+        if message.reply_to is None
+        else replace(message, quote=quotes.get(message.reply_to) or Quote(message.reply_to, '', '', True))
+        for message in messages
+    ]
 
 
 def validate_reaction(emoji: str) -> str:

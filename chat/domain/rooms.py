@@ -12,20 +12,24 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from chat.domain.limits import Limits
+from chat.domain.mentions import resolve
 from chat.domain.model import (
     Author,
     ChatError,
     ErrorKind,
     Message,
     Person,
+    Quote,
     RoomCursor,
     RoomListing,
     clean_display_name,
     clean_message,
     clean_search,
+    no_original,
+    validate_message_id,
     validate_reaction,
     validate_room,
 )
@@ -155,31 +159,59 @@ class Rooms:
         if not self._started.is_set():
             raise ChatError(ErrorKind.UNAVAILABLE, STORE_UNAVAILABLE)
 
-    async def post(self, room: str, author: Author, text: str, *, ip: str | None = None) -> Message:
+    async def post(
+        self,
+        room: str,
+        author: Author,
+        text: str,
+        *,
+        ip: str | None = None,
+        reply_to: int | None = None,
+        picked: Iterable[object] = (),
+    ) -> Message:
         """Validate and store a message; every subscriber of the room, the sender's page included, gets it.
 
         A post from a client passes its network address as `ip` and is held to `limits`
         (the author's id is its tab); the server's own posts (imports, tests) pass none.
+        A reply names the message it answers (`reply_to`), which must be in `room`; it arrives with its `Quote`.
+        The message mentions the people in the room its `@Name`s name, narrowed by the tokens the sender
+        `picked` from the suggestions (see `chat.domain.mentions`).
         Raises `ChatError` for anything the user must change, before anything is stored.
         """
         try:
-            message = await self._store(room, author, text, ip)
+            message = await self._store(room, author, text, ip, reply_to, picked)
         except ChatError as error:
             log_event(log, logging.INFO, 'message_not_posted', room=room, reason=error.kind, ip=ip)
             raise
         log_event(log, logging.DEBUG, 'message_posted', room=room, message_id=message.id, characters=len(message.text))
         return message
 
-    async def _store(self, room: str, author: Author, text: str, ip: str | None) -> Message:
+    async def _store(
+        self, room: str, author: Author, text: str, ip: str | None, reply_to: int | None, picked: Iterable[object]
+    ) -> Message:
         room = validate_room(room)
         author = Author(author.id, clean_display_name(author.name))
         text = clean_message(text)
+        if reply_to is not None:
+            validate_message_id(reply_to)
         await self._ready()
         if ip is not None:
             new_room = await self._is_new(room)
             self.limits.admit_message(author.id, ip, new_room=new_room, size=len(text.encode('utf-8')))
             self._started_rooms.add(room)  # of several first posts arriving together, one starts the room
-        return await self.backend.append(room, author, text)
+        mentions = resolve(text, self.presence.activity(room).people, picked)
+        return await self.backend.append(room, author, text, reply_to=reply_to, mentions=mentions)
+
+    async def quote(self, room: str, message_id: int) -> Quote:
+        """The quote of message `message_id` of `room` as it is now, for a reply being written; raises `ChatError`
+        if the message is not in `room` (any more) or the store cannot answer."""
+        room = validate_room(room)
+        validate_message_id(message_id)
+        await self._ready()
+        found = await self.backend.quotes(room, [message_id])
+        if message_id not in found:
+            raise no_original()
+        return found[message_id]
 
     async def edit(self, room: str, message_id: int, author_id: str, text: str, *, ip: str | None = None) -> Message:
         """Replace the text of `author_id`'s message; every subscriber of the room gets the edited message.

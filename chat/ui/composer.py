@@ -1,4 +1,4 @@
-"""The form at the bottom of a room: text input, character counter and Send button."""
+"""The form at the bottom of a room: the message a reply answers, text input, character counter and Send button."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 from nicegui.events import GenericEventArguments, ValueChangeEventArguments
 
-from chat.domain.model import MAX_MESSAGE_LENGTH, ChatError, ErrorKind
+from chat.domain.model import MAX_MESSAGE_LENGTH, ChatError, ErrorKind, Quote
 
-Send = Callable[[str], Awaitable[object]]
+Send = Callable[[str, int | None], Awaitable[object]]  # the text, and the id of the message it replies to
 
 ENTER = '(event) => emit(event.target.value)'  # the text as it was when Enter was pressed
 DOUBLE_PRESS = 1.0  # seconds within which a second Enter with the same text is the same press
@@ -23,7 +23,8 @@ class Composer(ui.element):
 
     Nothing the user typed is ever lost: the text goes back into the input with the reason
     next to it. A tab told to slow down gets no answer to Enter for a second, so a scripted
-    flood costs the server an event each, not a round trip each.
+    flood costs the server an event each, not a round trip each. A reply shows the quote of the
+    message it answers above the input until it is sent or cancelled (its close button or Escape).
 
     The server sets the input in two places (cleared on Enter, the text put back on a refusal);
     see `_put` for why a late answer from the browser to the first must not undo the second.
@@ -37,11 +38,13 @@ class Composer(ui.element):
         self._last_sent = ''
         self._sent_at = -DOUBLE_PRESS
         self._refusing_until = 0.0
+        self._reply: Quote | None = None
         self._prop = ''  # the input's `value` prop as the browser last received it
         self._echo: str | None = None  # a value the browser is about to send back unasked, see `_put`
         self._putting = False
         self.classes('chat-composer').props('role=form aria-label="Send a message"')
         with self:
+            self._reply_bar()
             self.input = (
                 ui.input(placeholder='Type a message…', on_change=self._changed)
                 .without_auto_validation()
@@ -50,6 +53,7 @@ class Composer(ui.element):
                 .mark('composer-input')
             )
             self.input.on('keydown.enter', self._enter, js_handler=ENTER)
+            self.input.on('keydown.escape', self.cancel_reply)
             self.button = (
                 ui.button('Send', icon='send', on_click=self.submit)
                 .props('unelevated aria-label="Send"')
@@ -57,6 +61,38 @@ class Composer(ui.element):
             )
         with self.input.add_slot('hint'):
             self.counter = ui.label(self._count_text('')).classes('chat-counter').mark('composer-counter')
+
+    def _reply_bar(self) -> None:
+        """The line above the input that says which message the next one answers, with a button to cancel (hidden)."""
+        with ui.element('div').classes('chat-reply-bar').mark('reply-bar') as self.reply_bar:
+            self.reply_name = ui.label().classes('chat-reply-name')
+            self.reply_text = ui.label().classes('chat-reply-text')
+            ui.button(icon='close', on_click=self.cancel_reply).props(
+                'flat round dense size=sm aria-label="Cancel reply"'
+            ).mark('reply-cancel')
+        self.reply_bar.visible = False
+
+    def reply_to(self, quote: Quote) -> None:
+        """Make the next message a reply to the message `quote` shows, and show it above the input."""
+        self._show_reply(quote)
+        self._show_error(None)
+        self.input.run_method('focus')
+
+    def cancel_reply(self) -> None:
+        if self._reply is not None:
+            self._show_reply(None)
+            self.input.run_method('focus')
+
+    def refuse(self, message: str) -> None:
+        """Say under the input why something the user asked for was refused; what they typed stays."""
+        self._show_error(message)
+
+    def _show_reply(self, quote: Quote | None) -> None:
+        self._reply = quote
+        self.reply_bar.visible = quote is not None
+        if quote is not None:
+            self.reply_name.text = f'Replying to {quote.name}' if quote.name else 'Replying to'
+            self.reply_text.text = 'message deleted' if quote.deleted else quote.excerpt
 
     async def _enter(self, event: GenericEventArguments) -> None:
         await self.submit(event.args if isinstance(event.args, str) else None)
@@ -67,23 +103,27 @@ class Composer(ui.element):
         A fast typist types the next message, and presses Enter, before the store confirms
         the first. Enter sends what the input held when it was pressed, the input is cleared
         at once, and the lock keeps the order. A refused or failed send puts its text back,
-        ahead of whatever was typed since.
+        ahead of whatever was typed since, and so does the reply it was, unless another was picked since.
         """
         if text is None:
             text = self._typed()
         if self._repeats_last_send(text) or time.monotonic() < self._refusing_until:
             return
+        reply = self._reply
         if text.strip():
             self._last_sent, self._sent_at = text, time.monotonic()
             typed = self._typed()
             self._put(typed[len(text) :] if typed.startswith(text) else typed)
             self._show_error(None)
+            self._show_reply(None)
         async with self._lock:
             try:
-                await self._send(text)
+                await self._send(text, None if reply is None else reply.id)
             except ChatError as error:
                 typed_since = self._typed()
                 self._put(f'{text} {typed_since}' if typed_since and typed_since != text else text)
+                if self._reply is None:
+                    self._show_reply(reply)
                 self._show_error(error.message)
                 if error.kind in (ErrorKind.RATE_LIMITED, ErrorKind.OVER_BUDGET):
                     self._refusing_until = time.monotonic() + RATE_LIMITED_PAUSE

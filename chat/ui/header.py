@@ -10,6 +10,7 @@ from nicegui import ui
 from chat.domain.model import ChatError
 from chat.ui.activity import PeopleButton
 from chat.ui.identity import browser_storage, display_name, set_display_name
+from chat.ui.mentions import MentionBell
 from chat.ui.stream import RoomStream
 from chat.ui.theme import ThemeToggle
 
@@ -40,6 +41,7 @@ class RoomHeader(ui.element):
             ui.button(icon='search', on_click=on_search).props(
                 'flat round dense color=white aria-label="Search this room"'
             ).mark('search-button')
+            MentionBell()
             self.people = PeopleButton(stream)
             self.name_input = (
                 ui.input('Your name', value=self.name)

@@ -7,7 +7,6 @@ Nothing the browser sends can change it.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import MutableMapping
 from typing import Any
@@ -16,6 +15,7 @@ from uuid import uuid4
 from nicegui import app, context
 
 from chat.domain.model import clean_display_name
+from chat.domain.model import public_token as public_token  # where the UI has always found it
 from chat.domain.names import generate_name
 
 
@@ -31,17 +31,6 @@ def tab_author_id() -> str:
     secret: str = app.storage.tab.setdefault('author_secret', uuid4().hex)  # storages hold Any; this one a str
     bound_to = f'{browser_id()}/{context.client.tab_id}'.encode()
     return hashlib.blake2b(bound_to, key=secret.encode(), digest_size=16, person=b'chat-tab-author').hexdigest()
-
-
-def public_token(author_id: str) -> str:
-    """What every page may know of an author: a one-way digest of the author id, the same in every process.
-
-    Each message goes to all tabs of a room in one encoding, so it names its author in a form
-    any tab may see; a tab styles as its own the messages whose token matches the one the
-    server handed it. The author id itself, which decides who posts, never leaves the server.
-    """
-    digest = hashlib.blake2b(author_id.encode(), digest_size=9, person=b'chat-author').digest()
-    return base64.urlsafe_b64encode(digest).decode()
 
 
 def browser_id() -> str:

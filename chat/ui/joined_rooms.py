@@ -9,7 +9,13 @@ rooms' watchers (`chat.ui.stream` tells them, once per batch, the ids of the new
 the store, off the event loop, what each room got since the browser last saw it; the browser adds the ids
 it hears, merged by id, so a message the count and the news both name counts once.
 
-Each entry can carry a mention marker (`mention`); nothing sets it until the chat has mentions.
+An entry is marked when a message there mentions this browser's person (`mention`): from the same count when the
+tab connects, then from the news, which carry the tokens of the people the new messages mention.
+
+Tabs of one browser share the list. A tab that joins or leaves a room tells the browser's other tabs (a
+`BroadcastChannel`, no server work), and each asks its server to list again what the browser's storage
+holds; a tab that shows a room tells them the newest message it shows there, so what one tab read does not
+count as unread (nor as a mention) in another.
 """
 
 from __future__ import annotations
@@ -26,14 +32,16 @@ from chat.domain.rooms import Rooms
 from chat.internals import room_broadcast
 from chat.internals.findable import FindableText
 from chat.ui.activity import SOCKET_MODULE
-from chat.ui.identity import browser_storage
-from chat.ui.stream import WATCH_EVENT, Streams
+from chat.ui.identity import browser_id, browser_storage, public_token
+from chat.ui.stream import EVENT, WATCH_EVENT, Streams
 
 MAX_JOINED = 50
 MOST_UNREAD = 99  # more shows as "99+"
 STORAGE_KEY = 'joined_rooms'
 # every (re)connect counts in the store; a script reconnecting in a loop would make it count for it
 RECOUNTS = RateLimiter(burst=5, per_second=0.2)
+# another tab of the browser joined or left a room; a script could say so in a loop
+RELISTS = RateLimiter(burst=10, per_second=1)
 
 Seen = dict[str, int | None]
 
@@ -84,21 +92,24 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
     def __init__(self, rooms: Rooms, streams: Streams, current: str) -> None:
         super().__init__()
         self._rooms = rooms
+        self._streams = streams
         self._storage = browser_storage()
         self.current = current
         join_room(self._storage, current)
         self.listed = list(joined_rooms(self._storage))
         self._watching = {room: streams.watch(room) for room in self.listed if room != current}
-        self._counts: dict[str, tuple[int, int]] = {}
-        self._props.update(event=WATCH_EVENT, current=current)
+        self._counts: dict[str, tuple[int, int, bool]] = {}
+        self._me = public_token(browser_id())
+        self._props.update(event=WATCH_EVENT, stream=EVENT, current=current, seen=0, me=self._me)
         self._show()
         self.classes('chat-joined').mark('joined-rooms')
         self.on('leave', self._leave)
+        self.on('relist', self._relist)
         self.client.on_connect(self._connected)
         self.client.on_delete(self._stop_watching)
 
     def findable_text(self) -> list[str]:
-        return [entry_label(entry['name'], entry['unread']) for entry in self._props['rooms']]
+        return [entry_label(entry['name'], entry['unread'], mention=entry['mention']) for entry in self._props['rooms']]
 
     def remember_seen(self, newest: Callable[[], int | None]) -> None:
         """Remember `newest()`, the newest message the tab shows of the open room, now and whenever its socket drops
@@ -107,8 +118,10 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
         def remember() -> None:
             if (seen := newest()) is not None:
                 mark_seen(self._storage, self.current, seen)
+                self._props['seen'] = seen
 
         remember()
+        self.update()
         self.client.on_disconnect(remember)
 
     async def _connected(self) -> None:
@@ -119,14 +132,44 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
         if RECOUNTS.wait(self.client.id):
             return
         RECOUNTS.take(self.client.id)
+        await self._count(tuple(self._watching))
+        self._show()
+
+    async def _count(self, rooms: tuple[str, ...]) -> None:
+        """Count in the store what each of `rooms` got since the browser last saw it there."""
         seen = joined_rooms(self._storage)
-        for room in tuple(self._watching):
+        for room in rooms:
             if (after := seen.get(room)) is not None:
                 try:
                     missed = await self._rooms.since(room, after=after, limit=MOST_UNREAD + 1)
                 except ChatError:
                     continue  # the store cannot count now; the news still does
-                self._counts[room] = len(missed), missed[-1].id if missed else after
+                mentioned = any(self._me in message.mentions for message in missed)
+                self._counts[room] = len(missed), missed[-1].id if missed else after, mentioned
+
+    async def _relist(self) -> None:
+        """Another tab of this browser joined or left a room: list what the browser's storage holds now.
+
+        The open room stays listed here while this tab shows it, even if another tab left it.
+        """
+        if RELISTS.wait(self.client.id):
+            return
+        RELISTS.take(self.client.id)
+        stored = [room for room in joined_rooms(self._storage) if room != self.current]
+        gone = [room for room in self._watching if room not in stored]
+        new = tuple(room for room in stored if room not in self._watching)
+        if not gone and not new:
+            return
+        for room in gone:
+            self._watching.pop(room)()
+            self._counts.pop(room, None)
+        self._watching.update((room, self._streams.watch(room)) for room in new)
+        self.listed = [*stored, self.current]
+        for room in gone:
+            await room_broadcast.leave(self.client.id, room, watch=True)
+        for room in new:
+            await room_broadcast.join(self.client.id, room, watch=True)
+        await self._count(new)
         self._show()
 
     def _show(self) -> None:
@@ -134,8 +177,8 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
         self.update()
 
     def _entry(self, room: str) -> dict[str, Any]:
-        unread, after = self._counts.get(room, (0, 0))
-        return {'name': room, 'href': room_href(room), 'unread': unread, 'after': after, 'mention': False}
+        unread, after, mention = self._counts.get(room, (0, 0, False))
+        return {'name': room, 'href': room_href(room), 'unread': unread, 'after': after, 'mention': mention}
 
     async def _leave(self, event: GenericEventArguments) -> None:
         """Take the room off the list; leaving the open room goes to the rooms overview, where nothing joins one."""

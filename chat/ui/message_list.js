@@ -4,7 +4,8 @@
 // menu (Edit, Delete); the edit happens in the bubble, and the server answers each request (`answered`).
 // Under every bubble its reactions are chips (the tab's own found by its token); a chip toggles the tab's own,
 // the add button opens the fixed set. Chips and buttons draw their glyphs from attributes, so a bubble's text
-// is its message alone.
+// is its message alone. Every bubble has a Reply button; a reply shows the quote of its original (drawn from
+// attributes too), which brings the original into view, and follows the original's edits and deletion here.
 import { follow } from "chat-room-socket";
 
 const BOTTOM_SLACK = 48;
@@ -19,15 +20,15 @@ export default {
     <div>
       <div ref="scroller" class="chat-scroller" role="log" aria-live="polite" aria-label="Messages" @scroll="scrolled">
         <div class="chat-column">
-          <q-btn v-if="hasOlder || full" flat no-caps dense icon="history" class="chat-load-older"
-            :disable="full || loading" :label="full ? fullText : 'Load older messages'" @click="older" />
-          <div v-for="(m, i) in list" :key="m.id" :class="bubbleClass(m, i)" :data-author="m.name" :data-id="m.id"
+          <q-btn v-if="hasOlder" flat no-caps dense icon="history" class="chat-load-older"
+            :disable="loading" label="Load older messages" @click="older" />
+          <div v-for="(m, i) in list" :key="m.id" :class="[bubbleClass(m, i), { mentioned: mentionsMe(m) }]" :data-author="m.name" :data-id="m.id"
             :data-time="stamp(m)" :title="when(m)" role="article" :tabindex="m.id === stop ? 0 : -1"
-            @keydown="bubbleKey($event, m)" @focusin="entered($event, m)" @focusout="left($event, m)"><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" :tabindex="inner(m)" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :tabindex="inner(m)" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-react-add" :tabindex="inner(m)" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" :tabindex="inner(m)" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
+            @keydown="bubbleKey($event, m)" @focusin="entered($event, m)" @focusout="left($event, m)"><button v-if="m.reply && !m.deleted && editing !== m.id" type="button" class="chat-quote" :tabindex="inner(m)" :data-name="m.reply.name" :data-text="quoteText(m.reply)" :aria-label="quoteLabel(m.reply)" :disabled="!m.reply.name" @click="reveal(m.reply.id)"></button><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" :tabindex="inner(m)" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :tabindex="inner(m)" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-reply" :tabindex="inner(m)" aria-label="Reply" @click="$emit('reply', m.id)"></button><button type="button" class="chat-react-add" :tabindex="inner(m)" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" :tabindex="inner(m)" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
         </div>
       </div>
-      <q-btn v-if="unseen" rounded unelevated no-caps icon="arrow_downward" class="chat-jump"
-        :label="unseen + (unseen === 1 ? ' new message' : ' new messages')" @click="toLatest" />
+      <q-btn v-if="unseen || detached" rounded unelevated no-caps icon="arrow_downward" class="chat-jump"
+        :label="jumpText" @click="toLatest" />
       <q-dialog :model-value="confirming !== null" @update:model-value="confirming = null">
         <q-card class="chat-confirm" role="alertdialog" aria-label="Delete this message?">
           <q-card-section>Delete this message? Everyone in the room will see "message deleted" instead.</q-card-section>
@@ -50,6 +51,7 @@ export default {
     group: Number,
     title: String,
     emoji: Array,
+    person: String,
   },
   data() {
     return {
@@ -69,14 +71,17 @@ export default {
       shownNames: null,
       focusId: null,
       inside: null,
+      mentioned: 0,
+      detached: false,
     };
   },
   computed: {
     full() {
       return this.list.length >= this.limit;
     },
-    fullText() {
-      return `This page keeps the latest ${this.limit} messages`;
+    jumpText() {
+      if (!this.unseen) return "Jump to latest";
+      return this.unseen + (this.unseen === 1 ? " new message" : " new messages");
     },
     stop() {
       // the one message in the Tab order (roving tabindex): the last one focused, else the latest
@@ -112,6 +117,11 @@ export default {
       if (!document.hidden) this.setUnread(0);
     };
     document.addEventListener("visibilitychange", this.visibility);
+    this.attended = () => {
+      if (!this.background()) this.setMentioned(0);
+    };
+    document.addEventListener("visibilitychange", this.attended);
+    window.addEventListener("focus", this.attended);
     const handlers = {
       [this.event]: (data) => {
         if (data.room === this.room) this.receive(data);
@@ -129,21 +139,27 @@ export default {
   unmounted() {
     this.detach();
     document.removeEventListener("visibilitychange", this.visibility);
+    document.removeEventListener("visibilitychange", this.attended);
+    window.removeEventListener("focus", this.attended);
   },
   methods: {
     resume() {
       if (this.ready) this.$emit("resume", this.list.length ? this.list[this.list.length - 1].id : 0);
     },
     receive(data) {
+      if (data.attached && this.detached) return this.caughtUp(data);
+      if (this.detached) return this.receiveDetached(data.messages);
       const added = this.merge(data.messages).added;
       const others = added.filter((m) => m.author !== this.me).length;
       if (others < added.length) this.toLatest();
       else if (others && !this.atBottom) this.unseen += others;
       if (others && document.hidden) this.setUnread(this.unread + others);
+      this.noticeMentions(added);
     },
     reset(data) {
       this.list.splice(0);
       this.ids.clear();
+      this.detached = false;
       this.merge(data.messages);
       this.hasOlder = data.more;
     },
@@ -152,13 +168,15 @@ export default {
       if (this.revealing !== null) this.$nextTick(() => this.seek(data.messages.length > 0));
       const oldest = this.list.length ? this.list[0].id : null;
       if (oldest !== this.requestedBefore) return; // live messages pushed the oldest out: the page would leave a gap
+      if (this.list.length + data.messages.length > this.limit) this.detached = true; // the newest make room
       const trimmed = this.merge(data.messages).trimmed;
-      this.hasOlder = data.more || trimmed;
+      this.hasOlder = data.more || (trimmed && !this.detached);
     },
     merge(messages) {
       const added = [];
       for (const m of messages || []) {
         const list = this.list;
+        if ((m.edited || m.deleted) && this.newer(m)) this.requote(m);
         if (this.ids.has(m.id)) {
           const at = this.position(m.id);
           if (revision(m) > revision(list[at])) list.splice(at, 1, Object.freeze(m));
@@ -172,7 +190,9 @@ export default {
         else list.splice(this.position(m.id), 0, Object.freeze(m));
       }
       const excess = this.list.length - this.limit;
-      if (excess > 0) {
+      if (excess > 0 && this.detached) {
+        this.trimNewest();
+      } else if (excess > 0) {
         for (const m of this.list.splice(0, excess)) this.ids.delete(m.id);
         this.hasOlder = true;
       }
@@ -189,6 +209,24 @@ export default {
         else high = mid;
       }
       return low;
+    },
+    // Replies: a quote shows its original as it is now. The server reads it when it sends a reply; an edit or a
+    // deletion that arrives later updates the quotes drawn here, without anything more from the server.
+    newer(m) {
+      return !this.ids.has(m.id) || revision(m) > revision(this.list[this.position(m.id)]);
+    },
+    requote(m) {
+      const reply = { id: m.id, name: m.name, text: m.deleted ? "" : m.excerpt || "", deleted: Boolean(m.deleted) };
+      this.list.forEach((r, i) => {
+        if (r.reply && r.reply.id === m.id) this.list.splice(i, 1, Object.freeze({ ...r, reply }));
+      });
+    },
+    quoteText(reply) {
+      return reply.deleted ? "message deleted" : reply.text;
+    },
+    quoteLabel(reply) {
+      if (!reply.name) return "Reply to a message no longer kept";
+      return `Reply to ${reply.name}: ${this.quoteText(reply)}. Show it`;
     },
     openMenu(m) {
       delete this.errors[m.id];
@@ -304,7 +342,7 @@ export default {
       if (this.inside === m.id && !event.currentTarget.contains(event.relatedTarget)) this.inside = null;
     },
     older() {
-      if (this.loading || this.full || !this.list.length) return;
+      if (this.loading || !this.list.length) return;
       this.loading = true;
       this.requestedBefore = this.list[0].id;
       this.$emit("older", this.requestedBefore);
@@ -322,8 +360,11 @@ export default {
         bubble.scrollIntoView({ block: "center" });
         bubble.classList.add("chat-found");
         setTimeout(() => bubble.classList.remove("chat-found"), 2000);
-      } else if (progressed && this.list.length && this.list[0].id > id && this.hasOlder && !this.full) {
-        if (!this.loading) this.older();
+      } else if (progressed && this.list.length && this.list[0].id > id && this.hasOlder) {
+        if (this.full || this.detached) this.$emit("around", id);
+        else if (!this.loading) this.older();
+      } else if (progressed && this.detached && this.list.length && id > this.list[this.list.length - 1].id) {
+        this.$emit("around", id);
       } else {
         this.revealing = null;
         this.$emit("unreachable");
@@ -337,13 +378,84 @@ export default {
       if (atBottom) this.unseen = 0;
     },
     toLatest() {
+      if (this.detached) this.resume();
       this.$refs.scroller.scrollTo({ top: 0, behavior: "smooth" });
       this.unseen = 0;
+    },
+    // Further back: a tab that loads older pages beyond what it keeps, or jumps to a message it cannot reach page
+    // by page, shows older messages without the live ones after them (detached) until "Jump to latest" resumes.
+    jumped(data) {
+      this.reset(data);
+      this.detached = data.newer;
+      this.unseen = 0;
+      if (!data.newer) this.resume();
+      this.$nextTick(() => this.seek(false));
+    },
+    caughtUp(data) {
+      this.detached = false;
+      this.merge(data.messages);
+      this.toLatest();
+    },
+    receiveDetached(messages) {
+      const newest = this.list.length ? this.list[this.list.length - 1].id : 0;
+      this.merge(messages.filter((m) => m.id <= newest));
+      const fresh = messages.filter((m) => m.id > newest && !(m.edited || m.deleted || m.reacted));
+      if (fresh.some((m) => m.author === this.me)) return this.toLatest();
+      const others = fresh.length;
+      this.unseen += others;
+      if (others && document.hidden) this.setUnread(this.unread + others);
+      this.noticeMentions(fresh);
+    },
+    trimNewest() {
+      // The scroller is anchored at its bottom: bubbles taken off there would shift what the reader looks at, by
+      // the distance from the last bubble kept to the last one there was.
+      const scroller = this.$refs.scroller;
+      const bottom = (m) => scroller.querySelector(`[data-id="${m.id}"]`)?.getBoundingClientRect().bottom ?? 0;
+      const shift = bottom(this.list[this.list.length - 1]) - bottom(this.list[this.limit - 1]);
+      for (const m of this.list.splice(this.limit)) this.ids.delete(m.id);
+      this.$nextTick(() => (scroller.scrollTop += shift));
     },
     setUnread(count) {
       if (count === this.unread) return;
       this.unread = count;
-      document.title = count ? `(${count}) ${this.title}` : this.title;
+      this.showTitle();
+    },
+    showTitle() {
+      // "(@2) (5) lobby · Chat": mentions first and apart from the plain unread count
+      const marks = [this.mentioned ? `(@${this.mentioned})` : "", this.unread ? `(${this.unread})` : ""];
+      document.title = [...marks.filter(Boolean), this.title].join(" ");
+    },
+    // Mentions: a message whose `mentions` hold this tab's person (`person`) is highlighted; one arriving while the
+    // tab is in the background (hidden, or its window not focused) counts in the title and, if the reader allowed
+    // it with the header's bell, raises a notification, its title and body text only.
+    mentionsMe(m) {
+      return Boolean(this.person && m.mentions && m.mentions.includes(this.person) && m.author !== this.me &&
+        !m.deleted);
+    },
+    background() {
+      return document.hidden || !document.hasFocus();
+    },
+    setMentioned(count) {
+      if (count === this.mentioned) return;
+      this.mentioned = count;
+      this.showTitle();
+    },
+    noticeMentions(added) {
+      const mine = added.filter((m) => this.mentionsMe(m));
+      if (!mine.length || !this.background()) return;
+      this.setMentioned(this.mentioned + mine.length);
+      if (!window.Notification || Notification.permission !== "granted") return;
+      for (const m of mine) {
+        const shown = new Notification(`${m.name} mentioned you in #${this.room}`, {
+          body: m.parts.join("").slice(0, 300),
+          tag: `chat-mention-${this.room}-${m.id}`,
+        });
+        shown.onclick = () => {
+          window.focus();
+          this.reveal(m.id);
+          shown.close();
+        };
+      }
     },
     bubbleClass(m, i) {
       const previous = i ? this.list[i - 1] : null;

@@ -8,12 +8,16 @@ and everything shows in the room's order:
 - its `messages` prop: the latest page, set once the tab is connected;
 - the room's live stream, one emit for all tabs of the room (`chat.ui.stream`);
 - replies to its own requests: what followed the last message it shows, after every
-  reconnect (`resume`), and older pages (`older`).
+  reconnect (`resume`), older pages (`older`), and the messages around one it jumps to (`around`).
+
+Reading further back than it keeps, by older pages or by a jump, the tab lets its newest messages go and
+stops adding the live ones below until it asks to resume ("Jump to latest").
 
 A message that is edited or deleted arrives again by the same paths under its id, and takes
 the place of its earlier state; so does a message reacted to, with all its reactions. The tab asks
 to edit or delete its own messages (`edit`, `delete`) with nothing but the id and the text, and to
-react to any (`react`) with the id, the emoji and on or off: the room model decides the rest.
+react to any (`react`) with the id, the emoji and on or off: the room model decides the rest. Picking a
+message to reply to (`reply`) names only its id; the room page shows its quote in the composer (`on_reply`).
 
 The live stream bypasses NiceGUI's outbox, so it has no replay; `resume` replaces it, and
 reaches back further: a tab that was away longer than a page's worth of messages gets the
@@ -24,14 +28,14 @@ pages, the order, which tab wrote what (as a public token, see `identity.public_
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeGuard
 
 from nicegui import ui
 from nicegui.events import GenericEventArguments
 
 from chat.domain.limits import RateLimiter
-from chat.domain.model import REACTIONS, ChatError, Message
+from chat.domain.model import REACTIONS, ChatError, Message, quote_of_message
 from chat.internals import room_broadcast
 from chat.internals.findable import FindableText
 from chat.ui.activity import SOCKET_MODULE
@@ -40,15 +44,19 @@ from chat.ui.stream import EVENT, RoomStream, wire
 
 MAX_SHOWN = 500
 PAGE_SIZE = 50
+AROUND = 25  # messages shown on each side of one a tab jumps to
 GROUP_SECONDS = 120
 # a tab asks on reconnect and on "Load older"; a script asking in a loop would make the store page for it
 REQUESTS = RateLimiter(burst=10, per_second=1)
+# "Reply" reads the original's quote from the store; a person picks a few, a script picking in a loop is ignored
+REPLIES = RateLimiter(burst=10, per_second=2)
 
 History = Callable[[int | None, int], Awaitable[list[Message]]]
 Since = Callable[[int, int], Awaitable[list[Message]]]
 Edit = Callable[[int, str], Awaitable[Message]]
 Delete = Callable[[int], Awaitable[Message]]
 React = Callable[[int, str, bool], Awaitable[Message]]
+Reply = Callable[[int], Awaitable[None]]
 DELETED = 'message deleted'
 
 
@@ -58,6 +66,7 @@ class Shown:
 
     message: Message
     own: bool
+    mentions_me: bool = False  # highlighted: it mentions this tab's person
 
     @property
     def text(self) -> str:
@@ -81,6 +90,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         *,
         title: str,
         on_joined: Callable[[], None],
+        person: str = '',
     ) -> None:
         super().__init__()
         self.room = stream.room
@@ -92,7 +102,10 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self._author_id = ''
         self._sent: dict[int, Message] = {}
         self._joined_at = 0
+        self._detached = False  # the tab shows older messages than the latest, without the live ones after them
         self.refusal: str | None = None  # what the tab shows under the message it last tried to change
+        self._person = person  # the public token of the tab's browser, which mentions name (`chat.ui.mentions`)
+        self._props['person'] = person
         self._props.update(room=self.room, event=EVENT, messages=[], more=False, me='', ready=False)
         self._props.update(limit=MAX_SHOWN, group=GROUP_SECONDS, title=title, emoji=list(REACTIONS))
         self.classes('chat-messages').mark('message-list')
@@ -101,6 +114,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self.on('edit', self._edit)
         self.on('delete', self._delete)
         self.on('unreachable', self._unreachable)
+        self.on('around', self._around)
         self.on('react', self._react)
 
     async def open(self, author_id: str) -> None:
@@ -138,6 +152,9 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
     def shown(self) -> list[Shown]:
         """What the tab shows: the pages sent to it and the live messages since it joined, oldest first."""
         live = self._stream.since(self._joined_at) if self._props['ready'] else []
+        if self._detached:
+            newest = max(self._sent, default=0)
+            live = [message for message in live if message.id <= newest]
         merged = dict(self._sent)
         oldest = min(merged, default=None)
         for message in live:
@@ -147,8 +164,13 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             if known is None and message.changed and oldest is not None and message.id < oldest:
                 continue  # a change to a message above the page: the component leaves it out too
             merged[message.id] = message
-        latest = [merged[key] for key in sorted(merged)][-MAX_SHOWN:]
-        return [Shown(message, message.author.id == self._author_id) for message in latest]
+        ordered = [merged[key] for key in sorted(merged)]
+        kept = _requoted(ordered[:MAX_SHOWN] if self._detached else ordered[-MAX_SHOWN:], live)
+        return [Shown(message, message.author.id == self._author_id, self._mentions_me(message)) for message in kept]
+
+    def _mentions_me(self, message: Message) -> bool:
+        """Whether the tab highlights `message` as mentioning it: someone else's, naming the tab's person."""
+        return bool(self._person) and self._person in message.mentions and message.author.id != self._author_id
 
     def findable_text(self) -> list[str]:
         texts = [
@@ -156,12 +178,18 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             for item in self.shown
             for text in (DELETED if item.message.deleted else item.message.text, item.message.author.name)
         ]
+        texts += [
+            DELETED if item.message.quote.deleted else item.message.quote.excerpt
+            for item in self.shown
+            if item.message.quote is not None and not item.message.deleted
+        ]
         return [*texts, self.refusal] if self.refusal else texts
 
     async def _resume(self, event: GenericEventArguments) -> None:
         """After a (re)connect: join the stream again, then send what followed the tab's last message.
 
-        A tab that missed more than it can show gets the latest page instead, with "Load older".
+        A tab that missed more than it can show gets the latest page instead, with "Load older". A tab showing
+        older messages (`_detached`) asks the same way to go back to the latest, and is then live again.
         """
         after = self._admitted(event)
         if after is None:
@@ -171,12 +199,14 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         try:
             missed = await self._since(after, MAX_SHOWN + 1)
             if len(missed) <= MAX_SHOWN:
-                self._send('receive', [*self._stream.changes_up_to(after), *missed])
+                self._detached = False
+                self._send('receive', [*self._stream.changes_up_to(after), *missed], attached=True)
                 return
             page = await self._history(None, PAGE_SIZE + 1)
         except ChatError:
             return  # the tab keeps what it shows; its next reconnect asks again
         self._sent.clear()
+        self._detached = False
         self._joined_at = joined_at  # the tab starts over from this page and what follows it
         self._send('reset', page[-PAGE_SIZE:], more=len(page) > PAGE_SIZE)
 
@@ -192,7 +222,11 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
                 ui.notify(error.message, type='warning')
             self._send('prepend', [], more=True)
             return
-        self._send('prepend', page[-PAGE_SIZE:], more=len(page) > PAGE_SIZE)
+        more = len(page) > PAGE_SIZE
+        page = page[-PAGE_SIZE:]
+        if len(self.shown) + len(page) > MAX_SHOWN:
+            self._detached = True  # the tab makes room by letting its newest go, as the component does
+        self._send('prepend', page, more=more)
 
     async def _edit(self, event: GenericEventArguments) -> None:
         """Edit one of the tab's messages: the event names the message and the new text, nothing else."""
@@ -228,13 +262,48 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             self.run_method('answered', {'id': message_id, 'error': None, 'message': wire(changed)})
 
     def reveal(self, message_id: int) -> None:
-        """Scroll the tab to message `message_id` and mark it a moment; it asks for older pages (as "Load older"
-        does) until the message is there, and says so if it is further back than the tab keeps."""
+        """Scroll the tab to message `message_id` and mark it a moment. The tab asks for older pages (as "Load
+        older" does) until the message is there; one further back than it can show takes it to the messages
+        around it (`_around`); one the room no longer keeps is named as such."""
         self.run_method('reveal', message_id)
+
+    def on_reply(self, handler: Reply) -> None:
+        """Call `handler` with the id of each message the tab picks to reply to (its bubble's "Reply")."""
+
+        async def picked(event: GenericEventArguments) -> None:
+            if _is_id(event.args) and not REPLIES.wait(self.client.id):
+                REPLIES.take(self.client.id)
+                await handler(event.args)
+
+        self.on('reply', picked)
 
     def _unreachable(self) -> None:
         with self:
-            ui.notify(f'That message is further back than the {MAX_SHOWN} this page keeps.', type='info')
+            ui.notify('That message is no longer kept.', type='info')
+
+    async def _around(self, event: GenericEventArguments) -> None:
+        """The messages around message id `target`, for a tab that reveals one it cannot reach page by page.
+
+        The tab shows them instead of what it showed, and leaves the live messages that follow for "Jump to
+        latest", unless these already reach the latest.
+        """
+        target = self._admitted(event)
+        if target is None:
+            return
+        try:
+            before = await self._history(target + 1, AROUND + 2)
+            after = await self._since(target, AROUND + 1)
+        except ChatError as error:
+            with self:
+                ui.notify(error.message, type='warning')
+            return
+        if not before or before[-1].id != target:
+            self._unreachable()
+            return
+        self._sent.clear()
+        self._detached = len(after) > AROUND
+        around = [*before[-AROUND - 1 :], *after[:AROUND]]
+        self._send('jumped', around, more=len(before) > AROUND + 1, newer=self._detached)
 
     async def _join(self) -> None:
         """Put the tab's sockets in the room's broadcast; what they missed meanwhile the caller sends."""
@@ -261,7 +330,19 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
             if known is None or message.revision > known.revision:
                 self._sent[message.id] = message
         while len(self._sent) > MAX_SHOWN + PAGE_SIZE:
-            del self._sent[min(self._sent)]
+            del self._sent[max(self._sent) if self._detached else min(self._sent)]
+
+
+def _requoted(shown: list[Message], live: list[Message]) -> list[Message]:
+    """`shown` with the replies quoting a message edited or deleted in `live` showing its latest state, as the
+    component updates them in the tab; one pass, however many changes."""
+    changed = {message.id: message for message in live if message.edited_at is not None or message.deleted}
+    return [
+        replace(message, quote=quote_of_message(changed[message.quote.id]))
+        if message.quote is not None and message.quote.id in changed
+        else message
+        for message in shown
+    ]
 
 
 def _is_id(value: object) -> TypeGuard[int]:

@@ -16,8 +16,9 @@ from chat.logs import log_event
 from chat.ui.activity import TypingLine
 from chat.ui.composer import Composer
 from chat.ui.header import RoomHeader
-from chat.ui.identity import browser_id, tab_author_id
+from chat.ui.identity import browser_id, public_token, tab_author_id
 from chat.ui.joined_rooms import rooms_drawer
+from chat.ui.mentions import MentionPicker
 from chat.ui.message_list import MessageList
 from chat.ui.search import RoomSearch
 from chat.ui.stream import RoomStream, Streams
@@ -77,15 +78,22 @@ class RoomView:
             (self._edit, self._delete, self._react),
             title=page_title(self.room),
             on_joined=self._joined,
+            person=public_token(self.browser_id),
         )
         self.typing_line = TypingLine(stream, self.browser_id)
+        self.mentions = MentionPicker(stream, self.browser_id)
         self.composer = Composer(self.send, on_typing=self._typing)
+        self.mentions.attach(self.composer.input)
+        self.messages.on_reply(self._reply)
         self._visit: Visit | None = None
         self._last_typing = 0.0
 
-    async def send(self, text: str) -> Message:
-        """Post as this tab under the current display name; `ChatError` reaches the composer."""
-        message = await self.rooms.post(self.room, Author(self.author_id, self.header.name), text, ip=self.ip)
+    async def send(self, text: str, reply_to: int | None = None) -> Message:
+        """Post as this tab under the current display name, a reply if `reply_to`; `ChatError` reaches the composer."""
+        author = Author(self.author_id, self.header.name)
+        picked = tuple(self.mentions.picked)
+        message = await self.rooms.post(self.room, author, text, ip=self.ip, reply_to=reply_to, picked=picked)
+        self.mentions.sent(message, picked)
         self._last_typing = 0.0
         if self._visit is not None:
             self._visit.stopped_typing()
@@ -130,6 +138,15 @@ class RoomView:
 
     async def _search(self, text: str, before: int | None) -> SearchResults:
         return await self.rooms.search(self.room, text, tab=self.author_id, ip=self.ip, before=before)
+
+    async def _reply(self, message_id: int) -> None:
+        """The tab picked a message to answer: the composer shows its quote, or why it cannot answer it."""
+        try:
+            quote = await self.rooms.quote(self.room, message_id)
+        except ChatError as error:
+            self.composer.refuse(error.message)
+            return
+        self.composer.reply_to(quote)
 
     def _reveal(self, message_id: int) -> None:
         self.messages.reveal(message_id)

@@ -10,7 +10,7 @@ Who is here and who is typing change with every message sent (the sender stops t
 they take the same path: one wording per change (`activity_wire`), one emit.
 
 Tabs that list the room among the rooms at hand without showing it (`chat.ui.joined_rooms`)
-hear, once per batch, only the new messages' ids, in one more emit to the room's watchers.
+hear, once per batch, only the new messages' ids and whom they mention, in one more emit to the room's watchers.
 
 A change (an edit, a deletion, a reaction) is no news to read, and reactions come in bursts: a
 change waits up to `CHANGE_HOLD_SECONDS` to go out with the next emit, and a later state of the
@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from chat.domain.model import Activity, Message
+from chat.domain.model import Activity, Message, excerpt
 from chat.domain.rooms import Rooms
 from chat.internals import room_broadcast
 from chat.logs import log_event
@@ -57,7 +57,11 @@ def wire(message: Message) -> Wire:
     and `deleted`; the browser puts it in place of the earlier state. A message reacted to carries `reacted`
     (also a revision) and `reactions`, each [emoji, count, first names, first authors' tokens]: the same for
     every tab, which finds its own reaction by its token, as it finds its own messages. Bounded, so a message
-    with a crowd of reactions costs each tab no more than one with a few.
+    with a crowd of reactions costs each tab no more than one with a few. A message that mentions people carries
+    `mentions`, their public tokens (at most `MAX_MENTIONS`): each tab looks for its browser's.
+
+    A reply carries its `reply`, the quote of its original: {id, name, text (the first words), deleted}. An edited
+    message carries its own first words (`excerpt`), so each tab updates the quotes of it that it shows.
     """
     data: Wire = {
         'id': message.id,
@@ -81,7 +85,24 @@ def wire(message: Message) -> Wire:
             ]
             for reaction in message.reactions
         ]
+    if message.quote is not None:
+        quote = message.quote
+        data['reply'] = {'id': quote.id, 'name': quote.name, 'text': quote.excerpt, 'deleted': quote.deleted}
+    if message.edited_at is not None and not message.deleted:
+        data['excerpt'] = excerpt(message.text)
+    if message.mentions:
+        data['mentions'] = list(message.mentions)
     return data
+
+
+def watch_news(room: str, fresh: list[Wire]) -> Wire:
+    """What the tabs that list `room` hear of its new messages: their ids, and the tokens of the people they
+    mention (each once), for each tab to mark the room if its browser's is among them."""
+    news: Wire = {'room': room, 'ids': [message['id'] for message in fresh]}
+    mentions = {token: None for message in fresh for token in message.get('mentions', ())}
+    if mentions:
+        news['mentions'] = list(mentions)
+    return news
 
 
 class RoomStream:
@@ -191,9 +212,9 @@ class RoomStream:
                     batch, self._pending = [*self._pending, *self._held.values()], []
                     self._held = {}
                     await room_broadcast.emit(self.room, EVENT, {'room': self.room, 'messages': batch})
-                    fresh = [message['id'] for message in batch if not CHANGE_KEYS & message.keys()]
+                    fresh = [message for message in batch if not CHANGE_KEYS & message.keys()]
                     if self.watchers and fresh:  # an edit or a deletion is nothing new to read
-                        await room_broadcast.emit(self.room, WATCH_EVENT, {'room': self.room, 'ids': fresh}, watch=True)
+                        await room_broadcast.emit(self.room, WATCH_EVENT, watch_news(self.room, fresh), watch=True)
                 if self._activity_changed:
                     self._activity_changed = False
                     await room_broadcast.emit(self.room, ACTIVITY_EVENT, self.activity_wire)

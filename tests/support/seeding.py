@@ -25,6 +25,23 @@ def seed_database(data_dir: Path, room: str, count: int) -> None:
     asyncio.run(write())
 
 
+def seed_a_reply_far_below_its_original(data_dir: Path, between: int) -> None:
+    """In room 'archive': 'the question, long ago', `between` messages ('chatter 0', ...), then 'the answer'
+    replying to the question."""
+
+    async def write() -> None:
+        backend = SQLiteBackend(data_dir / 'chat.db')
+        await backend.start(lambda message: None)
+        seeder = Author('seed-tab', 'Seeder')
+        original = await backend.append('archive', seeder, 'the question, long ago')
+        for i in range(between):
+            await backend.append('archive', seeder, f'chatter {i}')
+        await backend.append('archive', Author('other-tab', 'Answerer'), 'the answer', reply_to=original.id)
+        await backend.stop()
+
+    asyncio.run(write())
+
+
 def seed_rooms(db: Path, count: int) -> list[str]:
     """Start `count` rooms ('room-00000', ...) with one message each, a second apart, the last named the latest;
     returns their names, newest first.

@@ -47,6 +47,11 @@ def react(user: User, message_id: int, emoji: str, *, on: bool = True) -> None:
     user.find(kind=MessageList).trigger('react', {'id': message_id, 'emoji': emoji, 'on': on})
 
 
+def reply(user: User, message_id: int) -> None:
+    """Pick message `message_id` to answer, as its bubble's Reply button does."""
+    user.find(kind=MessageList).trigger('reply', message_id)
+
+
 async def eventually(check: Callable[[], bool], tries: int = 40) -> None:
     """Wait until `check()` holds, as a user would wait for the page to update."""
     for _ in range(tries):

@@ -28,9 +28,11 @@ class HeldAppends:
     def release(self) -> None:
         self._released.set()
 
-    async def append(self, room: str, author: Author, text: str) -> Message:
+    async def append(
+        self, room: str, author: Author, text: str, *, reply_to: int | None = None, mentions: tuple[str, ...] = ()
+    ) -> Message:
         await self._released.wait()
-        return await self.store.append(room, author, text)
+        return await self.store.append(room, author, text, reply_to=reply_to, mentions=mentions)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.store, name)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from chat.domain.model import Author, Message, RoomCursor, RoomSummary
+from chat.domain.model import Author, Message, Quote, RoomCursor, RoomSummary
 from chat.domain.search import Search
 
 Deliver = Callable[[Message], None]
@@ -50,8 +50,15 @@ class Backend(Protocol):
     async def stop(self) -> None:
         """Stop delivering and release the store."""
 
-    async def append(self, room: str, author: Author, text: str) -> Message:
-        """Store a message durably and return it with its id; raise `ChatError(STORAGE)` if that fails."""
+    async def append(
+        self, room: str, author: Author, text: str, *, reply_to: int | None = None, mentions: tuple[str, ...] = ()
+    ) -> Message:
+        """Store a message durably, with the tokens of the people it `mentions`, and return it with its id; raise
+        `ChatError(STORAGE)` if that fails. Edits and reactions keep the mentions as they were posted.
+
+        A reply (`reply_to`) is stored only if its original is a message of `room`, in the same atomic step;
+        else `ChatError` GONE (`no_original`).
+        """
 
     async def edit(self, room: str, message_id: int, author_id: str, text: str) -> Message:
         """Replace the text of message `message_id` of `room` if `author_id` wrote it, and return it as it is now.
@@ -78,6 +85,10 @@ class Backend(Protocol):
     async def since(self, room: str, *, after: int, limit: int) -> list[Message]:
         """Return up to `limit` messages of `room` newer than id `after`, oldest first: what a tab that shows
         everything up to `after` missed."""
+
+    async def quotes(self, room: str, ids: list[int]) -> dict[int, Quote]:
+        """The quotes of the messages of `room` among `ids`, as they are now, in one read; ids of messages not in
+        `room` (any more) are left out. Raise `ChatError` if the store fails."""
 
     async def rooms(self, *, prefix: str = '', after: RoomCursor | None = None, limit: int = 50) -> list[RoomSummary]:
         """Return up to `limit` rooms whose name starts with `prefix`, the most recently active first (ties by

@@ -32,15 +32,20 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from chat.domain.model import (
+    QUOTE_SOURCE,
     Author,
     ChatError,
     ErrorKind,
     Message,
+    Quote,
     RoomCursor,
     RoomSummary,
     gone,
     group_reactions,
+    no_original,
     not_yours,
+    quote_of,
+    with_quotes,
 )
 from chat.domain.search import Search
 from chat.logs import log_event
@@ -95,16 +100,43 @@ local entries = redis.call('XREVRANGE', KEYS[1], ARGV[1], '-', 'COUNT', ARGV[2])
 if #entries == 0 then return '[]' end
 return cjson.encode(entries)
 """
-# ARGV[1] is --keep-messages (0: all); the room is trimmed exactly, so Redis keeps what SQLite keeps.
+# A message of a room wherever it is: its stream entry's fields, or its state in the room's changed zset (and that
+# member, to replace it), or nil; by its stream id and its LEX id.
+FIND_FUNCTIONS = """
+local function find(room, changed, stream_id, lex_id)
+    local entry = redis.call('XRANGE', room, stream_id, stream_id)[1]
+    if entry then
+        local state = {}
+        for i = 1, #entry[2], 2 do state[entry[2][i]] = entry[2][i + 1] end
+        return state, nil
+    end
+    local member = redis.call('ZRANGEBYLEX', changed, '[' .. lex_id .. '|', '[' .. lex_id .. '}', 'LIMIT', 0, 1)[1]
+    if member then return cjson.decode(string.sub(member, #lex_id + 2)), member end
+    return nil, nil
+end
+"""
+# ARGV[1] is --keep-messages (0: all); the room is trimmed exactly, so Redis keeps what SQLite keeps. A reply
+# (ARGV[8] the original's stream id, ARGV[9] its LEX id, ARGV[10] its message id; '' for none) is stored only if
+# its original is in the room; it keeps only the id. ARGV[11] is the mentions (tokens, space-separated), a field
+# only when there are any.
 APPEND = (
     ROOM_FUNCTIONS
+    + FIND_FUNCTIONS
     + """
 local done = redis.call('GET', KEYS[5])
 if done then return done end
-local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'room', ARGV[7],
-    'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
-redis.call('XADD', KEYS[1], id,
-    'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6])
+if ARGV[8] ~= '' and not find(KEYS[1], KEYS[7], ARGV[8], ARGV[9]) then return 'no_original' end
+local fields = {'author_id', ARGV[3], 'author_name', ARGV[4], 'text', ARGV[5], 'sent_at', ARGV[6]}
+if ARGV[8] ~= '' then
+    table.insert(fields, 'reply_to')
+    table.insert(fields, ARGV[10])
+end
+if ARGV[11] ~= '' then
+    table.insert(fields, 'mentions')
+    table.insert(fields, ARGV[11])
+end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'room', ARGV[7], unpack(fields))
+redis.call('XADD', KEYS[1], id, unpack(fields))
 if ARGV[1] ~= '0' then trim_to(KEYS[1], KEYS[7], tonumber(ARGV[1])) end
 redis.call('HSET', KEYS[3], ARGV[7], size(KEYS[1], KEYS[7]))
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
@@ -140,17 +172,11 @@ return before - left
 # feed), for changing it: `load` finds message ARGV[1] (LEX id ARGV[2]); `later` is a revision after its last
 # one; `publish` moves it out of the stream (or its earlier state out of the zset) and out of the feed, and
 # writes its new state to both: the feed record, and the zset member, whose reactions field stays JSON text.
-CHANGE_FUNCTIONS = """
+CHANGE_FUNCTIONS = (
+    FIND_FUNCTIONS
+    + """
 local function load()
-    local entry = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])[1]
-    if entry then
-        local state = {}
-        for i = 1, #entry[2], 2 do state[entry[2][i]] = entry[2][i + 1] end
-        return state, nil
-    end
-    local old = redis.call('ZRANGEBYLEX', KEYS[2], '[' .. ARGV[2] .. '|', '[' .. ARGV[2] .. '}', 'LIMIT', 0, 1)[1]
-    if old then return cjson.decode(string.sub(old, #ARGV[2] + 2)), old end
-    return nil, nil
+    return find(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
 end
 local function later(state)
     local now = redis.call('TIME')
@@ -164,7 +190,8 @@ local function current()
     local state = load()
     return cjson.encode(state and {'ok', state} or {'gone'})
 end
-local FIELDS = {'author_id', 'author_name', 'text', 'sent_at', 'edited_at', 'deleted', 'reacted_at', 'reactions'}
+local FIELDS = {'author_id', 'author_name', 'text', 'sent_at', 'edited_at', 'deleted', 'reacted_at', 'reactions',
+    'reply_to', 'mentions'}
 local function publish(state, old, feed_length, room)
     if old then
         redis.call('ZREM', KEYS[2], old)
@@ -185,9 +212,10 @@ local function publish(state, old, feed_length, room)
     redis.call('ZADD', KEYS[2], 0, ARGV[2] .. '|' .. cjson.encode(state))
 end
 """
+)
 # An edit (ARGV[5] '0') or deletion ('1') of message ARGV[1] (LEX id ARGV[2]) of room ARGV[7] by author ARGV[3];
-# a deletion takes the reactions too. Replies (JSON) ["ok", state], ["gone"] or ["not_yours"]; the one-time token
-# KEYS[4] marks the change made, so a retry changes nothing and gets the message as it is now.
+# a deletion takes the reactions and mentions too. Replies (JSON) ["ok", state], ["gone"] or ["not_yours"]; the
+# one-time token KEYS[4] marks the change made, so a retry changes nothing and gets the message as it is now.
 CHANGE = (
     CHANGE_FUNCTIONS
     + """
@@ -200,7 +228,7 @@ elseif state.author_id ~= ARGV[3] then
     reply = cjson.encode({'not_yours'})
 else
     state.text, state.deleted, state.edited_at = ARGV[4], ARGV[5], later(state)
-    if ARGV[5] == '1' then state.reactions = nil end
+    if ARGV[5] == '1' then state.reactions, state.mentions = nil, nil end
     publish(state, old, ARGV[6], ARGV[7])
     reply = cjson.encode({'ok', state})
 end
@@ -237,6 +265,28 @@ else
 end
 redis.call('SET', KEYS[4], 1, 'EX', 600)
 return reply
+"""
+)
+# The quotes of messages of a room (KEYS[1] its stream, KEYS[2] its changed zset), each given by three ARGV: its
+# stream id, LEX id and message id; each found one as [message id, author name, the start of its text (at most
+# ARGV[1] bytes, cut between characters), deleted '1' or '0'].
+QUOTES = (
+    FIND_FUNCTIONS
+    + """
+local function head(text, size)
+    if #text <= size then return text end
+    local cut = size
+    while cut > 0 and string.byte(text, cut + 1) >= 128 and string.byte(text, cut + 1) < 192 do cut = cut - 1 end
+    return string.sub(text, 1, cut)
+end
+local found = {}
+for i = 2, #ARGV, 3 do
+    local state = find(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1])
+    if state then
+        table.insert(found, {ARGV[i + 2], state.author_name, head(state.text, tonumber(ARGV[1])), state.deleted or '0'})
+    end
+end
+return found
 """
 )
 # Up to ARGV[4] messages of a room from its stream and its changed zset, each from its bound (ARGV[2] a stream
@@ -289,6 +339,7 @@ class RedisBackend:
         self._trim: AsyncScript | None = None
         self._rooms_page: AsyncScript | None = None
         self._search_read: AsyncScript | None = None
+        self._quotes: AsyncScript | None = None
 
     async def start(self, deliver: Deliver) -> None:
         retry = Retry(ExponentialBackoff(1, 0.1), 3)
@@ -301,6 +352,7 @@ class RedisBackend:
         self._trim = self._redis.register_script(TRIM)
         self._rooms_page = self._redis.register_script(ROOMS_PAGE)
         self._search_read = self._redis.register_script(SEARCH_READ)
+        self._quotes = self._redis.register_script(QUOTES)
         await self._index_names()
         newest = cast(list[Entry], await self._redis.xrevrange(self._key('feed'), count=1))
         self._stopping = False
@@ -325,8 +377,11 @@ class RedisBackend:
                 await client.aclose()
         self._redis = self._feed = None
 
-    async def append(self, room: str, author: Author, text: str) -> Message:
+    async def append(
+        self, room: str, author: Author, text: str, *, reply_to: int | None = None, mentions: tuple[str, ...] = ()
+    ) -> Message:
         assert self._append is not None, 'the Redis backend has not been started'
+        original: list[int | str] = ['', '', ''] if reply_to is None else [*self._find_args(reply_to)]
         sent_at = time.time()
         done = self._key('appended', uuid.uuid4().hex)
         keys = [self._key('room', room), self._key('feed'), self._key('counts'), self._key('activity'), done,
@@ -339,13 +394,18 @@ class RedisBackend:
             text,
             repr(sent_at),
             room,
+            *original,
+            ' '.join(mentions),
         ]
         try:
             stream_id: str = await self._append(keys=keys, args=values)  # the script returns the new id
         except RedisError as error:
             log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, UNAVAILABLE) from error
-        return Message(to_int(stream_id), room, author, text, sent_at)
+        if stream_id == 'no_original':
+            raise no_original()
+        message = Message(to_int(stream_id), room, author, text, sent_at, reply_to=reply_to, mentions=mentions)
+        return (await self._quoted(room, [message], UNAVAILABLE))[0]
 
     async def edit(self, room: str, message_id: int, author_id: str, text: str) -> Message:
         return await self._change_message(room, message_id, author_id, text, deleted=False)
@@ -359,13 +419,13 @@ class RedisBackend:
         reply = await self._run_change(self._change, room, values)
         if reply[0] == 'not_yours':
             raise not_yours('delete' if deleted else 'edit')
-        return _message(room, stream_id, reply[1])
+        return (await self._quoted(room, [_message(room, stream_id, reply[1])], UNAVAILABLE))[0]
 
     async def react(self, room: str, message_id: int, author: Author, emoji: str, *, on: bool) -> Message:
         stream_id = to_stream_id(message_id)
         values: list[str | int] = [stream_id, lex(stream_id), author.id, author.name, int(on), emoji, FEED_LENGTH, room]
         reply = await self._run_change(self._react, room, values)
-        return _message(room, stream_id, reply[1])
+        return (await self._quoted(room, [_message(room, stream_id, reply[1])], UNAVAILABLE))[0]
 
     async def _run_change(self, script: AsyncScript | None, room: str, values: list[str | int]) -> list[Any]:
         """Run a script that changes a message (`CHANGE_FUNCTIONS`) and return its reply; raise GONE for "gone"."""
@@ -411,7 +471,63 @@ class RedisBackend:
         for member in changed:
             state = _changed_state(member)
             messages.append(_message(room, state['message_id'], state))
-        return sorted(messages, key=lambda message: message.id)
+        return await self._quoted(room, sorted(messages, key=lambda message: message.id), failure)
+
+    async def quotes(self, room: str, ids: list[int]) -> dict[int, Quote]:
+        try:
+            return await self._read_quotes(room, ids)
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'history_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The message replied to could not be read.') from error
+
+    async def _quoted(self, room: str, messages: list[Message], failure: str) -> list[Message]:
+        """`messages` with the quotes of those that reply, in one more script call if any does."""
+        replied = [message.reply_to for message in messages if message.reply_to is not None]
+        if not replied:
+            return messages
+        try:
+            return with_quotes(messages, await self._read_quotes(room, replied))
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'history_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, failure) from error
+
+    async def _read_quotes(self, room: str, ids: list[int]) -> dict[int, Quote]:
+        assert self._quotes is not None, 'the Redis backend has not been started'
+        keys, values = self._quotes_call(room, ids)
+        return _parse_quotes(await self._quotes(keys=keys, args=values))
+
+    def _quotes_call(self, room: str, ids: list[int]) -> tuple[list[str], list[str | int]]:
+        """The keys and arguments of one `QUOTES` call for the quotes of `ids` in `room`."""
+        values: list[str | int] = [4 * QUOTE_SOURCE]  # bytes: a character takes at most 4 in UTF-8
+        for message_id in dict.fromkeys(ids):
+            values += self._find_args(message_id)
+        return [self._key('room', room), self._key('changed', room)], values
+
+    @staticmethod
+    def _find_args(message_id: int) -> tuple[str, str, int]:
+        """How the scripts' `find` names a message: its stream id and LEX id, and its message id."""
+        stream_id = to_stream_id(message_id)
+        return stream_id, lex(stream_id), message_id
+
+    async def _with_feed_quotes(self, entries: list[tuple[str, Message]]) -> list[tuple[str, Message]]:
+        """The feed's messages with the quotes of those that reply: one round trip for all their rooms, once per
+        process, before any of them is delivered. Raises `RedisError`, so the reader reads them again."""
+        assert self._quotes is not None, 'the Redis backend has not been started'
+        replied: dict[str, list[int]] = {}
+        for _, message in entries:
+            if message.reply_to is not None:
+                replied.setdefault(message.room, []).append(message.reply_to)
+        if not replied:
+            return entries
+        async with self._require_started().pipeline(transaction=False) as pipe:
+            for room, ids in replied.items():
+                keys, values = self._quotes_call(room, ids)
+                await self._quotes(keys=keys, args=values, client=pipe)
+            found = dict(zip(replied, map(_parse_quotes, await pipe.execute()), strict=True))
+        return [
+            (entry_id, message if message.reply_to is None else with_quotes([message], found[message.room])[0])
+            for entry_id, message in entries
+        ]
 
     async def search(self, room: str, search: Search, *, before: int | None = None, limit: int = 20) -> list[Message]:
         """Read the room's stream back from `before`, `SEARCH_CHUNK` entries at a time, matching each entry in
@@ -524,6 +640,13 @@ class RedisBackend:
                     list[FeedBatch],
                     await self._feed.xread({self._key('feed'): last_id}, block=BLOCK_MILLISECONDS, count=500),
                 )
+                entries = await self._with_feed_quotes(
+                    [
+                        (entry_id, _message(fields['room'], fields.get('message_id', entry_id), fields))
+                        for _, batch in batches
+                        for entry_id, fields in batch
+                    ]
+                )
             except Exception as error:
                 if self._stopping:  # the stop's own disconnect, which can land inside redis-py's connect as any error
                     return
@@ -537,10 +660,9 @@ class RedisBackend:
             if failures:
                 log_event(log, logging.INFO, 'feed_resumed', from_id=last_id)
             failures = 0
-            for _, entries in batches:
-                for entry_id, fields in entries:
-                    last_id = entry_id
-                    deliver(_message(fields['room'], fields.get('message_id', entry_id), fields))
+            for entry_id, message in entries:
+                last_id = entry_id
+                deliver(message)
 
     def _require_started(self) -> aioredis.Redis:
         if self._redis is None:
@@ -572,6 +694,11 @@ def _pairs(flat: list[str]) -> dict[str, str]:
     return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
+def _parse_quotes(rows: list[list[str]]) -> dict[int, Quote]:
+    """The quotes a `QUOTES` call found, by message id."""
+    return {int(id_): quote_of(int(id_), name, text, deleted=deleted == '1') for id_, name, text, deleted in rows}
+
+
 def _changed_state(member: str) -> dict[str, str]:
     """A changed message's state from its zset member: its LEX id, one separator, then the state as JSON."""
     state: dict[str, str] = json.loads(member[LEX_LENGTH + 1 :])
@@ -597,4 +724,6 @@ def _message(room: str, stream_id: str, fields: dict[str, str]) -> Message:
         fields.get('deleted') == '1',
         reactions,
         reacted_at,
+        int(fields['reply_to']) if 'reply_to' in fields else None,
+        mentions=tuple(fields.get('mentions', '').split()),
     )

@@ -19,15 +19,20 @@ from typing import Any
 import aiosqlite
 
 from chat.domain.model import (
+    QUOTE_SOURCE,
     Author,
     ChatError,
     ErrorKind,
     Message,
+    Quote,
     RoomCursor,
     RoomSummary,
     gone,
     group_reactions,
+    no_original,
     not_yours,
+    quote_of,
+    with_quotes,
 )
 from chat.domain.search import Search
 from chat.logs import log_event
@@ -128,7 +133,12 @@ CREATE TRIGGER clear_reactions AFTER UPDATE OF deleted ON messages WHEN NEW.dele
     DELETE FROM reactions WHERE message_id = NEW.id;
 END;
 """
-MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES, SEARCH, REACTIONS)
+# Replies: the id of the message answered, nothing of its text; a quote is read from the original by its primary
+# key whenever the reply is, so an edit or a deletion of the original shows in every reply to it.
+REPLIES = 'ALTER TABLE messages ADD COLUMN reply_to INTEGER;'
+# Mentions: the public tokens of the people a message mentions, space-separated ('' for none), as posted.
+MENTIONS = "ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT '';"
+MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES, SEARCH, REACTIONS, REPLIES, MENTIONS)
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
 # the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
@@ -137,11 +147,12 @@ EXPIRE_OLDEST = (
 )
 ROOMS_OVER = 'SELECT name, message_count - :keep FROM rooms WHERE message_count > :keep LIMIT :batch'
 TRIM_ROOM = 'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE room = :room ORDER BY id LIMIT :count)'
-COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at'
+COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions'
 # A later change (edit or reaction) never gets an earlier time than the message's last one.
 LATER = 'max(:now, coalesce(edited_at, 0) + 0.000001, coalesce(reacted_at, 0) + 0.000001)'
-# The author check and the change are one statement.
-CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted, edited_at = {LATER}
+# The author check and the change are one statement; a deletion takes the mentions with the text.
+CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted, edited_at = {LATER},
+    mentions = CASE WHEN :deleted THEN '' ELSE mentions END
     WHERE id = :id AND room = :room AND author_id = :author_id AND NOT deleted RETURNING {COLUMNS}"""
 # newest first through the index's rowids, so a page stops after its `limit` matches in the room
 SEARCH_ROOM = f"""SELECT {', '.join(f'messages.{column}' for column in COLUMNS.split(', '))}
@@ -153,6 +164,13 @@ REACTED = f"""UPDATE messages SET reacted_at = {LATER}
 REACT_ON = """INSERT OR IGNORE INTO reactions (message_id, author_id, emoji, author_name)
     VALUES (:id, :author_id, :emoji, :author_name)"""
 REACT_OFF = 'DELETE FROM reactions WHERE message_id = :id AND author_id = :author_id AND emoji = :emoji'
+READ_QUOTES = (
+    f'SELECT id, author_name, substr(text, 1, {QUOTE_SOURCE}), deleted FROM messages WHERE room = ? AND id IN ({{}})'
+)
+INSERT = (
+    'INSERT INTO messages (room, author_id, author_name, text, sent_at, reply_to, mentions)'
+    ' VALUES (?, ?, ?, ?, ?, ?, ?)'
+)
 READ_REACTIONS = (
     'SELECT message_id, emoji, author_id, author_name FROM reactions WHERE message_id IN ({}) ORDER BY rowid'
 )
@@ -200,20 +218,27 @@ class SQLiteBackend:
             self._db = None
         self._deliver = None
 
-    async def append(self, room: str, author: Author, text: str) -> Message:
+    async def append(
+        self, room: str, author: Author, text: str, *, reply_to: int | None = None, mentions: tuple[str, ...] = ()
+    ) -> Message:
+        """Insert the message; a reply's original is looked up under the same lock that every change takes, so it
+        cannot go between the check and the insert."""
         db, deliver = self._require_started()
         async with self._write_lock:  # commit order is delivery order
             sent_at = time.time()
             try:
+                quotes = {} if reply_to is None else await _quotes(db, room, [reply_to])
+                if reply_to is not None and not quotes:
+                    raise no_original()
                 cursor = await db.execute(
-                    'INSERT INTO messages (room, author_id, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?)',
-                    (room, author.id, author.name, text, sent_at),
+                    INSERT, (room, author.id, author.name, text, sent_at, reply_to, ' '.join(mentions))
                 )
             except sqlite3.Error as error:
                 log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
                 raise ChatError(ErrorKind.STORAGE, 'Your message could not be saved. Please try again.') from error
             assert cursor.lastrowid is not None
-            message = Message(cursor.lastrowid, room, author, text, sent_at)
+            posted = Message(cursor.lastrowid, room, author, text, sent_at, reply_to=reply_to, mentions=mentions)
+            (message,) = with_quotes([posted], quotes)
             deliver(message)
         return message
 
@@ -242,7 +267,7 @@ class SQLiteBackend:
                 raise ChatError(ErrorKind.STORAGE, 'Your change could not be saved. Please try again.') from error
             if row is None:
                 raise not_yours('delete' if deleted else 'edit') if found else gone()
-            (message,) = await _with_reactions(db, [_message(row)])
+            (message,) = await _complete(db, room, [_message(row)])
             deliver(message)
         return message
 
@@ -263,7 +288,7 @@ class SQLiteBackend:
                 await db.commit()
                 if row is None:
                     raise gone()
-                (message,) = await _with_reactions(db, [_message(row)])
+                (message,) = await _complete(db, room, [_message(row)])
             except sqlite3.Error as error:
                 log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
                 raise ChatError(ErrorKind.STORAGE, 'Your reaction could not be saved. Please try again.') from error
@@ -282,7 +307,7 @@ class SQLiteBackend:
             log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.STORAGE, 'The earlier messages could not be loaded.') from error
         messages = [_message(row) for row in rows][::-1]  # the query pages back; a page lists its oldest first
-        return await self._read_reactions(db, room, messages, 'The earlier messages could not be loaded.')
+        return await self._complete(db, room, messages, 'The earlier messages could not be loaded.')
 
     async def since(self, room: str, *, after: int, limit: int) -> list[Message]:
         db, _ = self._require_started()
@@ -295,16 +320,24 @@ class SQLiteBackend:
             log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.STORAGE, 'The missed messages could not be loaded.') from error
         messages = [_message(row) for row in rows]
-        return await self._read_reactions(db, room, messages, 'The missed messages could not be loaded.')
+        return await self._complete(db, room, messages, 'The missed messages could not be loaded.')
 
-    async def _read_reactions(
+    async def _complete(
         self, db: aiosqlite.Connection, room: str, messages: list[Message], failure: str
     ) -> list[Message]:
         try:
-            return await _with_reactions(db, messages)
+            return await _complete(db, room, messages)
         except sqlite3.Error as error:
             log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
             raise ChatError(ErrorKind.STORAGE, failure) from error
+
+    async def quotes(self, room: str, ids: list[int]) -> dict[int, Quote]:
+        db, _ = self._require_started()
+        try:
+            return await _quotes(db, room, ids)
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'history_failed', room=room, error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The message replied to could not be read.') from error
 
     async def search(self, room: str, search: Search, *, before: int | None = None, limit: int = 20) -> list[Message]:
         db, _ = self._require_started()
@@ -405,10 +438,35 @@ def fts_query(search: Search) -> str:
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at = row
+    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions = row
     return Message(
-        id_, room, Author(author_id, author_name), text, sent_at, edited_at, bool(deleted), reacted_at=reacted_at
+        id_,
+        room,
+        Author(author_id, author_name),
+        text,
+        sent_at,
+        edited_at,
+        bool(deleted),
+        reacted_at=reacted_at,
+        reply_to=reply_to,
+        mentions=tuple(mentions.split()),
     )
+
+
+async def _complete(db: aiosqlite.Connection, room: str, messages: list[Message]) -> list[Message]:
+    """`messages` with their reactions and quotes: a query for each, only if a message needs it."""
+    messages = await _with_reactions(db, messages)
+    replied = [message.reply_to for message in messages if message.reply_to is not None]
+    return with_quotes(messages, await _quotes(db, room, replied)) if replied else messages
+
+
+async def _quotes(db: aiosqlite.Connection, room: str, ids: list[int]) -> dict[int, Quote]:
+    """One query by primary key for the quotes of the messages of `room` among `ids`."""
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return {}
+    async with db.execute(READ_QUOTES.format(', '.join('?' * len(unique))), [room, *unique]) as cursor:
+        return {id_: quote_of(id_, name, text, deleted=bool(deleted)) async for id_, name, text, deleted in cursor}
 
 
 async def _with_reactions(db: aiosqlite.Connection, messages: list[Message]) -> list[Message]:
