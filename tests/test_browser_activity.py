@@ -7,14 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import AppProcess
-from tests.support.browser import MESSAGE_INPUT, bubbles, open_room, type_and_enter, wait_for_bubbles
+from tests.support.browser import MESSAGE_INPUT, bubbles, open_room, side_by_side, type_and_enter, wait_for_bubbles
 from tests.support.seeding import seed_database
 
 pytestmark = pytest.mark.browser
@@ -193,21 +192,6 @@ def test_the_theme_follows_the_system_by_default(chat_server: AppProcess, browse
     WebDriverWait(driver, 3).until(
         lambda d: 'body--dark' not in d.find_element(By.TAG_NAME, 'body').get_attribute('class')
     )
-
-
-def side_by_side(left: WebDriver, right: WebDriver, path: Path) -> None:
-    """Save both tabs of the conversation next to each other: the README's pictures."""
-    path.parent.mkdir(exist_ok=True)
-    shots = [path.with_name(f'.{side}-{path.name}') for side in ('left', 'right')]
-    left.save_screenshot(str(shots[0]))
-    right.save_screenshot(str(shots[1]))
-    images = [Image.open(shot) for shot in shots]
-    canvas = Image.new('RGB', (sum(i.width for i in images) + 16, max(i.height for i in images)), '#9e9e9e')
-    canvas.paste(images[0], (0, 0))
-    canvas.paste(images[1], (images[0].width + 16, 0))
-    canvas.save(path, optimize=True)
-    for shot in shots:
-        shot.unlink()
 
 
 def test_a_375_px_phone_gets_no_horizontal_scrolling_and_a_visible_input(chat_server: AppProcess, browser) -> None:

@@ -4,16 +4,21 @@ in the background, the title that shows mentions apart from unread counts, and t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import AppProcess
-from tests.support.browser import MESSAGE_INPUT, PATIENCE, open_room, type_and_enter, wait_for_bubbles
+from tests.support.browser import MESSAGE_INPUT, PATIENCE, open_room, side_by_side, type_and_enter, wait_for_bubbles
 
 pytestmark = pytest.mark.browser
+
+DOCS = Path(__file__).resolve().parent.parent / 'docs'
 
 # Runs before the page's own scripts: a Notification that records what it is asked, and a switch for whether the tab
 # is in the background (hidden and without focus), which headless Chromium cannot be made to be for real.
@@ -151,3 +156,46 @@ def test_the_side_list_marks_a_room_where_the_browser_is_mentioned_live(chat_ser
     marker = alex.find_element(By.CSS_SELECTOR, 'a.chat-joined-link[href="/"] .chat-joined-mention')
     assert marker.is_displayed()
     assert lobby_tab in alex.window_handles
+
+
+def hover_and_click(driver: WebDriver, bubble: int, button: str) -> None:
+    """Hover a bubble, which shows its buttons, and click one of them, as a person with a mouse does."""
+    target = driver.find_elements(By.CSS_SELECTOR, '.chat-bubble')[bubble]
+    ActionChains(driver).move_to_element(target).perform()
+    found = target.find_element(By.CSS_SELECTOR, button)
+    WebDriverWait(driver, PATIENCE).until(lambda _: found.value_of_css_property('opacity') == '1')
+    found.click()
+
+
+@pytest.mark.settings(message_burst=0, ip_message_burst=0)
+def test_a_reply_that_mentions_the_asker_is_marked_for_them_alone_and_reacted_to(
+    chat_server: AppProcess, browser
+) -> None:
+    """The conversation the README shows: a question, a reply quoting it that mentions its author, a reaction."""
+    alex, sam = browser(560, 640), browser(560, 640)
+    for driver, name in ((alex, 'Alex'), (sam, 'Sam')):
+        open_room(driver, chat_server, '/room/kitchen')
+        rename(driver, name)
+    type_and_enter(alex, 'Who is bringing the cake on Friday?')
+    wait_for_bubbles(sam, 1)
+    hover_and_click(sam, 0, '.chat-reply')
+    WebDriverWait(sam, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-reply-bar').is_displayed())
+    type_and_enter(sam, '@Alex I will: chocolate or lemon?')
+    wait_for_bubbles(alex, 2)
+    WebDriverWait(alex, PATIENCE).until(lambda d: mentioned(d) == ['@Alex I will: chocolate or lemon?'])
+    assert mentioned(sam) == []
+    quote = alex.find_elements(By.CSS_SELECTOR, '.chat-bubble')[1].find_element(By.CSS_SELECTOR, '.chat-quote')
+    assert (quote.get_attribute('data-name'), quote.get_attribute('data-text')) == (
+        'Alex',
+        'Who is bringing the cake on Friday?',
+    )
+
+    hover_and_click(alex, 1, '.chat-react-add')
+    picker = WebDriverWait(alex, PATIENCE).until(lambda d: d.find_elements(By.CSS_SELECTOR, '.chat-react-picker *'))
+    next(e for e in picker if e.get_attribute('textContent') == '🎉').click()
+    WebDriverWait(sam, PATIENCE).until(lambda d: d.find_elements(By.CSS_SELECTOR, '.chat-reaction[data-chip="🎉 1"]'))
+    type_and_enter(alex, 'Lemon, please!')
+    wait_for_bubbles(sam, 3)
+    for driver in (alex, sam):
+        driver.execute_script('document.activeElement.blur()')
+    side_by_side(alex, sam, DOCS / 'screenshot-conversation.png')

@@ -137,7 +137,9 @@ def test_the_menu_the_editor_and_the_confirm_work_from_the_keyboard(chat_server:
     assert driver.switch_to.active_element == bubble(driver, 0), 'the latest message is the stop before the input'
     assert bubble(driver, 0).find_element(By.CSS_SELECTOR, MENU).value_of_css_property('opacity') == '1'
     driver.switch_to.active_element.send_keys(Keys.ENTER)  # into the message: its buttons, in order
-    WebDriverWait(driver, PATIENCE).until(lambda d: active_label(d) == 'Add reaction')
+    WebDriverWait(driver, PATIENCE).until(lambda d: active_label(d) == 'Reply')
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert active_label(driver) == 'Add reaction'
     driver.switch_to.active_element.send_keys(Keys.TAB)
     assert active_label(driver) == 'Message actions'
 
@@ -156,7 +158,7 @@ def test_the_menu_the_editor_and_the_confirm_work_from_the_keyboard(chat_server:
     WebDriverWait(driver, PATIENCE).until(lambda d: active_label(d) == 'Message actions')
     driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     assert driver.switch_to.active_element == bubble(driver, 0), 'Escape leaves the buttons for the message'
-    driver.switch_to.active_element.send_keys(Keys.ENTER, Keys.TAB)
+    driver.switch_to.active_element.send_keys(Keys.ENTER, Keys.TAB, Keys.TAB)
     WebDriverWait(driver, PATIENCE).until(lambda d: active_label(d) == 'Message actions')
 
     driver.switch_to.active_element.send_keys(Keys.ENTER)

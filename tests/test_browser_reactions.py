@@ -87,10 +87,10 @@ def test_reactions_by_mouse_and_keyboard_reach_another_browser_with_counts_and_n
     WebDriverWait(bob, PATIENCE).until(lambda d: d.switch_to.active_element == bubble(d, 1))
     bob.switch_to.active_element.send_keys(Keys.ARROW_UP, Keys.ARROW_DOWN, Keys.ARROW_DOWN)  # the last stays last
     WebDriverWait(bob, PATIENCE).until(lambda d: d.switch_to.active_element == bubble(d, 1))
-    bob.switch_to.active_element.send_keys(Keys.ENTER)  # into the message: its first button
-    WebDriverWait(bob, PATIENCE).until(
-        lambda d: d.switch_to.active_element.get_attribute('aria-label') == 'Add reaction'
-    )
+    bob.switch_to.active_element.send_keys(Keys.ENTER)  # into the message: its first button, then the next
+    WebDriverWait(bob, PATIENCE).until(lambda d: d.switch_to.active_element.get_attribute('aria-label') == 'Reply')
+    bob.switch_to.active_element.send_keys(Keys.TAB)
+    assert bob.switch_to.active_element.get_attribute('aria-label') == 'Add reaction'
     bob.switch_to.active_element.send_keys(Keys.ENTER)
     WebDriverWait(bob, PATIENCE).until(lambda d: d.switch_to.active_element.get_attribute('textContent') == '👍')
     bob.switch_to.active_element.send_keys(Keys.ENTER)

@@ -7,7 +7,9 @@ and app processes sharing two cores, a page can take seconds to show what takes 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -86,3 +88,18 @@ def background(driver: WebDriver, selector: str) -> tuple[int, int, int]:
 
 def no_dialog(driver: WebDriver) -> bool:
     return not expected_conditions.alert_is_present()(driver)
+
+
+def side_by_side(left: WebDriver, right: WebDriver, path: Path) -> None:
+    """Save both tabs of the conversation next to each other: the README's pictures."""
+    path.parent.mkdir(exist_ok=True)
+    shots = [path.with_name(f'.{side}-{path.name}') for side in ('left', 'right')]
+    left.save_screenshot(str(shots[0]))
+    right.save_screenshot(str(shots[1]))
+    images = [Image.open(shot) for shot in shots]
+    canvas = Image.new('RGB', (sum(i.width for i in images) + 16, max(i.height for i in images)), '#9e9e9e')
+    canvas.paste(images[0], (0, 0))
+    canvas.paste(images[1], (images[0].width + 16, 0))
+    canvas.save(path, optimize=True)
+    for shot in shots:
+        shot.unlink()
