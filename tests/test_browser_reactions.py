@@ -12,16 +12,12 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import AppProcess
-from tests.support.browser import MESSAGE_INPUT, PATIENCE, bubbles, open_room, type_and_enter, wait_for_bubbles
+from tests.support.browser import MESSAGE_INPUT, PATIENCE, bubble, bubbles, open_room, type_and_enter, wait_for_bubbles
 
 pytestmark = pytest.mark.browser
 
 HOSTILE = '<img src=x onerror="window.pwned = 1"> {{ 7 * 7 }}'
 ADD = '.chat-react-add'
-
-
-def bubble(driver: WebDriver, index: int) -> WebElement:
-    return driver.find_elements(By.CSS_SELECTOR, '.chat-bubble')[index]
 
 
 def chips(driver: WebDriver, index: int) -> list[tuple[str, str, bool]]:

@@ -11,13 +11,13 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import AppProcess
 from tests.support.browser import (
     MESSAGE_INPUT,
     PATIENCE,
+    bubble,
     bubbles,
     edit_own_message,
     open_room,
@@ -31,10 +31,6 @@ pytestmark = pytest.mark.browser
 HOSTILE = '<img src=x onerror="window.pwned = 1"> **bold?** {{ 7 * 7 }}'
 BAR = '.chat-reply-bar'
 FOUND = '.chat-bubble.chat-found'
-
-
-def bubble(driver: WebDriver, index: int) -> WebElement:
-    return driver.find_elements(By.CSS_SELECTOR, '.chat-bubble')[index]
 
 
 def quotes(driver: WebDriver) -> list[tuple[str, str, str] | None]:

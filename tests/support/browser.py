@@ -13,6 +13,7 @@ from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -61,6 +62,11 @@ def edit_own_message(driver: WebDriver, text: str) -> None:
     editor.send_keys(Keys.CONTROL, 'a')
     driver.execute_cdp_cmd('Input.insertText', {'text': text})
     editor.send_keys(Keys.ENTER)
+
+
+def bubble(driver: WebDriver, index: int) -> WebElement:
+    """The bubble at `index` of those drawn, oldest first (negative from the latest)."""
+    return driver.find_elements(By.CSS_SELECTOR, '.chat-bubble')[index]
 
 
 def bubbles(driver: WebDriver) -> list[tuple[str, str]]:
