@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, Quote, RoomCursor
+from chat.domain.private import Access
 from chat.domain.search import clean_search_words, words
 from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
 from chat.stores.messages import redis as redis_store
@@ -661,3 +662,61 @@ async def test_replies_reach_every_process_with_their_quote(make_backend: MakeBa
         assert await started.backend.history('lobby') == [original, reply]
     finally:
         await other.backend.stop()
+
+
+async def test_a_private_room_knows_its_owner_and_no_one_else(started: Started) -> None:
+    await started.backend.create_private('~club-abc123', 'owner', time.time())
+    assert await started.backend.access('~club-abc123', 'owner') is Access.OWNER
+    assert await started.backend.access('~club-abc123', 'stranger') is Access.NONE
+    assert await started.backend.access('~no-such-room', 'owner') is Access.NONE
+    with pytest.raises(ChatError):
+        await started.backend.create_private('~club-abc123', 'someone-else', time.time())
+    assert await started.backend.access('~club-abc123', 'someone-else') is Access.NONE
+
+
+async def test_private_rooms_are_never_listed(started: Started) -> None:
+    await started.backend.create_private('~club-abc123', 'owner', time.time())
+    await started.backend.append('~club-abc123', ALICE, 'secret')
+    await started.backend.append('club', ALICE, 'public')
+    assert [room.name for room in await started.backend.rooms()] == ['club']
+    assert [room.name for room in await started.backend.rooms(prefix='c')] == ['club']
+
+
+async def test_an_invite_makes_members_until_its_uses_run_out(started: Started) -> None:
+    store = started.backend
+    await store.create_private('~club-abc123', 'owner', time.time())
+    await store.add_invite('hash-1', '~club-abc123', 2, None)
+    assert await store.redeem('hash-1', 'bob', time.time()) == '~club-abc123'
+    assert await store.redeem('hash-1', 'bob', time.time()) == '~club-abc123'  # a member again uses nothing
+    assert await store.redeem('hash-1', 'carol', time.time()) == '~club-abc123'
+    assert await store.redeem('hash-1', 'dave', time.time()) is None
+    assert await store.redeem('no-such-hash', 'dave', time.time()) is None
+    assert [await store.access('~club-abc123', person) for person in ('bob', 'carol', 'dave')] == [
+        Access.MEMBER,
+        Access.MEMBER,
+        Access.NONE,
+    ]
+
+
+async def test_an_expired_invite_makes_no_member(started: Started) -> None:
+    store = started.backend
+    now = time.time()
+    await store.create_private('~club-abc123', 'owner', now)
+    await store.add_invite('hash-1', '~club-abc123', None, now + 60)
+    assert await store.redeem('hash-1', 'late', now + 61) is None
+    assert await store.redeem('hash-1', 'early', now + 1) == '~club-abc123'
+    assert await store.access('~club-abc123', 'late') is Access.NONE
+
+
+async def test_memberships_survive_a_restart_of_the_app(make_backend: MakeBackend) -> None:
+    first_run = make_backend()
+    await first_run.start(lambda message: None)
+    await first_run.create_private('~club-abc123', 'owner', time.time())
+    await first_run.add_invite('hash-1', '~club-abc123', None, None)
+    await first_run.stop()
+
+    second_run = make_backend()
+    await second_run.start(lambda message: None)
+    assert await second_run.redeem('hash-1', 'bob', time.time()) == '~club-abc123'
+    assert await second_run.access('~club-abc123', 'owner') is Access.OWNER
+    await second_run.stop()

@@ -24,6 +24,7 @@ EXCERPT_LENGTH = 80  # characters of a quoted message a reply shows, about a lin
 QUOTE_SOURCE = 4 * EXCERPT_LENGTH  # characters of an original the stores read to make its excerpt
 MAX_ROOM_NAME_LENGTH = 40
 ROOM_NAME_PATTERN = re.compile(f'[a-z0-9_-]{{1,{MAX_ROOM_NAME_LENGTH}}}')
+ANY_ROOM_PATTERN = re.compile(f'~?[a-z0-9_-]{{1,{MAX_ROOM_NAME_LENGTH}}}')  # `~`: a private room (chat.domain.private)
 
 
 class ErrorKind(StrEnum):
@@ -285,7 +286,7 @@ def _is_unicode(text: str) -> bool:
 
 def validate_room(name: str) -> str:
     """Return the room name if it is valid, else raise `ChatError` explaining the pattern."""
-    if not ROOM_NAME_PATTERN.fullmatch(name):
+    if not ANY_ROOM_PATTERN.fullmatch(name):
         raise ChatError(ErrorKind.BAD_ROOM, 'Room names use 1 to 40 lowercase letters, digits, "-" or "_".')
     return name
 

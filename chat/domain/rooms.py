@@ -34,6 +34,16 @@ from chat.domain.model import (
     validate_room,
 )
 from chat.domain.presence import Presence, Visit, Watcher
+from chat.domain.private import (
+    Access,
+    Invite,
+    check_invite_limits,
+    is_private,
+    new_token,
+    private_refusal,
+    private_room_name,
+    token_hash,
+)
 from chat.domain.search import SearchResults, clean_search_words
 from chat.logs import log_event
 from chat.stores.messages import Backend
@@ -321,6 +331,43 @@ class Rooms:
         rooms = await self.backend.rooms(prefix=search, after=after, limit=size + 1)
         last = rooms[size - 1] if len(rooms) > size else None
         return RoomListing(tuple(rooms[:size]), RoomCursor(last.last_activity, last.name) if last else None)
+
+    async def create_private(self, name: str, owner: str) -> str:
+        """Create a private room from the `name` its creator typed, owned by the person `owner`; return its full name
+        (`chat.domain.private`). Raises `ChatError` for a name it cannot take, or a store that cannot answer."""
+        room = private_room_name(name)
+        await self._ready()
+        await self.backend.create_private(room, owner, time.time())
+        log_event(log, logging.INFO, 'private_room_created', room=room)
+        return room
+
+    async def access(self, room: str, person: str) -> Access:
+        """What `person` may do in `room`: everyone is a member of a public room; a private one asks the store."""
+        room = validate_room(room)
+        if not is_private(room):
+            return Access.MEMBER
+        await self._ready()
+        return await self.backend.access(room, person)
+
+    async def invite(self, room: str, person: str, *, uses: int | None = None, days: float | None = None) -> Invite:
+        """A new invite link's token to `room`, good for `uses` redemptions within `days` (None: no limit); only the
+        owner invites. Raises `ChatError` for anyone else, limits out of range, or a store that cannot answer."""
+        check_invite_limits(uses, days)
+        if await self.access(room, person) is not Access.OWNER:
+            raise private_refusal()
+        token = new_token()
+        expires_at = None if days is None else time.time() + days * 86_400
+        await self.backend.add_invite(token_hash(token), room, uses, expires_at)
+        log_event(log, logging.INFO, 'invite_created', room=room, uses=uses, days=days)
+        return Invite(token, room, uses, expires_at)
+
+    async def redeem(self, token: str, person: str) -> str | None:
+        """Make `person` a member of the room invite `token` is for and return the room; None for a token that is
+        not (or no longer) valid. Raises `ChatError` only for a store that cannot answer."""
+        await self._ready()
+        room = await self.backend.redeem(token_hash(token), person, time.time())
+        log_event(log, logging.INFO, 'invite_redeemed' if room else 'invite_refused', room=room)
+        return room
 
     async def trim(self) -> None:
         """Remove the messages the store's retention no longer keeps; the app runs this every `TRIM_EVERY` s.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chat.domain.model import Author, Message, Quote, RoomCursor, RoomSummary
+from chat.domain.private import Access
 from chat.domain.search import Search
 
 Deliver = Callable[[Message], None]
@@ -93,7 +94,8 @@ class Backend(Protocol):
     async def rooms(self, *, prefix: str = '', after: RoomCursor | None = None, limit: int = 50) -> list[RoomSummary]:
         """Return up to `limit` rooms whose name starts with `prefix`, the most recently active first (ties by
         name, z to a), starting after `after`; in time independent of how many rooms there are (a search:
-        of how many names start with `prefix`), so any page costs what the first does."""
+        of how many names start with `prefix`), so any page costs what the first does. Private rooms are never
+        listed: their members find them in their own list of rooms."""
 
     async def search(self, room: str, search: Search, *, before: int | None = None, limit: int = 20) -> list[Message]:
         """Return up to `limit` messages of `room` older than id `before` (or the newest) that `search` finds,
@@ -108,6 +110,22 @@ class Backend(Protocol):
         small batches, so appends and reads go on meanwhile; a room left empty leaves `rooms()`.
         Raises `ChatError` if the store fails.
         """
+
+    async def create_private(self, room: str, owner: str, now: float) -> None:
+        """Record the private room `room` with `owner` (a person) as its owner and first member. Raise `ChatError`
+        if the store fails or `room` is taken (its random tail makes that next to impossible)."""
+
+    async def access(self, room: str, person: str) -> Access:
+        """What `person` may do in private room `room`: NONE as well if no such private room exists."""
+
+    async def add_invite(self, token_hash: str, room: str, uses: int | None, expires_at: float | None) -> None:
+        """Keep an invite to `room` by its token's hash, good for `uses` redemptions (None: any) until `expires_at`
+        (None: for ever)."""
+
+    async def redeem(self, token_hash: str, person: str, now: float) -> str | None:
+        """Make `person` a member of the room the invite `token_hash` is for and return its name, using one of the
+        invite's uses, in one atomic step; None for an invite that does not exist, expired or was used up.
+        A person who is already a member uses none."""
 
     async def reachable(self) -> bool:
         """Whether the store answers now; for health checks, so it must be quick and never raise."""

@@ -47,6 +47,7 @@ from chat.domain.model import (
     quote_of,
     with_quotes,
 )
+from chat.domain.private import Access, is_private
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -319,6 +320,26 @@ for i = 1, #rows, 2 do
 end
 return page
 """
+# A private room (KEYS[1], a hash) with its owner ARGV[1] as its first member (KEYS[2], a set); 0 if it exists.
+CREATE_PRIVATE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'created_at', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+"""
+# Invite KEYS[1] (room, uses: -1 for any, expires_at: '' for never) makes ARGV[1] a member at time ARGV[2] of the
+# room whose members set is ARGV[3] .. room; a new member uses a use. The room's name, or nil for no valid invite.
+REDEEM = """
+local room = redis.call('HGET', KEYS[1], 'room')
+if not room then return nil end
+local uses = tonumber(redis.call('HGET', KEYS[1], 'uses'))
+local expires = redis.call('HGET', KEYS[1], 'expires_at')
+if uses == 0 or (expires ~= '' and tonumber(expires) <= tonumber(ARGV[2])) then return nil end
+if redis.call('SADD', ARGV[3] .. room, ARGV[1]) == 1 and uses > 0 then
+    redis.call('HINCRBY', KEYS[1], 'uses', -1)
+end
+return room
+"""
 
 
 class RedisBackend:
@@ -340,6 +361,8 @@ class RedisBackend:
         self._rooms_page: AsyncScript | None = None
         self._search_read: AsyncScript | None = None
         self._quotes: AsyncScript | None = None
+        self._create_private: AsyncScript | None = None
+        self._redeem: AsyncScript | None = None
 
     async def start(self, deliver: Deliver) -> None:
         retry = Retry(ExponentialBackoff(1, 0.1), 3)
@@ -353,6 +376,8 @@ class RedisBackend:
         self._rooms_page = self._redis.register_script(ROOMS_PAGE)
         self._search_read = self._redis.register_script(SEARCH_READ)
         self._quotes = self._redis.register_script(QUOTES)
+        self._create_private = self._redis.register_script(CREATE_PRIVATE)
+        self._redeem = self._redis.register_script(REDEEM)
         await self._index_names()
         newest = cast(list[Entry], await self._redis.xrevrange(self._key('feed'), count=1))
         self._stopping = False
@@ -384,8 +409,9 @@ class RedisBackend:
         original: list[int | str] = ['', '', ''] if reply_to is None else [*self._find_args(reply_to)]
         sent_at = time.time()
         done = self._key('appended', uuid.uuid4().hex)
-        keys = [self._key('room', room), self._key('feed'), self._key('counts'), self._key('activity'), done,
-                self._key('names'), self._key('changed', room)]  # fmt: skip
+        activity, names = self._summary_keys(room)
+        keys = [self._key('room', room), self._key('feed'), self._key('counts'), activity, done, names,
+                self._key('changed', room)]  # fmt: skip
         values: list[int | str] = [
             self.retention.keep_messages,
             FEED_LENGTH,
@@ -594,11 +620,12 @@ class RedisBackend:
         removed = 0
         batch: list[str] = []
         try:
-            async for room, _ in redis.zscan_iter(self._key('activity'), count=TRIM_BATCH):
-                batch.append(room)
-                if len(batch) >= TRIM_BATCH:
-                    removed += await self._trim_rooms(redis, batch, min_id)
-                    batch = []
+            for activity in (self._key('activity'), self._key('private-activity')):
+                async for room, _ in redis.zscan_iter(activity, count=TRIM_BATCH):
+                    batch.append(room)
+                    if len(batch) >= TRIM_BATCH:
+                        removed += await self._trim_rooms(redis, batch, min_id)
+                        batch = []
             removed += await self._trim_rooms(redis, batch, min_id)
         except RedisError as error:
             log_event(log, logging.WARNING, 'trim_failed', error=error)
@@ -609,7 +636,7 @@ class RedisBackend:
         assert self._trim is not None, 'the Redis backend has not been started'
         async with redis.pipeline(transaction=False) as pipe:
             for room in rooms:
-                keys = [self._key('room', room), self._key('counts'), self._key('activity'), self._key('names'),
+                keys = [self._key('room', room), self._key('counts'), *self._summary_keys(room),
                         self._key('changed', room)]  # fmt: skip
                 await self._trim(keys=keys, args=[room, min_id, self.retention.keep_messages], client=pipe)
             return sum(int(count) for count in await pipe.execute())
@@ -663,6 +690,63 @@ class RedisBackend:
             for entry_id, message in entries:
                 last_id = entry_id
                 deliver(message)
+
+    def _summary_keys(self, room: str) -> tuple[str, str]:
+        """The activity and names zsets `room` is in: a private room's are apart, so the rooms list never sees it."""
+        if is_private(room):
+            return self._key('private-activity'), self._key('private-names')
+        return self._key('activity'), self._key('names')
+
+    async def create_private(self, room: str, owner: str, now: float) -> None:
+        assert self._create_private is not None, 'the Redis backend has not been started'
+        keys = [self._key('private', room), self._key('members', room)]
+        try:
+            created = await self._create_private(keys=keys, args=[owner, repr(now)])
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The room could not be created. Please try again.') from error
+        if not created:
+            raise ChatError(ErrorKind.STORAGE, 'The room could not be created. Please try again.')
+
+    async def access(self, room: str, person: str) -> Access:
+        redis = self._require_started()
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.hget(self._key('private', room), 'owner')
+                pipe.sismember(self._key('members', room), person)
+                owner, member = await pipe.execute()
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The room could not be opened. Please try again.') from error
+        if owner is None or not member:
+            return Access.NONE
+        return Access.OWNER if owner == person else Access.MEMBER
+
+    async def add_invite(self, token_hash: str, room: str, uses: int | None, expires_at: float | None) -> None:
+        """The invite's hash leaves Redis when it expires, so expired invites take no memory."""
+        redis = self._require_started()
+        key = self._key('invite', token_hash)
+        expiry = '' if expires_at is None else repr(expires_at)
+        try:
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.hset(key, items=['room', room, 'uses', -1 if uses is None else uses, 'expires_at', expiry])
+                if expires_at is not None:
+                    pipe.expireat(key, int(expires_at) + 1)
+                await pipe.execute()
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The invite could not be saved. Please try again.') from error
+
+    async def redeem(self, token_hash: str, person: str, now: float) -> str | None:
+        assert self._redeem is not None, 'the Redis backend has not been started'
+        try:
+            room = await self._redeem(
+                keys=[self._key('invite', token_hash)], args=[person, repr(now), self._key('members', '')]
+            )
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The invite could not be used. Please try again.') from error
+        return None if room is None else str(room)
 
     def _require_started(self) -> aioredis.Redis:
         if self._redis is None:

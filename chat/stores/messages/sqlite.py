@@ -34,6 +34,7 @@ from chat.domain.model import (
     quote_of,
     with_quotes,
 )
+from chat.domain.private import PRIVATE_PREFIX, Access
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -138,7 +139,25 @@ END;
 REPLIES = 'ALTER TABLE messages ADD COLUMN reply_to INTEGER;'
 # Mentions: the public tokens of the people a message mentions, space-separated ('' for none), as posted.
 MENTIONS = "ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT '';"
-MIGRATIONS = (MESSAGES_AND_ROOMS, RETENTION, ROOMS_BY_ACTIVITY, CHANGES, SEARCH, REACTIONS, REPLIES, MENTIONS)
+# Private rooms: the owner, the members (people, by browser id) and the invites, each known by its token's hash.
+PRIVATE_ROOMS = """
+CREATE TABLE private_rooms (name TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE members (room TEXT NOT NULL, person TEXT NOT NULL, PRIMARY KEY (room, person)) WITHOUT ROWID;
+CREATE TABLE invites (
+    token_hash TEXT PRIMARY KEY, room TEXT NOT NULL, uses_left INTEGER, expires_at REAL
+) WITHOUT ROWID;
+"""
+MIGRATIONS = (
+    MESSAGES_AND_ROOMS,
+    RETENTION,
+    ROOMS_BY_ACTIVITY,
+    CHANGES,
+    SEARCH,
+    REACTIONS,
+    REPLIES,
+    MENTIONS,
+    PRIVATE_ROOMS,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
 # the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
@@ -364,7 +383,8 @@ class SQLiteBackend:
         """A page walks `rooms_by_activity` back from `after`; a search takes the names in its prefix's range
         of the primary key and sorts those, so it costs what its matches do."""
         db, _ = self._require_started()
-        conditions, parameters = ['1'], list[str | float | int]()
+        # no private room ('~' sorts after every public name's character); '+': a filter, never the index to walk
+        conditions, parameters = ['+name < ?'], list[str | float | int]([PRIVATE_PREFIX])
         if prefix:
             conditions.append('name >= ? AND name < ?')
             parameters += [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]
@@ -380,6 +400,69 @@ class SQLiteBackend:
             log_event(log, logging.ERROR, 'rooms_failed', error=error)
             raise ChatError(ErrorKind.STORAGE, 'The rooms could not be listed.') from error
         return [RoomSummary(*row) for row in rows]
+
+    async def create_private(self, room: str, owner: str, now: float) -> None:
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                await db.execute('BEGIN IMMEDIATE')
+                try:
+                    await db.execute('INSERT INTO private_rooms VALUES (?, ?, ?)', (room, owner, now))
+                    await db.execute('INSERT INTO members VALUES (?, ?)', (room, owner))
+                except BaseException:
+                    await db.rollback()
+                    raise
+                await db.commit()
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The room could not be created. Please try again.') from error
+
+    async def access(self, room: str, person: str) -> Access:
+        db, _ = self._require_started()
+        query = """SELECT owner = :person FROM private_rooms JOIN members ON members.room = name
+                   WHERE name = :room AND person = :person"""
+        try:
+            rows = await db.execute_fetchall(query, {'room': room, 'person': person})
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The room could not be opened. Please try again.') from error
+        return Access.NONE if not rows else Access.OWNER if next(iter(rows))[0] else Access.MEMBER
+
+    async def add_invite(self, token_hash: str, room: str, uses: int | None, expires_at: float | None) -> None:
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                await db.execute('INSERT INTO invites VALUES (?, ?, ?, ?)', (token_hash, room, uses, expires_at))
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The invite could not be saved. Please try again.') from error
+
+    async def redeem(self, token_hash: str, person: str, now: float) -> str | None:
+        """Under the write lock and in one transaction: find the invite, add the member, use a use if it did."""
+        db, _ = self._require_started()
+        valid = """SELECT room FROM invites WHERE token_hash = ? AND (uses_left IS NULL OR uses_left > 0)
+                   AND (expires_at IS NULL OR expires_at > ?)"""
+        async with self._write_lock:
+            try:
+                await db.execute('BEGIN IMMEDIATE')
+                try:
+                    found = next(iter(await db.execute_fetchall(valid, (token_hash, now))), None)
+                    if found is not None:
+                        join = 'INSERT OR IGNORE INTO members VALUES (?, ?)'
+                        async with db.execute(join, (found[0], person)) as cursor:
+                            joined = cursor.rowcount
+                        if joined:
+                            await db.execute(
+                                'UPDATE invites SET uses_left = uses_left - 1 WHERE token_hash = ?', (token_hash,)
+                            )
+                except BaseException:
+                    await db.rollback()
+                    raise
+                await db.commit()
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The invite could not be used. Please try again.') from error
+        return None if found is None else str(found[0])
 
     async def trim(self, now: float) -> int:
         db, _ = self._require_started()
