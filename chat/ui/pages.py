@@ -1,13 +1,16 @@
-"""The routes: `/` is the lobby, `/room/<name>` any other room, `/rooms` the overview; bad names get help."""
+"""The routes: `/` is the lobby, `/room/<name>` any other room, `/rooms` the overview, `/invite/<token>` an invite
+to a private room; bad names get help."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from nicegui import ui
+from starlette.responses import RedirectResponse
 
 from chat.domain.model import DEFAULT_ROOM, ChatError, suggest_room, validate_room
 from chat.domain.rooms import Rooms
+from chat.ui.private_rooms import redeem_page
 from chat.ui.room_page import room_page
 from chat.ui.rooms_page import rooms_page
 from chat.ui.stream import Streams
@@ -30,6 +33,10 @@ def register_pages(rooms: Rooms, streams: Streams, *, reconnect_timeout: float) 
     @ui.page('/rooms')
     async def overview(q: str = '', after: str = '') -> None:
         await rooms_page(rooms, search=q, after=after)
+
+    @ui.page('/invite/{token}')
+    async def invite(token: str) -> RedirectResponse | None:
+        return await redeem_page(rooms, token)
 
     @ui.page('/room/{name}', reconnect_timeout=reconnect_timeout)
     async def named_room(name: str) -> None:

@@ -10,6 +10,7 @@ from nicegui import Client, background_tasks, ui
 
 from chat.domain.model import Author, ChatError, Message, Person
 from chat.domain.presence import Visit
+from chat.domain.private import Access
 from chat.domain.rooms import Rooms
 from chat.domain.search import SearchResults
 from chat.logs import log_event
@@ -20,6 +21,7 @@ from chat.ui.identity import browser_id, public_token, tab_author_id
 from chat.ui.joined_rooms import rooms_drawer
 from chat.ui.mentions import MentionPicker
 from chat.ui.message_list import MessageList
+from chat.ui.private_rooms import InviteButton, private_refusal_page
 from chat.ui.search import RoomSearch
 from chat.ui.stream import RoomStream, Streams
 from chat.ui.theme import apply_colors
@@ -36,9 +38,19 @@ STORE_NOTICE = (
 async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
     """Build the room's page; once the tab is connected, show the history and follow the room live.
 
-    An address that already has its share of open tabs gets a notice instead of the room.
+    An address that already has its share of open tabs gets a notice instead of the room, and a browser that is
+    not a member of a private room the refusal (`chat.ui.private_rooms`), before anything of the room is built.
     """
     client = ui.context.client
+    person = browser_id()
+    try:
+        access = await rooms.access(room, person)
+    except ChatError as error:
+        ui.label(error.message).props('role=alert').mark('store-unavailable')
+        return
+    if access is Access.NONE:
+        private_refusal_page()
+        return
     try:
         client.on_delete(rooms.open_tab(client.ip))
     except ChatError as error:
@@ -52,6 +64,9 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
     client.on_delete(release)
     drawer, joined = rooms_drawer(rooms, streams, room)
     view = RoomView(rooms, stream, client.ip, on_menu=drawer.toggle)
+    if access is Access.OWNER:
+        with view.header:
+            InviteButton(rooms, room, person, str(client.request.base_url))
     await client.connected()
     if not client.is_deleted:
         await view.follow(client, tab_author_id())

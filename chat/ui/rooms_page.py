@@ -24,6 +24,7 @@ from chat.domain.model import (
     validate_room,
 )
 from chat.domain.rooms import Rooms
+from chat.ui.private_rooms import create_private_field
 from chat.ui.room_list import RoomList
 from chat.ui.theme import apply_colors
 
@@ -43,6 +44,7 @@ async def rooms_page(rooms: Rooms, *, search: str = '', after: str = '') -> None
             ui.space()
             ui.link('Back to #lobby', '/')
         open_room_field()
+        create_private_field(rooms)
         searched = search_field(search[:MAX_ROOM_NAME_LENGTH])
         try:
             search = clean_search(search)
