@@ -1,12 +1,21 @@
 """Private rooms as simulated users see them: create one, invite, join by the link; everyone else is refused."""
 
+import inspect
+import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import orjson
 from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
-from chat.domain.private import INVITE_REFUSAL, PRIVATE_REFUSAL
+from chat.domain.model import Author
+from chat.domain.private import INVITE_REFUSAL, PRIVATE_REFUSAL, new_token, private_room_name, token_hash
+from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.room_list import RoomList
+from tests.support.app_process import AppProcess
+from tests.support.protocol import MESSAGE_LIST, Browser, Network, ProtocolClient
 from tests.support.simulated_user import bubbles, eventually, sees_message, send
 
 
@@ -103,3 +112,71 @@ async def test_a_room_name_that_cannot_be_private_is_refused_on_the_rooms_page(u
     await user.open('/rooms')
     user.find(marker='private-room-input').type('Not Valid').trigger('keydown.enter')
     await user.should_see('Private room names use 1 to 33 lowercase letters')
+
+
+async def seed_private_room(data_dir: Path, token: str) -> tuple[str, int]:
+    """A private room owned by a browser that is not in the test, with an invite `token` and one message, written
+    before the app starts; its name and that message's id."""
+    backend = SQLiteBackend(data_dir / 'chat.db')
+    await backend.start(lambda message: None)
+    room = private_room_name('vault')
+    await backend.create_private(room, 'the-owner', time.time())
+    await backend.add_invite(token_hash(token), room, None, None)
+    message = await backend.append(room, Author('owner-tab', 'Owner'), 'secret from before')
+    await backend.stop()
+    return room, message.id
+
+
+def hear_everything(tab: ProtocolClient) -> list[bytes]:
+    """Everything the tab's socket receives from now on, each event's arguments JSON-encoded, as it goes on to the
+    tab's own handlers."""
+    heard: list[bytes] = []
+    handlers = tab.socket.handlers['/']
+    for event, handler in list(handlers.items()):
+
+        async def recorded(*args: Any, handler: Callable[..., Any] = handler) -> None:
+            heard.append(orjson.dumps(args, default=str))
+            result = handler(*args)
+            if inspect.isawaitable(result):
+                await result
+
+        handlers[event] = recorded
+    return heard
+
+
+async def test_a_non_members_socket_gets_nothing_of_a_private_room(
+    start_server: Callable[..., AppProcess], chat_env: Path, network: Network
+) -> None:
+    """Raw protocol clients, as a script would be: the outsider's page of the room, its socket while a member posts
+    there, and its own room's requests naming the private message's id, carry none of the private messages."""
+    token = new_token()
+    room, old_id = await seed_private_room(chat_env, token)
+    server = start_server()
+    member_browser, outsider_browser = Browser(network), Browser(network)
+    joined = await member_browser.http.get(f'{server.url}/invite/{token}')
+    assert (joined.status_code, joined.headers['location']) == (303, f'/room/{room}')
+    member = ProtocolClient(member_browser, f'{server.url}/room/{room}')
+    outsider = ProtocolClient(outsider_browser, f'{server.url}/room/{room}')
+    lobby = ProtocolClient(outsider_browser, f'{server.url}/')
+    refused = await outsider_browser.http.get(f'{server.url}/invite/{new_token()}')
+    assert INVITE_REFUSAL in refused.text and room not in refused.text
+    try:
+        await member.open()
+        await member.wait_for(lambda: list(member.bubbles) == [old_id], 10)
+        await outsider.open()
+        assert PRIVATE_REFUSAL in str(outsider.elements) and 'secret' not in str(outsider.elements)
+        assert not any(element['tag'] == MESSAGE_LIST for element in outsider.elements.values())
+        await lobby.open()
+        heard_by_outsider, heard_by_lobby = hear_everything(outsider), hear_everything(lobby)
+        await member.post('secret said live')
+        await member.wait_for(lambda: any(b.text == 'secret said live' for b in member.bubbles.values()), 10)
+        for request, value in (('resume', 0), ('older', old_id + 1_000_000), ('around', old_id)):
+            await lobby.change(request, value)
+        await lobby.post('lobby message after the requests')  # answered after them: the socket keeps the order
+        await lobby.wait_for(lambda: any('after the requests' in b.text for b in lobby.bubbles.values()), 10)
+        everything = b''.join([*heard_by_outsider, *heard_by_lobby])
+        assert b'after the requests' in everything, 'the recorder hears the socket'
+        assert b'secret' not in everything and room.encode() not in everything
+    finally:
+        for tab in (member, outsider, lobby):
+            await tab.close()
