@@ -1,0 +1,63 @@
+"""A private room in real Chromium: created, refused to a stranger, joined by the owner's invite link, live."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from chat.domain.private import PRIVATE_REFUSAL
+from tests.support.app_process import AppProcess
+from tests.support.browser import MESSAGE_INPUT, PATIENCE, type_and_enter, wait_for_bubbles
+
+pytestmark = pytest.mark.browser
+
+
+def wait_until_usable(driver: WebDriver) -> None:
+    WebDriverWait(driver, PATIENCE).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
+    WebDriverWait(driver, PATIENCE).until(lambda d: d.execute_script('return window.did_handshake === true'))
+
+
+def click_button(driver: WebDriver, text: str) -> None:
+    driver.find_element(By.XPATH, f'//button[contains(., "{text}")]').click()
+
+
+def test_an_invite_link_lets_a_second_browser_into_a_private_room_it_was_refused(
+    chat_server: AppProcess, browser
+) -> None:
+    owner, guest = browser(1280, 800), browser()
+    owner.get(f'{chat_server.url}/rooms')
+    field = WebDriverWait(owner, PATIENCE).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Private room name"]')
+    )
+    field.send_keys('family')
+    click_button(owner, 'Create private room')
+    wait_until_usable(owner)
+    room_url = owner.current_url
+    assert '/room/~family-' in room_url
+    type_and_enter(owner, 'Welcome to the family room')
+    wait_for_bubbles(owner, 1)
+
+    guest.get(room_url)
+    WebDriverWait(guest, PATIENCE).until(lambda d: PRIVATE_REFUSAL in d.find_element(By.TAG_NAME, 'body').text)
+    assert not guest.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT)
+    assert 'Welcome' not in guest.page_source
+
+    owner.find_element(By.CSS_SELECTOR, 'button[aria-label="Invite"]').click()
+    link_field = WebDriverWait(owner, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-invite input'))
+    WebDriverWait(owner, PATIENCE).until(lambda _: '/invite/' in (link_field.get_attribute('value') or ''))
+    link = link_field.get_attribute('value') or ''
+    click_button(owner, 'Copy link')
+    WebDriverWait(owner, PATIENCE).until(lambda d: 'Invite link copied' in d.find_element(By.TAG_NAME, 'body').text)
+
+    guest.get(link)
+    wait_until_usable(guest)
+    assert guest.current_url == room_url
+    assert [text for text, _ in wait_for_bubbles(guest, 1)] == ['Welcome to the family room']
+    ActionChains(owner).send_keys(Keys.ESCAPE).perform()  # closes the invite dialog
+    WebDriverWait(owner, PATIENCE).until(lambda d: not d.find_elements(By.CSS_SELECTOR, '.chat-invite'))
+    type_and_enter(owner, 'Glad you came')
+    assert [text for text, _ in wait_for_bubbles(guest, 2)][-1] == 'Glad you came'
