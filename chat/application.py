@@ -22,6 +22,7 @@ from chat.loop_lag import LoopLag
 from chat.native import MISSING_BACKEND, backend_missing, window_options
 from chat.not_found import not_found
 from chat.security_headers import SecurityHeaders
+from chat.sign_in import SignIn, SignInGate
 from chat.stores.messages import TRIM_EVERY, Backend
 from chat.stores.messages.redis import RedisBackend
 from chat.stores.messages.sqlite import SQLiteBackend, check_database
@@ -37,8 +38,11 @@ TITLE = 'Chat'
 HTTP_LIMITS: dict[str, Any] = {'http': CappedH11Protocol, 'h11_max_incomplete_event_size': 64 * 1024}
 
 
-def build(settings: Settings) -> Rooms:
-    """Create the room model on its store and register the pages; the store opens with the server."""
+def build(settings: Settings, secret: str) -> Rooms:
+    """Create the room model on its store and register the pages; the store opens with the server.
+
+    With `--auth-header`, a gate lets only signed-in page requests through, its ids keyed by the session `secret`.
+    """
     shared_presence = RedisPresence(settings.redis_url) if settings.redis_url else None
     rooms = Rooms(backend(settings), shared_presence, Limits(settings.limits))
     streams = Streams(rooms, keep=MAX_SHOWN)
@@ -50,6 +54,8 @@ def build(settings: Settings) -> Rooms:
     app.on_shutdown(rooms.stop)
     app.timer(TRIM_EVERY, rooms.trim)
     register_pages(rooms, streams, reconnect_timeout=settings.reconnect_timeout)
+    if settings.auth_header:
+        app.add_middleware(SignInGate, sign_in=SignIn.keyed_by(secret, settings.auth_header, settings.auth_name_header))
     app.add_middleware(SecurityHeaders)  # outside the routes, so every response gets the headers
     app.exception_handler(404)(not_found)  # instead of NiceGUI's page, which logs the whole URL and is kept 60 s
 
@@ -116,7 +122,7 @@ def run(settings: Settings) -> None:
     sessions.keep_sessions(settings.data_dir / 'sessions', settings.redis_url)
     if not settings.redis_url:
         expire_sessions(settings)
-    build(settings)
+    build(settings, secret)
     socket_guard.install()
     connection_caps.install(settings.connections_per_ip)
     app.add_middleware(ForwardedWebSocketCaps, limit=settings.connections_per_ip)

@@ -10,6 +10,7 @@ import argparse
 import errno
 import logging
 import os
+import re
 import secrets
 import sys
 import tempfile
@@ -19,7 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Literal, NoReturn
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.connection import parse_url
 
@@ -34,6 +35,8 @@ LIMITS = LimitSettings()
 PROG = 'app.py'
 # 20 tabs' WebSockets and a browser's 6 parallel requests fit many times over; far below 1 024 open files
 CONNECTIONS_PER_IP = 100
+HEADER_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9-]{0,63}')
+PROXY_HEADERS = {'x-forwarded-for', 'x-forwarded-proto', 'forwarded', 'host', 'cookie'}
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +128,14 @@ class Settings(BaseSettings):
     connections_per_ip: int = Field(
         CONNECTIONS_PER_IP, ge=0, description='connections (HTTP and WebSocket) one network address may hold open'
     )
+    auth_header: str | None = Field(
+        None,
+        description='sign-in: the header a trusted proxy names the signed-in person in, e.g. Remote-User '
+        '(default: anyone may chat, without signing in)',
+    )
+    auth_name_header: str | None = Field(
+        None, description='sign-in: the header with the display name, e.g. Remote-Name (default: AUTH_HEADER)'
+    )
 
     @field_validator('room')
     @classmethod
@@ -150,6 +161,27 @@ class Settings(BaseSettings):
             # its ValueError names the problem, e.g. a missing redis:// scheme or a port that is no number
             parse_url(url)  # type: ignore[no-untyped-call]
         return url
+
+    @field_validator('auth_header')
+    @classmethod
+    def _valid_auth_header(cls, header: str | None) -> str | None:
+        if header is not None:
+            _require_header_name(header)
+            if header.lower() in PROXY_HEADERS:
+                raise ValueError(f"{header} is the proxy's own header, not a sign-in name")
+        return header
+
+    @field_validator('auth_name_header')
+    @classmethod
+    def _valid_auth_name_header(cls, header: str | None, info: ValidationInfo) -> str | None:
+        if header is not None:
+            _require_header_name(header)
+            signed_in_by = info.data.get('auth_header')
+            if signed_in_by is None:
+                raise ValueError('needs --auth-header (CHAT_AUTH_HEADER), the header that names who signed in')
+            if header.lower() == signed_in_by.lower():
+                raise ValueError('must differ from --auth-header, which is the default name anyway')
+        return header
 
     @property
     def limits(self) -> LimitSettings:
@@ -206,6 +238,11 @@ class Settings(BaseSettings):
         if path.stat().st_mode & 0o077:
             log_event(log, logging.WARNING, 'storage_secret_readable', path=path, fix=f'chmod 600 {path}')
         return secret
+
+
+def _require_header_name(header: str) -> None:
+    if not HEADER_NAME.fullmatch(header):
+        raise ValueError('must be an HTTP header name, such as Remote-User: letters, digits and "-"')
 
 
 def _write_new_secret(path: Path) -> str:

@@ -179,3 +179,28 @@ def test_the_replaced_history_length_stops_the_start_naming_its_successor(
         parse_settings(argv)
     assert exited.value.code == 2
     assert '--keep-messages (CHAT_KEEP_MESSAGES)' in one_error_line(capsys)
+
+
+def test_sign_in_is_off_by_default_and_takes_header_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (parse_settings([]).auth_header, parse_settings([]).auth_name_header) == (None, None)
+    monkeypatch.setenv('CHAT_AUTH_HEADER', 'Remote-User')
+    settings = parse_settings(['--auth-name-header', 'Remote-Name'])
+    assert (settings.auth_header, settings.auth_name_header) == ('Remote-User', 'Remote-Name')
+
+
+@pytest.mark.parametrize(
+    ('argv', 'says'),
+    [
+        (['--auth-header', 'Remote User'], 'auth_header: Value error, must be an HTTP header name'),
+        (['--auth-header', ''], 'auth_header: Value error, must be an HTTP header name'),
+        (['--auth-header', 'X-Forwarded-For'], 'auth_header: Value error, X-Forwarded-For is the proxy'),
+        (['--auth-name-header', 'Remote-Name'], 'auth_name_header: Value error, needs --auth-header'),
+        (['--auth-header', 'Remote-User', '--auth-name-header', 'remote-user'], 'must differ from --auth-header'),
+    ],
+)
+def test_bad_sign_in_headers_are_refused(argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_settings(argv)
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert says in error and error.count('\n') == 1

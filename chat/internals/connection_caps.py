@@ -8,7 +8,9 @@ once, before it costs more than the accept.
 
 A trusted proxy (uvicorn's `FORWARDED_ALLOW_IPS`, by default this machine) speaks for many clients,
 so its own address is not capped; the WebSockets it forwards, which a proxy holds as long as its
-client does, are counted per client address from `X-Forwarded-For`, once uvicorn has read it.
+client does, are counted per client address from `X-Forwarded-For`, once uvicorn has read it. Each
+request also carries whether its peer is such a proxy (`from_trusted_proxy`), which uvicorn's rewrite
+of the client address hides from the app.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import asyncio
 import functools
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import _TrustedHosts
@@ -27,6 +29,7 @@ from chat.logs import log_event
 
 log = logging.getLogger(__name__)
 
+PEER_TRUSTED = 'chat.peer_trusted'  # the scope key set on each HTTP request's scope
 LOG_EVERY = 60.0  # seconds between two log lines about refused connections, whoever sends them
 PRUNE_EVERY = 1000  # admissions between two sweeps of the addresses whose connections all closed
 
@@ -86,6 +89,26 @@ class CappedH11Protocol(H11Protocol):
         trusted = _trusted(self.config.proxy_headers, _as_text(self.config.forwarded_allow_ips), address)
         if not trusted and not self.held.admit(address, transport):
             transport.abort()
+            return
+        self.app = _MarksPeer(self.app, trusted)
+
+
+class _MarksPeer:
+    """Runs the app (uvicorn's proxy-headers middleware first) with the peer's trust in the scope."""
+
+    def __init__(self, app: Any, trusted: bool) -> None:  # uvicorn's loaded app, typed as ASGI3Application there
+        self.app = app
+        self.trusted = trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[PEER_TRUSTED] = self.trusted
+        await self.app(scope, receive, send)
+
+
+def from_trusted_proxy(scope: Scope) -> bool:
+    """Whether the request came straight from a trusted proxy's address (by default this machine's), whatever
+    client address its `X-Forwarded-For` named; False for a request not served by `CappedH11Protocol`."""
+    return scope.get(PEER_TRUSTED) is True
 
 
 @dataclass(eq=False)  # each is itself, as a transport is

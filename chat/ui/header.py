@@ -9,14 +9,17 @@ from nicegui import ui
 
 from chat.domain.model import ChatError
 from chat.ui.activity import PeopleButton
-from chat.ui.identity import browser_storage, display_name, set_display_name
+from chat.ui.identity import browser_storage, display_name, set_display_name, signed_in
 from chat.ui.mentions import MentionBell
 from chat.ui.stream import RoomStream
 from chat.ui.theme import ThemeToggle
 
 
 class RoomHeader(ui.element):
-    """Shows the room and who is in it; lets the user rename themselves, keeping the last good name on refusal."""
+    """Shows the room and who is in it; lets the user rename themselves, keeping the last good name on refusal.
+
+    Signed in, the name is the one the sign-in proxy gave, shown but not editable.
+    """
 
     def __init__(
         self,
@@ -28,7 +31,9 @@ class RoomHeader(ui.element):
         super().__init__('header')
         self._on_rename = on_rename
         self._storage = browser_storage()
-        self.name = display_name(self._storage)
+        person = signed_in()
+        self._named_by_sign_in = person is not None
+        self.name = person.name if person is not None else display_name(self._storage)
         self.classes('chat-header')
         with self:
             ui.button(icon='menu', on_click=on_menu).props(
@@ -49,12 +54,16 @@ class RoomHeader(ui.element):
                 .classes('chat-name-input')
                 .mark('name-input')
             )
+            if self._named_by_sign_in:
+                self.name_input.props('readonly')
             ThemeToggle(self._storage)
         self.name_input.on('blur', self.rename)
         self.name_input.on('keydown.enter', self.rename)
 
     def rename(self) -> None:
         """Adopt the typed name for the next messages, or show why it cannot be used."""
+        if self._named_by_sign_in:
+            return
         try:
             self.name = set_display_name(self._storage, self.name_input.value or '')
         except ChatError as error:
