@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from chat.domain.rooms import Rooms
+from chat.stores.messages.sqlite import SQLiteBackend
 from tests.support.app_process import AppProcess
 from tests.support.chromium import Chromium
 from tests.support.environment import IN_CI, RECONNECT_TIMEOUT, require_redis_server
@@ -81,6 +83,15 @@ def start_server(chat_env: Path) -> Iterator[Callable[..., AppProcess]]:
 @pytest.fixture
 def chat_server(start_server: Callable[..., AppProcess]) -> AppProcess:
     return start_server()
+
+
+@pytest.fixture
+async def rooms(tmp_path: Path) -> AsyncIterator[Rooms]:
+    """A room model over a fresh SQLite file, started, for tests of the domain without a server."""
+    model = Rooms(SQLiteBackend(tmp_path / 'chat.db'))
+    await model.start()
+    yield model
+    await model.stop()
 
 
 @pytest.fixture

@@ -1,22 +1,10 @@
 """Private rooms in the room model: names that reveal nothing, owners who invite, invites that make members."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from chat.domain.model import ChatError, validate_room
 from chat.domain.private import Access, is_private, private_room_name, token_hash
 from chat.domain.rooms import Rooms
-from chat.stores.messages.sqlite import SQLiteBackend
-
-
-@pytest.fixture
-async def rooms(tmp_path: Path) -> AsyncIterator[Rooms]:
-    model = Rooms(SQLiteBackend(tmp_path / 'chat.db'))
-    await model.start()
-    yield model
-    await model.stop()
 
 
 def test_a_private_name_is_a_room_name_no_public_room_can_have() -> None:

@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,6 @@ from tests.support.text import ANY_TEXT
 
 ALICE = Author('tab-a', 'Alice')
 BOB = Author('tab-b', 'Bob')
-
-
-@pytest.fixture
-async def rooms(tmp_path: Path) -> AsyncIterator[Rooms]:
-    model = Rooms(SQLiteBackend(tmp_path / 'chat.db'))
-    await model.start()
-    yield model
-    await model.stop()
 
 
 async def test_post_reaches_every_subscriber_of_the_room_including_the_sender(rooms: Rooms) -> None:
