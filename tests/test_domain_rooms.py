@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from chat.domain import rooms as rooms_module
 from chat.domain.limits import Limits, LimitSettings
 from chat.domain.model import Author, ChatError, ErrorKind, Message, Person, Quote, public_token
+from chat.domain.notices import NOTICE_AUTHOR, Notice, NoticeKind
 from chat.domain.rooms import STORE_UNAVAILABLE, Rooms
 from chat.stores.messages import Retention
 from chat.stores.messages.sqlite import SQLiteBackend
@@ -420,3 +421,13 @@ async def test_a_reply_to_a_message_not_in_the_room_is_refused_before_anything_i
             await attempt
         assert refused.value.message == 'The message you reply to is no longer in this room; cancel the reply to send.'
     assert await rooms.history('lobby') == []
+
+
+async def test_the_server_announces_a_notice_to_the_room_in_order_with_its_messages(rooms: Rooms) -> None:
+    seen: list[Message] = []
+    rooms.subscribe('lobby', seen.append)
+    posted = await rooms.post('lobby', ALICE, 'hello', ip='10.0.0.1')
+    notice = Notice(NoticeKind.REMOVED, target='browser-b', target_name='Bob')
+    announced = await rooms.announce('lobby', notice)
+    assert (announced.notice, announced.author, announced.text) == (notice, NOTICE_AUTHOR, '')
+    assert seen == [posted, announced] == await rooms.history('lobby')

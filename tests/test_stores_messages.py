@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, Quote, RoomCursor
+from chat.domain.notices import NOTICE_AUTHOR, Notice, NoticeKind
 from chat.domain.private import Access
 from chat.domain.search import clean_search_words, words
 from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
@@ -720,3 +721,40 @@ async def test_memberships_survive_a_restart_of_the_app(make_backend: MakeBacken
     assert await second_run.redeem('hash-1', 'bob', time.time()) == '~club-abc123'
     assert await second_run.access('~club-abc123', 'owner') is Access.OWNER
     await second_run.stop()
+
+
+async def test_a_notice_is_stored_delivered_and_read_back_in_order_but_never_found(started: Started) -> None:
+    notice = Notice(NoticeKind.REMOVED, target='bob', target_name='Bob', reason='spam')
+    before = await started.backend.append('~club-abc123', ALICE, 'hello removed people')
+    written = await started.backend.append('~club-abc123', NOTICE_AUTHOR, '', notice=notice)
+    after = await started.backend.append('~club-abc123', ALICE, 'after')
+    await started.delivered_equals([before, written, after])
+    assert written.notice == notice and written.author == NOTICE_AUTHOR and written.text == ''
+    assert await started.backend.history('~club-abc123') == [before, written, after]
+    assert await started.backend.since('~club-abc123', after=before.id, limit=5) == [written, after]
+    for text in ('removed', 'bob', 'spam'):
+        found = await started.backend.search('~club-abc123', clean_search_words(text), limit=5)
+        assert all(message.notice is None for message in found)
+    with pytest.raises(ChatError) as refused:
+        await started.backend.react('~club-abc123', written.id, ALICE, '👍', on=True)
+    assert refused.value.kind is ErrorKind.GONE, 'a notice is no message to react to'
+
+
+async def test_a_notice_with_an_end_reaches_every_process_and_survives_a_restart(
+    make_backend: MakeBackend, started: Started
+) -> None:
+    """(SQLite: the one process.)"""
+    other = Started(make_backend())
+    await other.backend.start(other.delivered.append)
+    try:
+        notice = Notice(NoticeKind.REMOVED, target_name='Ünïcode ✓', until=1_900_000_000.25)
+        written = await started.backend.append('lobby', NOTICE_AUTHOR, '', notice=notice)
+        await (other if isinstance(started.backend, RedisBackend) else started).delivered_ends_with(written)
+    finally:
+        await other.backend.stop()
+    restarted = make_backend()
+    await restarted.start(lambda message: None)
+    try:
+        assert await restarted.history('lobby') == [written]
+    finally:
+        await restarted.stop()

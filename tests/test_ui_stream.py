@@ -6,6 +6,7 @@ import dataclasses
 import pytest
 
 from chat.domain.model import Author, Message, Quote, Reaction
+from chat.domain.notices import NOTICE_AUTHOR, Notice, NoticeKind
 from chat.ui import stream as stream_module
 from chat.ui.identity import public_token
 from chat.ui.stream import (
@@ -93,3 +94,42 @@ def test_a_reply_goes_out_with_its_quote_and_an_edit_with_its_first_words() -> N
     edited = wire(Message(1, 'lobby', ALICE, 'hi\nthere ' + 'x' * 100, 1.0, edited_at=3.0))
     assert edited['excerpt'] == 'hi there ' + 'x' * 71 + '…', 'what the quotes of it show in each tab'
     assert 'excerpt' not in wire(Message(1, 'lobby', ALICE, '', 1.0, edited_at=4.0, deleted=True))
+
+
+def test_a_notice_goes_out_naming_its_target_by_token_and_its_end_in_milliseconds() -> None:
+    notice = Notice(NoticeKind.REMOVED, target='browser-b', target_name='Bob', until=12.5, reason='spam')
+    data = wire(Message(3, 'lobby', NOTICE_AUTHOR, '', 1.0, notice=notice))
+    assert data['notice'] == {
+        'kind': 'removed',
+        'target': public_token('browser-b'),
+        'name': 'Bob',
+        'until': 12500,
+        'reason': 'spam',
+    }
+    assert data['author'] == '' and 'browser-b' not in str(data), 'nobody is its author; ids never leave the server'
+    untargeted = wire(Message(4, 'lobby', NOTICE_AUTHOR, '', 1.0, notice=Notice(NoticeKind.REMOVED)))
+    assert untargeted['notice']['target'] == '' and untargeted['notice']['until'] is None
+    assert 'notice' not in wire(Message(5, 'lobby', ALICE, 'hi', 1.0))
+
+
+async def test_notice_handlers_run_in_order_before_the_notice_and_what_follows_go_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    emitted: list[int] = []
+    heard: list[tuple[str, int, int]] = []
+
+    async def emit(room: str, event: str, data: dict, *, watch: bool = False) -> None:
+        if event == EVENT:
+            emitted.extend(message['id'] for message in data['messages'])
+
+    monkeypatch.setattr(stream_module.room_broadcast, 'emit', emit)
+    handlers = [
+        lambda message: heard.append(('first', message.id, len(emitted))),
+        lambda message: heard.append(('second', message.id, len(emitted))),
+    ]
+    stream = RoomStream('lobby', keep=10, notice_handlers=handlers)
+    stream.deliver(Message(1, 'lobby', ALICE, 'hi', 1.0))
+    stream.deliver(Message(2, 'lobby', NOTICE_AUTHOR, '', 2.0, notice=Notice(NoticeKind.REMOVED, target='b')))
+    stream.deliver(Message(3, 'lobby', ALICE, 'after', 3.0))
+    await eventually(lambda: emitted == [1, 2, 3])
+    assert heard == [('first', 2, 0), ('second', 2, 0)]

@@ -14,6 +14,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chat.domain.notices import Notice
 
 DEFAULT_ROOM = 'lobby'
 MAX_MESSAGE_LENGTH = 2000
@@ -107,6 +111,7 @@ class Message:
     reply_to: int | None = None
     quote: Quote | None = None
     mentions: tuple[str, ...] = ()  # public tokens of the people it mentions (`chat.domain.mentions`)
+    notice: Notice | None = None  # a line the server wrote, not a person (`chat.domain.notices`)
 
     @property
     def changed(self) -> bool:

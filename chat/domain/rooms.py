@@ -33,6 +33,7 @@ from chat.domain.model import (
     validate_reaction,
     validate_room,
 )
+from chat.domain.notices import NOTICE_AUTHOR, Notice
 from chat.domain.presence import Presence, Visit, Watcher
 from chat.domain.private import (
     Access,
@@ -368,6 +369,16 @@ class Rooms:
         room = await self.backend.redeem(token_hash(token), person, time.time())
         log_event(log, logging.INFO, 'invite_redeemed' if room else 'invite_refused', room=room)
         return room
+
+    async def announce(self, room: str, notice: Notice) -> Message:
+        """Write `notice` into `room` as the server, not a person: stored and delivered as any message is, so every
+        process sees it in order with the room's messages. Not rate-limited: only the server calls it. Raises
+        `ChatError` if the store cannot take it."""
+        room = validate_room(room)
+        await self._ready()
+        message = await self.backend.append(room, NOTICE_AUTHOR, '', notice=notice)
+        log_event(log, logging.INFO, 'notice_announced', room=room, kind=notice.kind)
+        return message
 
     async def trim(self) -> None:
         """Remove the messages the store's retention no longer keeps; the app runs this every `TRIM_EVERY` s.

@@ -6,6 +6,7 @@
 // the add button opens the fixed set. Chips and buttons draw their glyphs from attributes, so a bubble's text
 // is its message alone. Every bubble has a Reply button; a reply shows the quote of its original (drawn from
 // attributes too), which brings the original into view, and follows the original's edits and deletion here.
+// A notice (`notice`) is a centered line with no author and no buttons, worded from its kind.
 import { follow } from "chat-room-socket";
 
 const BOTTOM_SLACK = 48;
@@ -14,6 +15,10 @@ const BOTTOM_SLACK = 48;
 // deletion is final.
 const revision = (m) => (m.deleted ? Infinity : Math.max(m.edited || 0, m.reacted || 0));
 const LONG_PRESS_MS = 500;
+// A notice is a line the server wrote (chat/domain/notices.py); its words are made here, one line per kind.
+const NOTICES = {
+  removed: (n) => `The owner removed ${n.name || "a member"} from the room`,
+};
 
 export default {
   template: `
@@ -22,9 +27,11 @@ export default {
         <div class="chat-column">
           <q-btn v-if="hasOlder" flat no-caps dense icon="history" class="chat-load-older"
             :disable="loading" label="Load older messages" @click="older" />
-          <div v-for="(m, i) in list" :key="m.id" :class="[bubbleClass(m, i), { mentioned: mentionsMe(m) }]" :data-author="m.name" :data-id="m.id"
+          <template v-for="(m, i) in list" :key="m.id"><div v-if="m.notice" class="chat-notice-line" role="article"
+            :data-id="m.id" :data-time="clock(m.at)" :title="date(m.at)" :tabindex="m.id === stop ? 0 : -1"
+            @keydown="bubbleKey($event, m)" @focusin="entered($event, m)">{{ noticeText(m.notice) }}</div><div v-else :class="[bubbleClass(m, i), { mentioned: mentionsMe(m) }]" :data-author="m.name" :data-id="m.id"
             :data-time="stamp(m)" :title="when(m)" role="article" :tabindex="m.id === stop ? 0 : -1"
-            @keydown="bubbleKey($event, m)" @focusin="entered($event, m)" @focusout="left($event, m)"><button v-if="m.reply && !m.deleted && editing !== m.id" type="button" class="chat-quote" :tabindex="inner(m)" :data-name="m.reply.name" :data-text="quoteText(m.reply)" :aria-label="quoteLabel(m.reply)" :disabled="!m.reply.name" @click="reveal(m.reply.id)"></button><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" :tabindex="inner(m)" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :tabindex="inner(m)" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-reply" :tabindex="inner(m)" aria-label="Reply" @click="$emit('reply', m.id)"></button><button type="button" class="chat-react-add" :tabindex="inner(m)" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" :tabindex="inner(m)" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div>
+            @keydown="bubbleKey($event, m)" @focusin="entered($event, m)" @focusout="left($event, m)"><button v-if="m.reply && !m.deleted && editing !== m.id" type="button" class="chat-quote" :tabindex="inner(m)" :data-name="m.reply.name" :data-text="quoteText(m.reply)" :aria-label="quoteLabel(m.reply)" :disabled="!m.reply.name" @click="reveal(m.reply.id)"></button><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" :tabindex="inner(m)" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :tabindex="inner(m)" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-reply" :tabindex="inner(m)" aria-label="Reply" @click="$emit('reply', m.id)"></button><button type="button" class="chat-react-add" :tabindex="inner(m)" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" :tabindex="inner(m)" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div></template>
         </div>
       </div>
       <q-btn v-if="unseen || detached" rounded unelevated no-caps icon="arrow_downward" class="chat-jump"
@@ -456,6 +463,10 @@ export default {
           shown.close();
         };
       }
+    },
+    noticeText(notice) {
+      const words = NOTICES[notice.kind];
+      return words ? words(notice) : "";
     },
     bubbleClass(m, i) {
       const previous = i ? this.list[i - 1] : null;

@@ -25,10 +25,11 @@ import asyncio
 import itertools
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from chat.domain.model import Activity, Message, excerpt
+from chat.domain.notices import Notice
 from chat.domain.rooms import Rooms
 from chat.internals import room_broadcast
 from chat.logs import log_event
@@ -47,6 +48,7 @@ COALESCE_SECONDS = 0.005  # under load, what arrives within this long after an e
 CHANGE_HOLD_SECONDS = 0.15  # the longest a change waits to go out with the next emit
 Wire = dict[str, Any]
 ActivityListener = Callable[[Activity], None]
+NoticeHandler = Callable[[Message], None]  # what the process does on a notice (`Streams.on_notice`)
 
 
 def wire(message: Message) -> Wire:
@@ -92,7 +94,20 @@ def wire(message: Message) -> Wire:
         data['excerpt'] = excerpt(message.text)
     if message.mentions:
         data['mentions'] = list(message.mentions)
+    if message.notice is not None:
+        data.update(author='', notice=notice_wire(message.notice))
     return data
+
+
+def notice_wire(notice: Notice) -> Wire:
+    """A notice as tabs receive it: the browser words it from its `kind`; whom it is about by public token only."""
+    return {
+        'kind': notice.kind.value,
+        'target': public_token(notice.target) if notice.target else '',
+        'name': notice.target_name,
+        'until': None if notice.until is None else int(notice.until * 1000),
+        'reason': notice.reason,
+    }
 
 
 def watch_news(room: str, fresh: list[Wire]) -> Wire:
@@ -112,8 +127,9 @@ class RoomStream:
     the server tell what a tab shows without keeping anything per tab (see `since`).
     """
 
-    def __init__(self, room: str, keep: int) -> None:
+    def __init__(self, room: str, keep: int, notice_handlers: Sequence[NoticeHandler] = ()) -> None:
         self.room = room
+        self._notice_handlers = notice_handlers
         self.followers = 0
         self.watchers = 0
         self.sequence = 0
@@ -131,7 +147,13 @@ class RoomStream:
         self._last_emit = float('-inf')
 
     def deliver(self, message: Message) -> None:
-        """Queue `message` for every tab of the room; one emit carries whatever is queued when it starts."""
+        """Queue `message` for every tab of the room; one emit carries whatever is queued when it starts.
+
+        A notice first goes to the process's notice handlers, in order: what they do (a removed member's tabs leave
+        the room) is done before the notice, or anything after it, goes out.
+        """
+        if message.notice is not None and not message.changed:
+            self._handle_notice(message)
         self.sequence += 1
         self._recent.append((self.sequence, message))
         if message.changed:
@@ -139,6 +161,15 @@ class RoomStream:
         else:
             self._pending.append(wire(message))
             self._schedule()
+
+    def _handle_notice(self, message: Message) -> None:
+        for handler in tuple(self._notice_handlers):
+            try:
+                handler(message)
+            except Exception:
+                log_event(
+                    log, logging.ERROR, 'notice_handler_failed', room=self.room, message_id=message.id, exc_info=True
+                )
 
     def show_activity(self, activity: Activity) -> None:
         """The watcher of every visit to the room: presence hands each visit the same snapshot, worded and sent once.
@@ -248,6 +279,12 @@ class Streams:
         self.rooms = rooms
         self.keep = keep
         self._streams: dict[str, tuple[RoomStream, Callable[[], None]]] = {}
+        self._notice_handlers: list[NoticeHandler] = []
+
+    def on_notice(self, handler: NoticeHandler) -> None:
+        """Call `handler` with every notice of every room that has a tab in this process, once per process (not per
+        tab), before the notice or anything after it goes out to the room's tabs."""
+        self._notice_handlers.append(handler)
 
     def follow(self, room: str) -> tuple[RoomStream, Callable[[], None]]:
         """The room's stream, started for the room's first tab, and the function the tab calls when it is gone."""
@@ -264,7 +301,7 @@ class Streams:
 
     def _start(self, room: str) -> RoomStream:
         if room not in self._streams:
-            stream = RoomStream(room, self.keep)
+            stream = RoomStream(room, self.keep, self._notice_handlers)
             self._streams[room] = stream, self.rooms.subscribe(room, stream.deliver)
         return self._streams[room][0]
 

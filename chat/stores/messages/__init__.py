@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chat.domain.model import Author, Message, Quote, RoomCursor, RoomSummary
+from chat.domain.notices import Notice
 from chat.domain.private import Access
 from chat.domain.search import Search
 
@@ -52,10 +53,20 @@ class Backend(Protocol):
         """Stop delivering and release the store."""
 
     async def append(
-        self, room: str, author: Author, text: str, *, reply_to: int | None = None, mentions: tuple[str, ...] = ()
+        self,
+        room: str,
+        author: Author,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        mentions: tuple[str, ...] = (),
+        notice: Notice | None = None,
     ) -> Message:
         """Store a message durably, with the tokens of the people it `mentions`, and return it with its id; raise
         `ChatError(STORAGE)` if that fails. Edits and reactions keep the mentions as they were posted.
+
+        A `notice` (`chat.domain.notices`) is stored with it: it is read back with it, a search never finds it, and
+        nobody reacts to it (GONE).
 
         A reply (`reply_to`) is stored only if its original is a message of `room`, in the same atomic step;
         else `ChatError` GONE (`no_original`).

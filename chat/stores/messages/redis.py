@@ -47,6 +47,7 @@ from chat.domain.model import (
     quote_of,
     with_quotes,
 )
+from chat.domain.notices import Notice, notice_from_json, notice_json
 from chat.domain.private import Access, is_private
 from chat.domain.search import Search
 from chat.logs import log_event
@@ -119,7 +120,7 @@ end
 # ARGV[1] is --keep-messages (0: all); the room is trimmed exactly, so Redis keeps what SQLite keeps. A reply
 # (ARGV[8] the original's stream id, ARGV[9] its LEX id, ARGV[10] its message id; '' for none) is stored only if
 # its original is in the room; it keeps only the id. ARGV[11] is the mentions (tokens, space-separated), a field
-# only when there are any.
+# only when there are any; ARGV[12] a notice (JSON, `chat.domain.notices`), likewise.
 APPEND = (
     ROOM_FUNCTIONS
     + FIND_FUNCTIONS
@@ -135,6 +136,10 @@ end
 if ARGV[11] ~= '' then
     table.insert(fields, 'mentions')
     table.insert(fields, ARGV[11])
+end
+if ARGV[12] ~= '' then
+    table.insert(fields, 'notice')
+    table.insert(fields, ARGV[12])
 end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'room', ARGV[7], unpack(fields))
 redis.call('XADD', KEYS[1], id, unpack(fields))
@@ -245,7 +250,7 @@ REACT = (
 if redis.call('EXISTS', KEYS[4]) == 1 then return current() end
 local state, old = load()
 local reply
-if not state or state.deleted == '1' then
+if not state or state.deleted == '1' or state.notice then
     reply = cjson.encode({'gone'})
 else
     local reactions, kept = state.reactions and cjson.decode(state.reactions) or {}, {}
@@ -403,7 +408,14 @@ class RedisBackend:
         self._redis = self._feed = None
 
     async def append(
-        self, room: str, author: Author, text: str, *, reply_to: int | None = None, mentions: tuple[str, ...] = ()
+        self,
+        room: str,
+        author: Author,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        mentions: tuple[str, ...] = (),
+        notice: Notice | None = None,
     ) -> Message:
         assert self._append is not None, 'the Redis backend has not been started'
         original: list[int | str] = ['', '', ''] if reply_to is None else [*self._find_args(reply_to)]
@@ -422,6 +434,7 @@ class RedisBackend:
             room,
             *original,
             ' '.join(mentions),
+            '' if notice is None else notice_json(notice),
         ]
         try:
             stream_id: str = await self._append(keys=keys, args=values)  # the script returns the new id
@@ -430,7 +443,9 @@ class RedisBackend:
             raise ChatError(ErrorKind.UNAVAILABLE, UNAVAILABLE) from error
         if stream_id == 'no_original':
             raise no_original()
-        message = Message(to_int(stream_id), room, author, text, sent_at, reply_to=reply_to, mentions=mentions)
+        message = Message(
+            to_int(stream_id), room, author, text, sent_at, reply_to=reply_to, mentions=mentions, notice=notice
+        )
         return (await self._quoted(room, [message], UNAVAILABLE))[0]
 
     async def edit(self, room: str, message_id: int, author_id: str, text: str) -> Message:
@@ -810,4 +825,5 @@ def _message(room: str, stream_id: str, fields: dict[str, str]) -> Message:
         reacted_at,
         int(fields['reply_to']) if 'reply_to' in fields else None,
         mentions=tuple(fields.get('mentions', '').split()),
+        notice=notice_from_json(fields['notice']) if 'notice' in fields else None,
     )

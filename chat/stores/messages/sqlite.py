@@ -34,6 +34,7 @@ from chat.domain.model import (
     quote_of,
     with_quotes,
 )
+from chat.domain.notices import Notice, notice_from_json, notice_json
 from chat.domain.private import PRIVATE_PREFIX, Access
 from chat.domain.search import Search
 from chat.logs import log_event
@@ -147,6 +148,8 @@ CREATE TABLE invites (
     token_hash TEXT PRIMARY KEY, room TEXT NOT NULL, uses_left INTEGER, expires_at REAL
 ) WITHOUT ROWID;
 """
+# Notices: a message the server wrote (`chat.domain.notices`), its notice as JSON; NULL for a person's message.
+NOTICES = 'ALTER TABLE messages ADD COLUMN notice TEXT;'
 MIGRATIONS = (
     MESSAGES_AND_ROOMS,
     RETENTION,
@@ -157,6 +160,7 @@ MIGRATIONS = (
     REPLIES,
     MENTIONS,
     PRIVATE_ROOMS,
+    NOTICES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
@@ -166,7 +170,7 @@ EXPIRE_OLDEST = (
 )
 ROOMS_OVER = 'SELECT name, message_count - :keep FROM rooms WHERE message_count > :keep LIMIT :batch'
 TRIM_ROOM = 'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE room = :room ORDER BY id LIMIT :count)'
-COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions'
+COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions, notice'
 # A later change (edit or reaction) never gets an earlier time than the message's last one.
 LATER = 'max(:now, coalesce(edited_at, 0) + 0.000001, coalesce(reacted_at, 0) + 0.000001)'
 # The author check and the change are one statement; a deletion takes the mentions with the text.
@@ -179,7 +183,7 @@ FROM messages_search JOIN messages ON messages.id = messages_search.rowid
 WHERE messages_search MATCH :query AND messages_search.rowid < :before AND messages.room = :room
 ORDER BY messages_search.rowid DESC LIMIT :limit"""
 REACTED = f"""UPDATE messages SET reacted_at = {LATER}
-    WHERE id = :id AND room = :room AND NOT deleted RETURNING {COLUMNS}"""
+    WHERE id = :id AND room = :room AND NOT deleted AND notice IS NULL RETURNING {COLUMNS}"""
 REACT_ON = """INSERT OR IGNORE INTO reactions (message_id, author_id, emoji, author_name)
     VALUES (:id, :author_id, :emoji, :author_name)"""
 REACT_OFF = 'DELETE FROM reactions WHERE message_id = :id AND author_id = :author_id AND emoji = :emoji'
@@ -187,8 +191,8 @@ READ_QUOTES = (
     f'SELECT id, author_name, substr(text, 1, {QUOTE_SOURCE}), deleted FROM messages WHERE room = ? AND id IN ({{}})'
 )
 INSERT = (
-    'INSERT INTO messages (room, author_id, author_name, text, sent_at, reply_to, mentions)'
-    ' VALUES (?, ?, ?, ?, ?, ?, ?)'
+    'INSERT INTO messages (room, author_id, author_name, text, sent_at, reply_to, mentions, notice)'
+    ' VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
 )
 READ_REACTIONS = (
     'SELECT message_id, emoji, author_id, author_name FROM reactions WHERE message_id IN ({}) ORDER BY rowid'
@@ -238,7 +242,14 @@ class SQLiteBackend:
         self._deliver = None
 
     async def append(
-        self, room: str, author: Author, text: str, *, reply_to: int | None = None, mentions: tuple[str, ...] = ()
+        self,
+        room: str,
+        author: Author,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        mentions: tuple[str, ...] = (),
+        notice: Notice | None = None,
     ) -> Message:
         """Insert the message; a reply's original is looked up under the same lock that every change takes, so it
         cannot go between the check and the insert."""
@@ -249,14 +260,17 @@ class SQLiteBackend:
                 quotes = {} if reply_to is None else await _quotes(db, room, [reply_to])
                 if reply_to is not None and not quotes:
                     raise no_original()
+                stored_notice = None if notice is None else notice_json(notice)
                 cursor = await db.execute(
-                    INSERT, (room, author.id, author.name, text, sent_at, reply_to, ' '.join(mentions))
+                    INSERT, (room, author.id, author.name, text, sent_at, reply_to, ' '.join(mentions), stored_notice)
                 )
             except sqlite3.Error as error:
                 log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
                 raise ChatError(ErrorKind.STORAGE, 'Your message could not be saved. Please try again.') from error
             assert cursor.lastrowid is not None
-            posted = Message(cursor.lastrowid, room, author, text, sent_at, reply_to=reply_to, mentions=mentions)
+            posted = Message(
+                cursor.lastrowid, room, author, text, sent_at, reply_to=reply_to, mentions=mentions, notice=notice
+            )
             (message,) = with_quotes([posted], quotes)
             deliver(message)
         return message
@@ -521,7 +535,7 @@ def fts_query(search: Search) -> str:
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions = row
+    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions, notice = row
     return Message(
         id_,
         room,
@@ -533,6 +547,7 @@ def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
         reacted_at=reacted_at,
         reply_to=reply_to,
         mentions=tuple(mentions.split()),
+        notice=None if notice is None else notice_from_json(notice),
     )
 
 
