@@ -11,6 +11,7 @@ from chat.domain import rooms as rooms_module
 from chat.domain.limits import Limits, LimitSettings
 from chat.domain.model import Author, ChatError, ErrorKind, Message, Person, Quote, public_token
 from chat.domain.notices import NOTICE_AUTHOR, Notice, NoticeKind
+from chat.domain.private import Access
 from chat.domain.rooms import STORE_UNAVAILABLE, Rooms
 from chat.stores.messages import Retention
 from chat.stores.messages.sqlite import SQLiteBackend
@@ -431,3 +432,37 @@ async def test_the_server_announces_a_notice_to_the_room_in_order_with_its_messa
     announced = await rooms.announce('lobby', notice)
     assert (announced.notice, announced.author, announced.text) == (notice, NOTICE_AUTHOR, '')
     assert seen == [posted, announced] == await rooms.history('lobby')
+
+
+async def test_only_the_owner_removes_a_member_who_loses_the_room_and_the_room_is_told(rooms: Rooms) -> None:
+    room = await rooms.create_private('club', 'owner')
+    invite = await rooms.invite(room, 'owner')
+    await rooms.redeem(invite.token, 'bob')
+    await rooms.redeem(invite.token, 'carol')
+    await rooms.remember_name(room, 'bob', 'Bob')
+    seen: list[Message] = []
+    rooms.subscribe(room, seen.append)
+    for who, whom in (('carol', 'bob'), ('owner', 'owner')):
+        with pytest.raises(ChatError):
+            await rooms.remove_member(room, who, whom)
+    assert await rooms.remove_member(room, 'owner', 'bob') is True
+    assert await rooms.access(room, 'bob') is Access.NONE
+    (notice,) = [message.notice for message in seen]
+    assert notice == Notice(NoticeKind.REMOVED, target='bob', target_name='Bob')
+    assert await rooms.remove_member(room, 'owner', 'bob') is False
+    assert len(seen) == 1, 'no second notice for someone who was no member'
+
+
+async def test_only_the_owner_lists_and_revokes_invites(rooms: Rooms) -> None:
+    room = await rooms.create_private('club', 'owner')
+    invite = await rooms.invite(room, 'owner')
+    await rooms.redeem(invite.token, 'bob')
+    with pytest.raises(ChatError):
+        await rooms.invites(room, 'bob')
+    (listed,) = await rooms.invites(room, 'owner')
+    assert invite.token not in repr(listed)
+    with pytest.raises(ChatError):
+        await rooms.revoke_invite(room, 'bob', listed.id)
+    assert await rooms.revoke_invite(room, 'owner', "x' OR 1") is False
+    assert await rooms.revoke_invite(room, 'owner', listed.id) is True
+    assert await rooms.redeem(invite.token, 'carol') is None

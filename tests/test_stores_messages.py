@@ -14,7 +14,7 @@ import pytest
 
 from chat.domain.model import Author, ChatError, ErrorKind, Message, Quote, RoomCursor
 from chat.domain.notices import NOTICE_AUTHOR, Notice, NoticeKind
-from chat.domain.private import Access
+from chat.domain.private import Access, Member
 from chat.domain.search import clean_search_words, words
 from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
 from chat.stores.messages import redis as redis_store
@@ -758,3 +758,50 @@ async def test_a_notice_with_an_end_reaches_every_process_and_survives_a_restart
         assert await restarted.history('lobby') == [written]
     finally:
         await restarted.stop()
+
+
+async def test_the_owner_sees_the_members_with_the_names_they_last_had_and_removes_one(started: Started) -> None:
+    store = started.backend
+    await store.create_private('~club-abc123', 'owner', time.time())
+    await store.add_invite('hash-1', '~club-abc123', None, None)
+    for person in ('bob', 'carol'):
+        await store.redeem('hash-1', person, time.time())
+    await store.remember_name('~club-abc123', 'bob', 'Bob')
+    await store.remember_name('~club-abc123', 'bob', 'Bobby')
+    await store.remember_name('~club-abc123', 'owner', 'Olga')
+    await store.remember_name('~club-abc123', 'stranger', 'Eve')  # no member: nothing to remember
+    assert await store.members('~club-abc123') == [
+        Member('owner', 'Olga', owner=True),
+        Member('bob', 'Bobby', owner=False),
+        Member('carol', '', owner=False),
+    ]
+    assert await store.remove_member('~club-abc123', 'bob') is True
+    assert await store.remove_member('~club-abc123', 'bob') is False
+    assert await store.access('~club-abc123', 'bob') is Access.NONE
+    assert [member.person for member in await store.members('~club-abc123')] == ['owner', 'carol']
+    assert await store.redeem('hash-1', 'bob', time.time()) == '~club-abc123', 'a new invite makes them a member again'
+    assert await store.members('~no-such-room') == []
+
+
+async def test_the_owner_lists_the_open_invites_by_id_and_revokes_one(started: Started) -> None:
+    store = started.backend
+    now = time.time()
+    await store.create_private('~club-abc123', 'owner', now)
+    await store.create_private('~other-abc123', 'owner', now)
+    await store.add_invite('a' * 64, '~club-abc123', 3, now + 3600)
+    await store.add_invite('b' * 64, '~club-abc123', None, None)
+    await store.add_invite('c' * 64, '~other-abc123', None, None)
+    await store.add_invite('d' * 64, '~club-abc123', 1, None)
+    await store.redeem('d' * 64, 'bob', now)  # used up: no longer open
+    await store.redeem('a' * 64, 'carol', now)
+    listed = await store.invites('~club-abc123')
+    assert [(i.id, i.uses_left, i.expires_at) for i in listed] == [
+        ('aaaaaaaaaaaa', 2, now + 3600),
+        ('bbbbbbbbbbbb', None, None),
+    ]
+    assert all(now - 5 < invite.created_at < time.time() + 1 for invite in listed)
+    assert 'a' * 64 not in repr(listed), 'an invite is named by a short prefix of its hash, never in full'
+    assert await store.revoke_invite('~other-abc123', 'aaaaaaaaaaaa') is False, 'only in its own room'
+    assert await store.revoke_invite('~club-abc123', 'aaaaaaaaaaaa') is True
+    assert await store.redeem('a' * 64, 'dave', now) is None
+    assert [invite.id for invite in await store.invites('~club-abc123')] == ['bbbbbbbbbbbb']

@@ -83,3 +83,38 @@ def check_invite_limits(uses: int | None, days: float | None) -> None:
 
 def private_refusal() -> ChatError:
     return ChatError(ErrorKind.NOT_YOURS, PRIVATE_REFUSAL)
+
+
+INVITE_ID_LENGTH = 12  # hex characters of an invite's hash that name it to its owner: enough to tell invites apart
+INVITE_ID_PATTERN = re.compile(f'[0-9a-f]{{{INVITE_ID_LENGTH}}}')
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member of a private room as its owner sees them: `person` stays on the server; `name` is the display name
+    they last had there ('' before they opened it)."""
+
+    person: str
+    name: str
+    owner: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvite:
+    """An invite its owner may revoke: named by `id`, the start of its token's hash, never by the token."""
+
+    id: str
+    created_at: float
+    uses_left: int | None  # None: any number
+    expires_at: float | None  # None: never
+
+
+def invite_id(token_hash: str) -> str:
+    return token_hash[:INVITE_ID_LENGTH]
+
+
+def in_member_order(members: list[Member]) -> list[Member]:
+    """The owner first, then the members by name, those not named yet last."""
+    return sorted(
+        members, key=lambda member: (not member.owner, not member.name, member.name.casefold(), member.person)
+    )

@@ -33,11 +33,14 @@ from chat.domain.model import (
     validate_reaction,
     validate_room,
 )
-from chat.domain.notices import NOTICE_AUTHOR, Notice
+from chat.domain.notices import NOTICE_AUTHOR, Notice, NoticeKind
 from chat.domain.presence import Presence, Visit, Watcher
 from chat.domain.private import (
+    INVITE_ID_PATTERN,
     Access,
     Invite,
+    Member,
+    OpenInvite,
     check_invite_limits,
     is_private,
     new_token,
@@ -379,6 +382,48 @@ class Rooms:
         message = await self.backend.append(room, NOTICE_AUTHOR, '', notice=notice)
         log_event(log, logging.INFO, 'notice_announced', room=room, kind=notice.kind)
         return message
+
+    async def members(self, room: str, owner: str) -> list[Member]:
+        """The members of `room` for its owner `owner`; raises `ChatError` for anyone else."""
+        await self._owned(room, owner)
+        return await self.backend.members(room)
+
+    async def remove_member(self, room: str, owner: str, member: str) -> bool:
+        """Take `member` out of `room` and tell the room (a REMOVED notice, on which every process closes the
+        member's tabs of it); whether they were a member. Only the owner removes, and not themself."""
+        await self._owned(room, owner)
+        if member == owner:
+            raise ChatError(ErrorKind.NOT_YOURS, 'The owner stays a member of their room.')
+        name = next((known.name for known in await self.backend.members(room) if known.person == member), '')
+        if not await self.backend.remove_member(room, member):
+            return False
+        await self.announce(room, Notice(NoticeKind.REMOVED, target=member, target_name=name))
+        log_event(log, logging.INFO, 'member_removed', room=room)
+        return True
+
+    async def invites(self, room: str, owner: str) -> list[OpenInvite]:
+        """The open invites of `room` for its owner `owner`; raises `ChatError` for anyone else."""
+        await self._owned(room, owner)
+        return await self.backend.invites(room)
+
+    async def revoke_invite(self, room: str, owner: str, invite_id: str) -> bool:
+        """Revoke the invite named `invite_id`: its link makes no member any more. Only the owner revokes."""
+        await self._owned(room, owner)
+        if not INVITE_ID_PATTERN.fullmatch(invite_id):
+            return False
+        revoked = await self.backend.revoke_invite(room, invite_id)
+        log_event(log, logging.INFO, 'invite_revoked' if revoked else 'invite_not_revoked', room=room)
+        return revoked
+
+    async def remember_name(self, room: str, person: str, name: str) -> None:
+        """Keep the display name a member of private room `room` has now, for the owner's list of members."""
+        if is_private(room):
+            await self._ready()
+            await self.backend.remember_name(room, person, name)
+
+    async def _owned(self, room: str, person: str) -> None:
+        if await self.access(room, person) is not Access.OWNER:
+            raise private_refusal()
 
     async def trim(self) -> None:
         """Remove the messages the store's retention no longer keeps; the app runs this every `TRIM_EVERY` s.

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from chat.domain.model import Author, Message, Quote, RoomCursor, RoomSummary
 from chat.domain.notices import Notice
-from chat.domain.private import Access
+from chat.domain.private import Access, Member, OpenInvite
 from chat.domain.search import Search
 
 Deliver = Callable[[Message], None]
@@ -137,6 +137,22 @@ class Backend(Protocol):
         """Make `person` a member of the room the invite `token_hash` is for and return its name, using one of the
         invite's uses, in one atomic step; None for an invite that does not exist, expired or was used up.
         A person who is already a member uses none."""
+
+    async def members(self, room: str) -> list[Member]:
+        """The members of private room `room` (none if there is no such room), owner first, each with the name they
+        last had there (`remember_name`)."""
+
+    async def remember_name(self, room: str, person: str, name: str) -> None:
+        """Keep `name` as the one `person` has in private room `room`, if they are a member; else nothing."""
+
+    async def remove_member(self, room: str, person: str) -> bool:
+        """Take `person`'s membership of `room` away (their name with it); whether they were a member."""
+
+    async def invites(self, room: str) -> list[OpenInvite]:
+        """The invites to `room` that may still make a member (uses left, not expired), oldest first."""
+
+    async def revoke_invite(self, room: str, invite_id: str) -> bool:
+        """Delete the invite to `room` named `invite_id` (`chat.domain.private.invite_id`); whether there was one."""
 
     async def reachable(self) -> bool:
         """Whether the store answers now; for health checks, so it must be quick and never raise."""

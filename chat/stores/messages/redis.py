@@ -48,7 +48,7 @@ from chat.domain.model import (
     with_quotes,
 )
 from chat.domain.notices import Notice, notice_from_json, notice_json
-from chat.domain.private import Access, is_private
+from chat.domain.private import Access, Member, OpenInvite, in_member_order, invite_id, is_private
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -346,6 +346,11 @@ end
 return room
 """
 
+# The name person ARGV[1] last had in a private room (KEYS[2], a hash), kept only while they are a member (KEYS[1]).
+REMEMBER_NAME = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
+"""
+
 
 class RedisBackend:
     """Messages in Redis Streams; delivery to this process comes only from the shared feed."""
@@ -368,6 +373,7 @@ class RedisBackend:
         self._quotes: AsyncScript | None = None
         self._create_private: AsyncScript | None = None
         self._redeem: AsyncScript | None = None
+        self._remember_name: AsyncScript | None = None
 
     async def start(self, deliver: Deliver) -> None:
         retry = Retry(ExponentialBackoff(1, 0.1), 3)
@@ -383,6 +389,7 @@ class RedisBackend:
         self._quotes = self._redis.register_script(QUOTES)
         self._create_private = self._redis.register_script(CREATE_PRIVATE)
         self._redeem = self._redis.register_script(REDEEM)
+        self._remember_name = self._redis.register_script(REMEMBER_NAME)
         await self._index_names()
         newest = cast(list[Entry], await self._redis.xrevrange(self._key('feed'), count=1))
         self._stopping = False
@@ -745,8 +752,10 @@ class RedisBackend:
         try:
             async with redis.pipeline(transaction=True) as pipe:
                 pipe.hset(key, items=['room', room, 'uses', -1 if uses is None else uses, 'expires_at', expiry])
+                pipe.hset(key, 'created_at', repr(time.time()))
                 if expires_at is not None:
                     pipe.expireat(key, int(expires_at) + 1)
+                pipe.sadd(self._key('room-invites', room), token_hash)
                 await pipe.execute()
         except RedisError as error:
             log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
@@ -763,6 +772,80 @@ class RedisBackend:
             raise ChatError(ErrorKind.UNAVAILABLE, 'The invite could not be used. Please try again.') from error
         return None if room is None else str(room)
 
+    async def members(self, room: str) -> list[Member]:
+        redis = self._require_started()
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.hget(self._key('private', room), 'owner')
+                pipe.smembers(self._key('members', room))
+                pipe.hgetall(self._key('member-names', room))
+                owner, people, names = await pipe.execute()
+        except RedisError as error:
+            raise _private_failure(room, error, "The room's members could not be read. Please try again.") from error
+        if owner is None:
+            return []
+        return in_member_order([Member(person, names.get(person, ''), person == owner) for person in people])
+
+    async def remember_name(self, room: str, person: str, name: str) -> None:
+        assert self._remember_name is not None, 'the Redis backend has not been started'
+        keys = [self._key('members', room), self._key('member-names', room)]
+        try:
+            await self._remember_name(keys=keys, args=[person, name])
+        except RedisError as error:
+            raise _private_failure(room, error, 'The room could not be changed. Please try again.') from error
+
+    async def remove_member(self, room: str, person: str) -> bool:
+        redis = self._require_started()
+        try:
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.srem(self._key('members', room), person)
+                pipe.hdel(self._key('member-names', room), person)
+                removed, _ = await pipe.execute()
+        except RedisError as error:
+            raise _private_failure(room, error, 'The room could not be changed. Please try again.') from error
+        return bool(removed)
+
+    async def invites(self, room: str) -> list[OpenInvite]:
+        """The room's set of invite hashes, each read in one pipeline; hashes whose invite expired leave the set."""
+        redis = self._require_started()
+        index = self._key('room-invites', room)
+        try:
+            hashes = sorted(cast(set[str], await redis.smembers(index)))
+            async with redis.pipeline(transaction=False) as pipe:
+                for token_hash in hashes:
+                    pipe.hgetall(self._key('invite', token_hash))
+                found = await pipe.execute()
+            if gone := [token_hash for token_hash, fields in zip(hashes, found, strict=True) if not fields]:
+                await redis.srem(index, *gone)
+        except RedisError as error:
+            raise _private_failure(room, error, "The room's invites could not be read. Please try again.") from error
+        now = time.time()
+        listed = [_open_invite(token_hash, fields) for token_hash, fields in zip(hashes, found, strict=True) if fields]
+        return sorted(
+            (
+                invite
+                for invite in listed
+                if invite.uses_left != 0 and (invite.expires_at is None or invite.expires_at > now)
+            ),
+            key=lambda invite: (invite.created_at, invite.id),
+        )
+
+    async def revoke_invite(self, room: str, invite_id: str) -> bool:
+        redis = self._require_started()
+        index = self._key('room-invites', room)
+        try:
+            stored = cast(set[str], await redis.smembers(index))
+            hashes = [token_hash for token_hash in stored if token_hash.startswith(invite_id)]
+            if not hashes:
+                return False
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.delete(*(self._key('invite', token_hash) for token_hash in hashes))
+                pipe.srem(index, *hashes)
+                deleted, _ = await pipe.execute()
+        except RedisError as error:
+            raise _private_failure(room, error, 'The room could not be changed. Please try again.') from error
+        return bool(deleted)
+
     def _require_started(self) -> aioredis.Redis:
         if self._redis is None:
             raise RuntimeError('the Redis backend has not been started')
@@ -770,6 +853,21 @@ class RedisBackend:
 
     def _key(self, *parts: str) -> str:
         return self.prefix + ':'.join(parts)
+
+
+def _private_failure(room: str, error: RedisError, message: str) -> ChatError:
+    log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
+    return ChatError(ErrorKind.UNAVAILABLE, message)
+
+
+def _open_invite(token_hash: str, fields: dict[str, str]) -> OpenInvite:
+    uses = int(fields['uses'])
+    return OpenInvite(
+        invite_id(token_hash),
+        float(fields.get('created_at', 0)),
+        None if uses < 0 else uses,
+        float(fields['expires_at']) if fields.get('expires_at') else None,
+    )
 
 
 def to_int(stream_id: str) -> int:

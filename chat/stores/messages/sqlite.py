@@ -35,7 +35,7 @@ from chat.domain.model import (
     with_quotes,
 )
 from chat.domain.notices import Notice, notice_from_json, notice_json
-from chat.domain.private import PRIVATE_PREFIX, Access
+from chat.domain.private import PRIVATE_PREFIX, Access, Member, OpenInvite, in_member_order, invite_id
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -150,6 +150,12 @@ CREATE TABLE invites (
 """
 # Notices: a message the server wrote (`chat.domain.notices`), its notice as JSON; NULL for a person's message.
 NOTICES = 'ALTER TABLE messages ADD COLUMN notice TEXT;'
+# Managing members: the name each member last had in the room, and when each invite was made (NULL: before this).
+MEMBER_NAMES = """
+ALTER TABLE members ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE invites ADD COLUMN created_at REAL;
+CREATE INDEX invites_by_room ON invites (room);
+"""
 MIGRATIONS = (
     MESSAGES_AND_ROOMS,
     RETENTION,
@@ -161,6 +167,7 @@ MIGRATIONS = (
     MENTIONS,
     PRIVATE_ROOMS,
     NOTICES,
+    MEMBER_NAMES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
@@ -422,7 +429,7 @@ class SQLiteBackend:
                 await db.execute('BEGIN IMMEDIATE')
                 try:
                     await db.execute('INSERT INTO private_rooms VALUES (?, ?, ?)', (room, owner, now))
-                    await db.execute('INSERT INTO members VALUES (?, ?)', (room, owner))
+                    await db.execute('INSERT INTO members (room, person) VALUES (?, ?)', (room, owner))
                 except BaseException:
                     await db.rollback()
                     raise
@@ -446,7 +453,10 @@ class SQLiteBackend:
         db, _ = self._require_started()
         async with self._write_lock:
             try:
-                await db.execute('INSERT INTO invites VALUES (?, ?, ?, ?)', (token_hash, room, uses, expires_at))
+                await db.execute(
+                    'INSERT INTO invites (token_hash, room, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
+                    (token_hash, room, uses, expires_at, time.time()),
+                )
             except sqlite3.Error as error:
                 log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
                 raise ChatError(ErrorKind.STORAGE, 'The invite could not be saved. Please try again.') from error
@@ -462,7 +472,7 @@ class SQLiteBackend:
                 try:
                     found = next(iter(await db.execute_fetchall(valid, (token_hash, now))), None)
                     if found is not None:
-                        join = 'INSERT OR IGNORE INTO members VALUES (?, ?)'
+                        join = 'INSERT OR IGNORE INTO members (room, person) VALUES (?, ?)'
                         async with db.execute(join, (found[0], person)) as cursor:
                             joined = cursor.rowcount
                         if joined:
@@ -477,6 +487,51 @@ class SQLiteBackend:
                 log_event(log, logging.ERROR, 'store_failed', error=error)
                 raise ChatError(ErrorKind.STORAGE, 'The invite could not be used. Please try again.') from error
         return None if found is None else str(found[0])
+
+    async def members(self, room: str) -> list[Member]:
+        query = """SELECT person, display_name, person = owner FROM members
+                   JOIN private_rooms ON private_rooms.name = room WHERE room = ?"""
+        rows = await self._read_private(room, query, (room,))
+        return in_member_order([Member(person, name, bool(owner)) for person, name, owner in rows])
+
+    async def remember_name(self, room: str, person: str, name: str) -> None:
+        await self._write_private(
+            room, 'UPDATE members SET display_name = ? WHERE room = ? AND person = ?', (name, room, person)
+        )
+
+    async def remove_member(self, room: str, person: str) -> bool:
+        return await self._write_private(room, 'DELETE FROM members WHERE room = ? AND person = ?', (room, person)) > 0
+
+    async def invites(self, room: str) -> list[OpenInvite]:
+        query = """SELECT token_hash, coalesce(created_at, 0), uses_left, expires_at FROM invites
+                   WHERE room = ? AND (uses_left IS NULL OR uses_left > 0) AND (expires_at IS NULL OR expires_at > ?)
+                   ORDER BY created_at, token_hash"""
+        rows = await self._read_private(room, query, (room, time.time()))
+        return [OpenInvite(invite_id(hash_), created_at, uses, expires) for hash_, created_at, uses, expires in rows]
+
+    async def revoke_invite(self, room: str, invite_id: str) -> bool:
+        """`invite_id` is hex (the domain checks it), so it is no LIKE pattern."""
+        statement = 'DELETE FROM invites WHERE room = ? AND token_hash LIKE ?'
+        return await self._write_private(room, statement, (room, f'{invite_id}%')) > 0
+
+    async def _read_private(self, room: str, query: str, parameters: tuple[object, ...]) -> list[Any]:
+        db, _ = self._require_started()
+        try:
+            return list(await db.execute_fetchall(query, parameters))
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+            raise ChatError(ErrorKind.STORAGE, "The room's members could not be read. Please try again.") from error
+
+    async def _write_private(self, room: str, statement: str, parameters: tuple[object, ...]) -> int:
+        """Run one statement on a private room's members or invites; how many rows it changed."""
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                async with db.execute(statement, parameters) as cursor:
+                    return cursor.rowcount
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The room could not be changed. Please try again.') from error
 
     async def trim(self, now: float) -> int:
         db, _ = self._require_started()
