@@ -29,6 +29,7 @@ from chat.stores.messages.sqlite import SQLiteBackend, check_database
 from chat.stores.presence.redis import RedisPresence
 from chat.ui.message_list import MAX_SHOWN
 from chat.ui.pages import register_pages
+from chat.ui.removals import Removals
 from chat.ui.stream import Streams
 
 TITLE = 'Chat'
@@ -46,6 +47,8 @@ def build(settings: Settings, secret: str) -> Rooms:
     shared_presence = RedisPresence(settings.redis_url) if settings.redis_url else None
     rooms = Rooms(backend(settings), shared_presence, Limits(settings.limits))
     streams = Streams(rooms, keep=MAX_SHOWN)
+    removals = Removals()
+    streams.on_notice(removals.removed)
     app.state.rooms = rooms  # the running app's model, for operations code and tests
     app.state.streams = streams
     loop_lag = LoopLag()
@@ -53,7 +56,7 @@ def build(settings: Settings, secret: str) -> Rooms:
     app.on_startup(loop_lag.watch)
     app.on_shutdown(rooms.stop)
     app.timer(TRIM_EVERY, rooms.trim)
-    register_pages(rooms, streams, reconnect_timeout=settings.reconnect_timeout)
+    register_pages(rooms, streams, removals, reconnect_timeout=settings.reconnect_timeout)
     if settings.auth_header:
         app.add_middleware(SignInGate, sign_in=SignIn.keyed_by(secret, settings.auth_header, settings.auth_name_header))
     app.add_middleware(SecurityHeaders)  # outside the routes, so every response gets the headers

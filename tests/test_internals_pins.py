@@ -139,6 +139,12 @@ def test_the_sockets_of_a_client_are_found_by_its_room_and_can_enter_another() -
     assert room_broadcast.NAMESPACE == '/' and 'enter_room(sid, client.id)' in inspect.getsource(original('handshake'))  # type: ignore[arg-type]
 
 
+def test_a_socket_leaves_a_room_at_once_by_the_step_python_socketio_awaits() -> None:
+    """`room_broadcast.evict` leaves without awaiting, by the synchronous step `leave_room` wraps."""
+    assert list(inspect.signature(AsyncManager.basic_leave_room).parameters) == ['self', 'sid', 'namespace', 'room']
+    assert 'return self.basic_leave_room(sid, namespace, room)' in inspect.getsource(AsyncManager.leave_room)
+
+
 def test_uvicorn_marks_a_connection_whose_request_has_arrived_and_forgets_an_upgraded_one() -> None:
     """`stalled_connections` closes an HTTP connection whose `cycle` is still None (no whole request yet); one
     upgraded to a WebSocket leaves the connection table as an HTTP connection."""

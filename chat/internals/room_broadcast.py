@@ -48,6 +48,14 @@ async def leave(client_id: str, room: str, *, watch: bool = False) -> None:
         await core.sio.leave_room(sid, channel(room, watch=watch), namespace=NAMESPACE)
 
 
+def evict(client_id: str, room: str, *, watch: bool = False) -> None:
+    """Take every socket the client has out of the chat room's Socket.IO room at once, without awaiting: called
+    while a notice is delivered, it is done before the stream's next emit. python-socketio's `leave_room` is a
+    coroutine around this same step."""
+    for sid in _sockets(client_id):
+        core.sio.manager.basic_leave_room(sid, NAMESPACE, channel(room, watch=watch))
+
+
 def members(room: str, *, watch: bool = False) -> int:
     """How many sockets the chat room's Socket.IO room holds in this process."""
     return sum(1 for _ in core.sio.manager.get_participants(NAMESPACE, channel(room, watch=watch)))

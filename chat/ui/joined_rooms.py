@@ -28,11 +28,13 @@ from nicegui.events import GenericEventArguments
 
 from chat.domain.limits import RateLimiter
 from chat.domain.model import DEFAULT_ROOM, ChatError
+from chat.domain.private import Access, is_private
 from chat.domain.rooms import Rooms
 from chat.internals import room_broadcast
 from chat.internals.findable import FindableText
 from chat.ui.activity import SOCKET_MODULE
 from chat.ui.identity import browser_id, browser_storage, public_token
+from chat.ui.removals import Removals
 from chat.ui.stream import EVENT, WATCH_EVENT, Streams
 
 MAX_JOINED = 50
@@ -89,7 +91,7 @@ def entry_label(name: str, unread: int, *, mention: bool = False) -> str:
 class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
     """The side list of one tab: a link per joined room, the open one marked, with unread counts and a Leave button."""
 
-    def __init__(self, rooms: Rooms, streams: Streams, current: str) -> None:
+    def __init__(self, rooms: Rooms, streams: Streams, removals: Removals, current: str) -> None:
         super().__init__()
         self._rooms = rooms
         self._streams = streams
@@ -107,6 +109,24 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
         self.on('relist', self._relist)
         self.client.on_connect(self._connected)
         self.client.on_delete(self._stop_watching)
+        self.client.on_delete(removals.side_list(browser_id(), self.drop))
+
+    def drop(self, room: str) -> None:
+        """The person was removed from `room`: stop hearing of it at once and take it off the list (and the
+        browser's). The open room's own tab closes its page (`chat.ui.removals`)."""
+        leave_room(self._storage, room)
+        if room in self._watching:
+            room_broadcast.evict(self.client.id, room, watch=True)
+            self._watching.pop(room)()
+            self._counts.pop(room, None)
+            self.listed.remove(room)
+            self._show()
+
+    def close(self) -> None:
+        """The tab lost its room: the list goes with the page, and hears of no room any more."""
+        for room in self._watching:
+            room_broadcast.evict(self.client.id, room, watch=True)
+        self._stop_watching()
 
     def findable_text(self) -> list[str]:
         return [entry_label(entry['name'], entry['unread'], mention=entry['mention']) for entry in self._props['rooms']]
@@ -155,6 +175,7 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
         if RELISTS.wait(self.client.id):
             return
         RELISTS.take(self.client.id)
+        await prune_private(self._rooms, self._storage, browser_id(), keep=self.current)
         stored = [room for room in joined_rooms(self._storage) if room != self.current]
         gone = [room for room in self._watching if room not in stored]
         new = tuple(room for room in stored if room not in self._watching)
@@ -200,15 +221,29 @@ class JoinedRooms(FindableText, component='joined_rooms.js', esm=SOCKET_MODULE):
         self._watching.clear()
 
 
-def rooms_drawer(rooms: Rooms, streams: Streams, current: str) -> tuple[ui.left_drawer, JoinedRooms]:
+async def prune_private(rooms: Rooms, storage: MutableMapping[str, Any], person: str, *, keep: str) -> None:
+    """Take off the browser's list the private rooms `person` is no longer a member of (all but `keep`, the room
+    being opened, whose page checked it); a store that cannot tell leaves them, and their tabs check again."""
+    for room in [room for room in joined_rooms(storage) if is_private(room) and room != keep]:
+        try:
+            if await rooms.access(room, person) is Access.NONE:
+                leave_room(storage, room)
+        except ChatError:
+            continue
+
+
+async def rooms_drawer(
+    rooms: Rooms, streams: Streams, removals: Removals, current: str
+) -> tuple[ui.left_drawer, JoinedRooms]:
     """The side list in a drawer: beside the room from 1024 px on, opened by the header's button below that.
 
     The drawer starts closed and Quasar's `show-if-above` opens it on a wide screen. Left open (`None`), NiceGUI
     would ask every new page's browser whether it is open, and log an error with a traceback for each page whose
     client never answers, as a script's does: a log one address could fill.
     """
+    await prune_private(rooms, browser_storage(), browser_id(), keep=current)
     drawer = ui.left_drawer(value=False).props('show-if-above width=260 aria-label="Your rooms"')
     with drawer.classes('chat-drawer'):
-        joined = JoinedRooms(rooms, streams, current)
+        joined = JoinedRooms(rooms, streams, removals, current)
         ui.link('All rooms', '/rooms').classes('chat-all-rooms').mark('drawer-rooms-link')
     return drawer, joined

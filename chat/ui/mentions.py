@@ -10,6 +10,8 @@ message is sent, so that a name several people share reaches only the one picked
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nicegui import ui
 from nicegui.events import GenericEventArguments
 
@@ -42,9 +44,10 @@ class MentionPicker(FindableText, component='mention_picker.js'):
     """The suggestions list above the composer's input (keyboard: Up, Down, Enter or Tab, Escape) and the hint
     under it; it remembers the people picked for the message being typed."""
 
-    def __init__(self, stream: RoomStream, browser_id: str) -> None:
+    def __init__(self, stream: RoomStream, browser_id: str, *, allowed: Callable[[], bool]) -> None:
         super().__init__()
         self._stream = stream
+        self._allowed = allowed  # False once the tab lost the room (its person was removed, `chat.ui.removals`)
         self._browser_id = browser_id
         self.picked: list[str] = []
         self._props.update(input='', hint='')
@@ -70,7 +73,7 @@ class MentionPicker(FindableText, component='mention_picker.js'):
 
     def _people(self, event: GenericEventArguments) -> None:
         """Answer `@` typed with a prefix: the room's people whose names start with it, but the tab's own browser."""
-        if not isinstance(event.args, str) or LOOKUPS.wait(self.client.id):
+        if not isinstance(event.args, str) or not self._allowed() or LOOKUPS.wait(self.client.id):
             return
         LOOKUPS.take(self.client.id)
         prefix = event.args[:MAX_NAME_LENGTH].casefold()

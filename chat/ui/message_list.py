@@ -36,6 +36,7 @@ from nicegui.events import GenericEventArguments
 
 from chat.domain.limits import RateLimiter
 from chat.domain.model import REACTIONS, ChatError, Message, quote_of_message
+from chat.domain.private import private_refusal
 from chat.internals import room_broadcast
 from chat.internals.findable import FindableText
 from chat.ui.activity import SOCKET_MODULE
@@ -192,7 +193,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         older messages (`_detached`) asks the same way to go back to the latest, and is then live again.
         """
         after = self._admitted(event)
-        if after is None:
+        if after is None or self.is_deleted:
             return
         await self._join()
         joined_at = self._stream.sequence
@@ -306,7 +307,10 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self._send('jumped', around, more=len(before) > AROUND + 1, newer=self._detached)
 
     async def _join(self) -> None:
-        """Put the tab's sockets in the room's broadcast; what they missed meanwhile the caller sends."""
+        """Put the tab's sockets in the room's broadcast; what they missed meanwhile the caller sends. A list
+        deleted with its page (the tab lost the room, `chat.ui.removals`) never joins again."""
+        if self.is_deleted:
+            raise private_refusal()
         await room_broadcast.join(self.client.id, self.room)
         self._on_joined()
 

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse
 from chat.domain.model import DEFAULT_ROOM, ChatError, suggest_room, validate_room
 from chat.domain.rooms import Rooms
 from chat.ui.private_rooms import redeem_page
+from chat.ui.removals import Removals
 from chat.ui.room_page import room_page
 from chat.ui.rooms_page import rooms_page
 from chat.ui.stream import Streams
@@ -18,7 +19,7 @@ from chat.ui.stream import Streams
 STYLESHEET = Path(__file__).with_name('chat.css')
 
 
-def register_pages(rooms: Rooms, streams: Streams, *, reconnect_timeout: float) -> None:
+def register_pages(rooms: Rooms, streams: Streams, removals: Removals, *, reconnect_timeout: float) -> None:
     """Add the chat's pages and stylesheet to the NiceGUI app.
 
     A room page outlives its socket by `reconnect_timeout` seconds: a tab back within that time
@@ -28,7 +29,7 @@ def register_pages(rooms: Rooms, streams: Streams, *, reconnect_timeout: float) 
 
     @ui.page('/', reconnect_timeout=reconnect_timeout)
     async def lobby() -> None:
-        await room_page(rooms, streams, DEFAULT_ROOM)
+        await room_page(rooms, streams, removals, DEFAULT_ROOM)
 
     @ui.page('/rooms')
     async def overview(q: str = '', after: str = '') -> None:
@@ -45,7 +46,7 @@ def register_pages(rooms: Rooms, streams: Streams, *, reconnect_timeout: float) 
         except ChatError as error:
             invalid_room(name, error.message)
             return
-        await room_page(rooms, streams, name)
+        await room_page(rooms, streams, removals, name)
 
 
 def invalid_room(name: str, reason: str) -> None:

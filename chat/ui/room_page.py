@@ -10,9 +10,10 @@ from nicegui import Client, background_tasks, ui
 
 from chat.domain.model import Author, ChatError, Message, Person
 from chat.domain.presence import Visit
-from chat.domain.private import Access
+from chat.domain.private import Access, is_private, private_refusal
 from chat.domain.rooms import Rooms
 from chat.domain.search import SearchResults
+from chat.internals import room_broadcast
 from chat.logs import log_event
 from chat.ui.activity import TypingLine
 from chat.ui.composer import Composer
@@ -22,6 +23,8 @@ from chat.ui.joined_rooms import rooms_drawer
 from chat.ui.mentions import MentionPicker
 from chat.ui.message_list import MessageList
 from chat.ui.private_rooms import InviteButton, private_refusal_page
+from chat.ui.removals import Removals
+from chat.ui.room_members import MembersButton
 from chat.ui.search import RoomSearch
 from chat.ui.stream import RoomStream, Streams
 from chat.ui.theme import apply_colors
@@ -35,7 +38,7 @@ STORE_NOTICE = (
 )
 
 
-async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
+async def room_page(rooms: Rooms, streams: Streams, removals: Removals, room: str) -> None:
     """Build the room's page; once the tab is connected, show the history and follow the room live.
 
     An address that already has its share of open tabs gets a notice instead of the room, and a browser that is
@@ -62,15 +65,39 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
     client.content.classes('chat-page')
     stream, release = streams.follow(room)
     client.on_delete(release)
-    drawer, joined = rooms_drawer(rooms, streams, room)
+    drawer, joined = await rooms_drawer(rooms, streams, removals, room)
     view = RoomView(rooms, stream, client.ip, on_menu=drawer.toggle)
     if access is Access.OWNER:
         with view.header:
             InviteButton(rooms, room, person, str(client.request.base_url))
+            MembersButton(rooms, room, person)
+
+    def close() -> None:
+        """The person was removed from the room: the tab leaves its broadcast at once and shows the refusal."""
+        room_broadcast.evict(client.id, room)
+        view.close()
+        joined.close()
+        release()
+        drawer.delete()
+        client.content.clear()
+        with client.content:
+            private_refusal_page()
+
+    client.on_delete(removals.tab(room, person, close))
+    if is_private(room):
+        await remember_name(rooms, room, person, view.header.name)
     await client.connected()
-    if not client.is_deleted:
+    if not client.is_deleted and not view.closed:
         await view.follow(client, tab_author_id())
         joined.remember_seen(view.newest_shown)
+
+
+async def remember_name(rooms: Rooms, room: str, person: str, name: str) -> None:
+    """Keep the name a member has as they open the room, for the owner's list; a store that cannot is no refusal."""
+    try:
+        await rooms.remember_name(room, person, name)
+    except ChatError:
+        return
 
 
 class RoomView:
@@ -96,15 +123,29 @@ class RoomView:
             person=public_token(self.browser_id),
         )
         self.typing_line = TypingLine(stream, self.browser_id)
-        self.mentions = MentionPicker(stream, self.browser_id)
+        self.mentions = MentionPicker(stream, self.browser_id, allowed=lambda: not self.closed)
         self.composer = Composer(self.send, on_typing=self._typing)
         self.mentions.attach(self.composer.input)
         self.messages.on_reply(self._reply)
         self._visit: Visit | None = None
         self._last_typing = 0.0
+        self.closed = False
+
+    def close(self) -> None:
+        """The tab lost the room (its person was removed): it leaves the room's people and answers no request."""
+        self.closed = True
+        if self._visit is not None:
+            self._visit.leave()
+
+    async def _check_member(self) -> None:
+        """Every request of the tab asks this first: a private room answers its members only, even a tab that was
+        open when its person was removed (another process may not have closed it yet)."""
+        if self.closed or await self.rooms.access(self.room, self.browser_id) is Access.NONE:
+            raise private_refusal()
 
     async def send(self, text: str, reply_to: int | None = None) -> Message:
         """Post as this tab under the current display name, a reply if `reply_to`; `ChatError` reaches the composer."""
+        await self._check_member()
         author = Author(self.author_id, self.header.name)
         picked = tuple(self.mentions.picked)
         message = await self.rooms.post(self.room, author, text, ip=self.ip, reply_to=reply_to, picked=picked)
@@ -140,7 +181,7 @@ class RoomView:
 
     def _store_opened(self) -> None:
         """The store that was unavailable when the tab opened is back: show the history, and sending works again."""
-        if self.store_notice.visible:
+        if self.store_notice.visible and not self.closed:
             self.store_notice.visible = False
             background_tasks.create(self._show_history(), name='show history once the store is back')
 
@@ -152,11 +193,13 @@ class RoomView:
                 ui.notify(error.message, type='warning')
 
     async def _search(self, text: str, before: int | None) -> SearchResults:
+        await self._check_member()
         return await self.rooms.search(self.room, text, tab=self.author_id, ip=self.ip, before=before)
 
     async def _reply(self, message_id: int) -> None:
         """The tab picked a message to answer: the composer shows its quote, or why it cannot answer it."""
         try:
+            await self._check_member()
             quote = await self.rooms.quote(self.room, message_id)
         except ChatError as error:
             self.composer.refuse(error.message)
@@ -167,18 +210,23 @@ class RoomView:
         self.messages.reveal(message_id)
 
     async def _history_page(self, before: int | None, limit: int) -> list[Message]:
+        await self._check_member()
         return await self.rooms.history(self.room, before=before, limit=limit)
 
     async def _missed(self, after: int, limit: int) -> list[Message]:
+        await self._check_member()
         return await self.rooms.since(self.room, after=after, limit=limit)
 
     async def _edit(self, message_id: int, text: str) -> Message:
+        await self._check_member()
         return await self.rooms.edit(self.room, message_id, self.author_id, text, ip=self.ip)
 
     async def _delete(self, message_id: int) -> Message:
+        await self._check_member()
         return await self.rooms.delete(self.room, message_id, self.author_id, ip=self.ip)
 
     async def _react(self, message_id: int, emoji: str, on: bool) -> Message:
+        await self._check_member()
         author = Author(self.author_id, self.header.name)
         return await self.rooms.react(self.room, message_id, author, emoji, on=on, ip=self.ip)
 
