@@ -61,3 +61,40 @@ def test_an_invite_link_lets_a_second_browser_into_a_private_room_it_was_refused
     WebDriverWait(owner, PATIENCE).until(lambda d: not d.find_elements(By.CSS_SELECTOR, '.chat-invite'))
     type_and_enter(owner, 'Glad you came')
     assert [text for text, _ in wait_for_bubbles(guest, 2)][-1] == 'Glad you came'
+
+
+def test_the_owner_removes_a_guest_whose_open_tab_loses_the_room_live(chat_server: AppProcess, browser) -> None:
+    owner, guest = browser(1280, 800), browser()
+    owner.get(f'{chat_server.url}/rooms')
+    field = WebDriverWait(owner, PATIENCE).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Private room name"]')
+    )
+    field.send_keys('family')
+    click_button(owner, 'Create private room')
+    wait_until_usable(owner)
+    owner.find_element(By.CSS_SELECTOR, 'button[aria-label="Invite"]').click()
+    link_field = WebDriverWait(owner, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-invite input'))
+    WebDriverWait(owner, PATIENCE).until(lambda _: '/invite/' in (link_field.get_attribute('value') or ''))
+    link = link_field.get_attribute('value') or ''
+    ActionChains(owner).send_keys(Keys.ESCAPE).perform()
+    WebDriverWait(owner, PATIENCE).until(lambda d: not d.find_elements(By.CSS_SELECTOR, '.chat-invite'))
+    guest.get(link)
+    wait_until_usable(guest)
+    type_and_enter(guest, 'Hello from the guest')
+    wait_for_bubbles(owner, 1)
+
+    owner.find_element(By.CSS_SELECTOR, 'button[aria-label="Members"]').click()
+    remove = WebDriverWait(owner, PATIENCE).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, '.chat-members button[aria-label^="Remove"]')
+    )
+    remove.click()
+    WebDriverWait(guest, PATIENCE).until(lambda d: PRIVATE_REFUSAL in d.find_element(By.TAG_NAME, 'body').text)
+    assert not guest.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT)
+    notice = WebDriverWait(owner, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-notice-line'))
+    assert notice.text.startswith('The owner removed ') and notice.text.endswith(' from the room')
+    ActionChains(owner).send_keys(Keys.ESCAPE).perform()
+    WebDriverWait(owner, PATIENCE).until(lambda d: not d.find_elements(By.CSS_SELECTOR, '.chat-members'))
+    type_and_enter(owner, 'Said after the removal')
+    wait_for_bubbles(owner, 2)
+    assert 'Said after the removal' not in guest.find_element(By.TAG_NAME, 'body').text
+    assert 'Hello from the guest' not in guest.page_source
