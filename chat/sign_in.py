@@ -72,8 +72,11 @@ class SignIn:
         user = _text(identity)
         if user is None:
             raise NotSignedIn('bad_header', BAD_IDENTITY)
-        author_id, person_id = self._id(user, b'chat-user-author'), self._id(user, b'chat-user-person')
-        return SignedIn(author_id, person_id, self._name(headers, user))
+        return SignedIn(self._id(user, b'chat-user-author'), self.person_id(user), self._name(headers, user))
+
+    def person_id(self, user: str) -> str:
+        """The person id of the identity `user` as the proxy names it: what `--moderators` names become."""
+        return self._id(user, b'chat-user-person')
 
     def _id(self, user: str, purpose: bytes) -> str:
         return hashlib.blake2b(user.encode(), key=self.key, digest_size=16, person=purpose).hexdigest()

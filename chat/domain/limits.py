@@ -21,6 +21,8 @@ DAY = 86_400.0
 # searches as one types (a page each few keystrokes, "More results"), not a script reading every room in a loop
 SEARCH_BURST, SEARCHES_PER_SECOND = 10, 2.0
 IP_SEARCH_BURST, IP_SEARCHES_PER_SECOND = 30, 5.0
+# opening moderator links: an operator opens one; an address guessing tokens gets 5 tries, then one a minute
+MODERATOR_LINK_BURST, MODERATOR_LINKS_PER_SECOND = 5, 1 / 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,7 @@ class Limits:
         self._tab_reactions = RateLimiter(settings.reaction_burst, settings.reactions_per_second, clock)
         self._ip_reactions = RateLimiter(settings.ip_reaction_burst, settings.ip_reactions_per_second, clock)
         self._tabs: dict[str, int] = {}
+        self._ip_moderator_links = RateLimiter(MODERATOR_LINK_BURST, MODERATOR_LINKS_PER_SECOND, clock)
 
     def admit_message(self, tab: str, ip: str, *, new_room: bool, size: int) -> None:
         """Count one message of `size` bytes from `tab` at `ip` (starting a room if `new_room`), or raise
@@ -187,6 +190,16 @@ class Limits:
             )
         self._tab_reactions.take(tab)
         self._ip_reactions.take(ip)
+
+    def admit_moderator_link(self, ip: str) -> None:
+        """Count one attempt to open a moderator link from `ip`, or raise `ChatError`: the tokens cannot be guessed,
+        and this keeps a script from trying, or from making the store look up, more than a few a minute."""
+        if wait := self._ip_moderator_links.wait(ip):
+            raise ChatError(
+                ErrorKind.RATE_LIMITED,
+                f'Too many moderator links opened from your network address. Wait {_duration(wait)} and try again.',
+            )
+        self._ip_moderator_links.take(ip)
 
     def open_tab(self, ip: str) -> Callable[[], None]:
         """Count one more open tab from `ip` and return the function that counts it closed again.

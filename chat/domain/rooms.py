@@ -33,6 +33,7 @@ from chat.domain.model import (
     validate_reaction,
     validate_room,
 )
+from chat.domain.moderation import LINK_DAYS, LOG_PAGE, LogEntry, plausible_token
 from chat.domain.presence import Presence, Visit, Watcher
 from chat.domain.private import (
     Access,
@@ -64,9 +65,15 @@ class Rooms:
     """All rooms of this process; a room exists in memory only while someone is subscribed to it."""
 
     def __init__(
-        self, backend: Backend, shared_presence: SharedPresence | None = None, limits: Limits | None = None
+        self,
+        backend: Backend,
+        shared_presence: SharedPresence | None = None,
+        limits: Limits | None = None,
+        *,
+        moderators: frozenset[str] = frozenset(),
     ) -> None:
         self.backend = backend
+        self.moderators = moderators  # person ids the operator named (`--moderators`)
         self.shared_presence = shared_presence
         self.limits = limits or Limits()
         self._started_rooms: set[str] = set()
@@ -368,6 +375,43 @@ class Rooms:
         room = await self.backend.redeem(token_hash(token), person, time.time())
         log_event(log, logging.INFO, 'invite_redeemed' if room else 'invite_refused', room=room)
         return room
+
+    async def is_moderator(self, person: str) -> bool:
+        """Whether `person` moderates: named by the operator, or made one by a moderator link (in the store).
+        Raises `ChatError` only for a store that cannot answer."""
+        if person in self.moderators:
+            return True
+        await self._ready()
+        return await self.backend.is_moderator(person)
+
+    async def create_moderator_link(self) -> str:
+        """A new moderator link's token, good once within `LINK_DAYS`; the store keeps only its hash."""
+        await self._ready()
+        token = new_token()
+        await self.backend.add_moderator_link(token_hash(token), time.time() + LINK_DAYS * 86_400)
+        log_event(log, logging.INFO, 'moderator_link_created', days=LINK_DAYS)
+        return token
+
+    async def make_moderator(self, token: str, person: str, *, ip: str) -> bool:
+        """Make `person` a moderator by the link `token`, which is then used up; False for a token that is not (or no
+        longer) valid. Raises `ChatError` for an address that tried too many, or a store that cannot answer."""
+        self.limits.admit_moderator_link(ip)
+        made = plausible_token(token)
+        if made:
+            await self._ready()
+            made = await self.backend.redeem_moderator_link(token_hash(token), person, time.time())
+        log_event(log, logging.INFO, 'moderator_made' if made else 'moderator_link_refused', ip=ip)
+        return made
+
+    async def log_action(self, moderator_name: str, action: str, room: str, target_name: str, detail: str) -> LogEntry:
+        """Write what a moderator did to the moderation log and return the entry."""
+        await self._ready()
+        return await self.backend.add_log_entry(time.time(), moderator_name, action, room, target_name, detail)
+
+    async def moderation_log(self, before: int | None = None, limit: int = LOG_PAGE) -> list[LogEntry]:
+        """Up to `limit` entries of the moderation log older than id `before` (or the newest), newest first."""
+        await self._ready()
+        return await self.backend.moderation_log(before, limit)
 
     async def trim(self) -> None:
         """Remove the messages the store's retention no longer keeps; the app runs this every `TRIM_EVERY` s.

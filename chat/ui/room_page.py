@@ -21,6 +21,7 @@ from chat.ui.identity import browser_id, public_token, tab_author_id
 from chat.ui.joined_rooms import rooms_drawer
 from chat.ui.mentions import MentionPicker
 from chat.ui.message_list import MessageList
+from chat.ui.moderation import welcome_new_moderator
 from chat.ui.private_rooms import InviteButton, private_refusal_page
 from chat.ui.search import RoomSearch
 from chat.ui.stream import RoomStream, Streams
@@ -69,6 +70,7 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
             InviteButton(rooms, room, person, str(client.request.base_url))
     await client.connected()
     if not client.is_deleted:
+        welcome_new_moderator()
         await view.follow(client, tab_author_id())
         joined.remember_seen(view.newest_shown)
 

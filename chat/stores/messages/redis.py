@@ -47,6 +47,7 @@ from chat.domain.model import (
     quote_of,
     with_quotes,
 )
+from chat.domain.moderation import LogEntry
 from chat.domain.private import Access, is_private
 from chat.domain.search import Search
 from chat.logs import log_event
@@ -341,6 +342,18 @@ end
 return room
 """
 
+# Moderator link KEYS[1] (its expiry time, also its key's) makes ARGV[1] a member of the moderators set KEYS[2] at
+# time ARGV[2], and is used up; 1 if it did, 0 for no valid link.
+REDEEM_MODERATOR_LINK = """
+local expires = redis.call('GET', KEYS[1])
+if not expires then return 0 end
+redis.call('DEL', KEYS[1])
+if tonumber(expires) <= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+"""
+LOG_FIELDS = ('at', 'moderator', 'action', 'room', 'target', 'detail')
+
 
 class RedisBackend:
     """Messages in Redis Streams; delivery to this process comes only from the shared feed."""
@@ -363,6 +376,7 @@ class RedisBackend:
         self._quotes: AsyncScript | None = None
         self._create_private: AsyncScript | None = None
         self._redeem: AsyncScript | None = None
+        self._redeem_moderator_link: AsyncScript | None = None
 
     async def start(self, deliver: Deliver) -> None:
         retry = Retry(ExponentialBackoff(1, 0.1), 3)
@@ -378,6 +392,7 @@ class RedisBackend:
         self._quotes = self._redis.register_script(QUOTES)
         self._create_private = self._redis.register_script(CREATE_PRIVATE)
         self._redeem = self._redis.register_script(REDEEM)
+        self._redeem_moderator_link = self._redis.register_script(REDEEM_MODERATOR_LINK)
         await self._index_names()
         newest = cast(list[Entry], await self._redis.xrevrange(self._key('feed'), count=1))
         self._stopping = False
@@ -747,6 +762,57 @@ class RedisBackend:
             log_event(log, logging.WARNING, 'store_failed', error=error)
             raise ChatError(ErrorKind.UNAVAILABLE, 'The invite could not be used. Please try again.') from error
         return None if room is None else str(room)
+
+    async def is_moderator(self, person: str) -> bool:
+        try:
+            return bool(await self._require_started().sismember(self._key('moderators'), person))
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderators could not be read. Please try again.') from error
+
+    async def add_moderator_link(self, token_hash: str, expires_at: float) -> None:
+        """The link's key expires with it, so unused links take no memory."""
+        key = self._key('moderator-link', token_hash)
+        try:
+            await self._require_started().set(key, repr(expires_at), exat=int(expires_at) + 1)
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderator link could not be saved.') from error
+
+    async def redeem_moderator_link(self, token_hash: str, person: str, now: float) -> bool:
+        assert self._redeem_moderator_link is not None, 'the Redis backend has not been started'
+        keys = [self._key('moderator-link', token_hash), self._key('moderators')]
+        try:
+            return bool(await self._redeem_moderator_link(keys=keys, args=[person, repr(now)]))
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderator link could not be used. Please try again.') from error
+
+    async def add_log_entry(
+        self, at: float, moderator: str, action: str, room: str, target: str, detail: str
+    ) -> LogEntry:
+        """One entry of the log stream, whose id orders the log as SQLite's does."""
+        fields = dict(zip(LOG_FIELDS, (repr(at), moderator, action, room, target, detail), strict=True))
+        try:
+            stream_id = await self._require_started().xadd(self._key('moderation-log'), fields)  # type: ignore[arg-type]
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderation log could not be written.') from error
+        return LogEntry(to_int(str(stream_id)), at, moderator, action, room, target, detail)
+
+    async def moderation_log(self, before: int | None, limit: int) -> list[LogEntry]:
+        newest = '+' if before is None else f'({to_stream_id(before)}'
+        try:
+            entries = cast(
+                list[Entry], await self._require_started().xrevrange(self._key('moderation-log'), newest, '-', limit)
+            )
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderation log could not be read.') from error
+        return [
+            LogEntry(to_int(id_), float(f['at']), f['moderator'], f['action'], f['room'], f['target'], f['detail'])
+            for id_, f in entries
+        ]
 
     def _require_started(self) -> aioredis.Redis:
         if self._redis is None:

@@ -34,6 +34,7 @@ from chat.domain.model import (
     quote_of,
     with_quotes,
 )
+from chat.domain.moderation import LogEntry
 from chat.domain.private import PRIVATE_PREFIX, Access
 from chat.domain.search import Search
 from chat.logs import log_event
@@ -147,6 +148,22 @@ CREATE TABLE invites (
     token_hash TEXT PRIMARY KEY, room TEXT NOT NULL, uses_left INTEGER, expires_at REAL
 ) WITHOUT ROWID;
 """
+# Moderation: the people made moderators by a link, the links (by their token's hash, used once), and the log.
+MODERATION = """
+CREATE TABLE moderators (person TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE moderator_links (token_hash TEXT PRIMARY KEY, expires_at REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE moderation_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    moderator TEXT NOT NULL,
+    action TEXT NOT NULL,
+    room TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+"""
+LOG_COLUMNS = 'at, moderator, action, room, target, detail'
+ADD_LOG_ENTRY = f'INSERT INTO moderation_log ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)'
 MIGRATIONS = (
     MESSAGES_AND_ROOMS,
     RETENTION,
@@ -157,6 +174,7 @@ MIGRATIONS = (
     REPLIES,
     MENTIONS,
     PRIVATE_ROOMS,
+    MODERATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
@@ -463,6 +481,69 @@ class SQLiteBackend:
                 log_event(log, logging.ERROR, 'store_failed', error=error)
                 raise ChatError(ErrorKind.STORAGE, 'The invite could not be used. Please try again.') from error
         return None if found is None else str(found[0])
+
+    async def is_moderator(self, person: str) -> bool:
+        db, _ = self._require_started()
+        try:
+            rows = await db.execute_fetchall('SELECT 1 FROM moderators WHERE person = ?', (person,))
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'store_failed', error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The moderators could not be read. Please try again.') from error
+        return bool(rows)
+
+    async def add_moderator_link(self, token_hash: str, expires_at: float) -> None:
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                await db.execute('INSERT INTO moderator_links VALUES (?, ?)', (token_hash, expires_at))
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The moderator link could not be saved.') from error
+
+    async def redeem_moderator_link(self, token_hash: str, person: str, now: float) -> bool:
+        """Delete the link if it is valid and, in the same transaction, make the moderator; expired links go too."""
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                await db.execute('BEGIN IMMEDIATE')
+                try:
+                    await db.execute('DELETE FROM moderator_links WHERE expires_at <= ?', (now,))
+                    async with db.execute('DELETE FROM moderator_links WHERE token_hash = ?', (token_hash,)) as cursor:
+                        made = cursor.rowcount > 0
+                    if made:
+                        await db.execute('INSERT OR IGNORE INTO moderators VALUES (?)', (person,))
+                except BaseException:
+                    await db.rollback()
+                    raise
+                await db.commit()
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The moderator link could not be used. Please try again.') from error
+        return made
+
+    async def add_log_entry(
+        self, at: float, moderator: str, action: str, room: str, target: str, detail: str
+    ) -> LogEntry:
+        db, _ = self._require_started()
+        values = (at, moderator, action, room, target, detail)
+        async with self._write_lock:
+            try:
+                cursor = await db.execute(ADD_LOG_ENTRY, values)
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The moderation log could not be written.') from error
+        assert cursor.lastrowid is not None
+        return LogEntry(cursor.lastrowid, *values)
+
+    async def moderation_log(self, before: int | None, limit: int) -> list[LogEntry]:
+        db, _ = self._require_started()
+        query = f'SELECT id, {LOG_COLUMNS} FROM moderation_log WHERE id < ? ORDER BY id DESC LIMIT ?'
+        try:
+            rows = await db.execute_fetchall(query, (2**63 - 1 if before is None else before, limit))
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'store_failed', error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The moderation log could not be read.') from error
+        return [LogEntry(*row) for row in rows]
 
     async def trim(self, now: float) -> int:
         db, _ = self._require_started()
