@@ -3,8 +3,8 @@
 import pytest
 
 from chat.domain.limits import MODERATOR_LINK_BURST, Limits
-from chat.domain.model import ChatError, ErrorKind
-from chat.domain.moderation import LogEntry, moderator_names, plausible_token
+from chat.domain.model import Author, ChatError, ErrorKind, Message
+from chat.domain.moderation import REMOVE, LogEntry, moderator_names, plausible_token
 from chat.domain.private import new_token
 from chat.domain.rooms import Rooms
 from chat.stores.messages.sqlite import SQLiteBackend
@@ -76,3 +76,40 @@ def test_moderator_names_are_comma_separated_and_none_empty() -> None:
     assert moderator_names('alice, bob@example.com') == ('alice', 'bob@example.com')
     with pytest.raises(ValueError):
         moderator_names('alice,,bob')
+
+
+async def test_a_moderator_removes_anyones_message_and_the_log_says_so(tmp_path) -> None:
+    rooms = Rooms(SQLiteBackend(tmp_path / 'chat.db'), moderators=frozenset({'mod-person'}))
+    await rooms.start()
+    try:
+        seen: list[Message] = []
+        rooms.subscribe('lobby', seen.append)
+        message = await rooms.post('lobby', Author('tab-b', 'Bob'), 'something rude')
+        removed = await rooms.remove('lobby', message.id, 'mod-person', 'Mod Alice')
+        assert removed.removed and removed.text == '' and seen[-1] == removed
+        (entry,) = await rooms.moderation_log()
+        assert (entry.moderator, entry.action, entry.room, entry.target) == ('Mod Alice', REMOVE, 'lobby', 'Bob')
+        assert 'rude' not in entry.detail
+    finally:
+        await rooms.stop()
+
+
+async def test_anyone_else_is_refused_and_nothing_changes(rooms: Rooms) -> None:
+    message = await rooms.post('lobby', Author('tab-b', 'Bob'), 'mine to keep')
+    with pytest.raises(ChatError) as refused:
+        await rooms.remove('lobby', message.id, 'some-person', 'Mallory')
+    assert refused.value.kind is ErrorKind.NOT_YOURS
+    assert await rooms.history('lobby') == [message]
+    assert await rooms.moderation_log() == []
+
+
+async def test_a_moderator_removes_in_a_private_room_only_as_a_member(rooms: Rooms) -> None:
+    token = await rooms.create_moderator_link()
+    await rooms.make_moderator(token, 'mod-person', ip='10.0.0.1')
+    room = await rooms.create_private('club', 'owner')
+    message = await rooms.post(room, Author('tab-o', 'Owner'), 'private words')
+    with pytest.raises(ChatError):
+        await rooms.remove(room, message.id, 'mod-person', 'Mod')
+    invite = await rooms.invite(room, 'owner')
+    await rooms.redeem(invite.token, 'mod-person')
+    assert (await rooms.remove(room, message.id, 'mod-person', 'Mod')).removed

@@ -761,3 +761,32 @@ async def test_the_moderation_log_pages_back_from_the_newest(started: Started) -
     assert newest == written[:2:-1][:2] == [written[4], written[3]]
     assert await store.moderation_log(newest[-1].id, 2) == [written[2], written[1]]
     assert await store.moderation_log(written[1].id, 2) == [written[0]]
+
+
+async def test_a_removed_message_loses_its_text_anywhere_and_says_a_moderator_removed_it(
+    make_backend: MakeBackend, started: Started
+) -> None:
+    other = Started(make_backend())
+    await other.backend.start(other.delivered.append)
+    try:
+        message = await started.backend.append('lobby', ALICE, 'something rude', mentions=('tok',))
+        await started.backend.react('lobby', message.id, Author('tab-b', 'Bob'), '👍', on=True)
+        removed = await started.backend.remove('lobby', message.id)
+        assert (removed.text, removed.deleted, removed.removed, removed.reactions, removed.mentions) == (
+            '',
+            True,
+            True,
+            (),
+            (),
+        )
+        assert removed.author == ALICE and removed.id == message.id
+        await (other if isinstance(started.backend, RedisBackend) else started).delivered_ends_with(removed)
+        assert await started.backend.history('lobby') == await other.backend.history('lobby') == [removed]
+        assert await found(started.backend, 'rude') == []
+        with pytest.raises(ChatError) as refused:
+            await started.backend.remove('lobby', message.id)
+        assert refused.value.kind is ErrorKind.GONE
+        deleted = await started.backend.delete('lobby', (await started.backend.append('lobby', ALICE, 'x')).id, 'tab-a')
+        assert not deleted.removed
+    finally:
+        await other.backend.stop()

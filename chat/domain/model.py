@@ -107,6 +107,7 @@ class Message:
     reply_to: int | None = None
     quote: Quote | None = None
     mentions: tuple[str, ...] = ()  # public tokens of the people it mentions (`chat.domain.mentions`)
+    removed: bool = False  # deleted by a moderator, not its author (`deleted` is set too)
 
     @property
     def changed(self) -> bool:

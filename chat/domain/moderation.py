@@ -20,6 +20,7 @@ LINK_REFUSAL = 'This moderator link is not valid: it may have expired or been us
 TOKEN_PATTERN = re.compile(r'[A-Za-z0-9_-]{16,64}')  # `private.new_token` makes 32 of these characters
 LOG_PAGE = 50
 REMOVE = 'remove'  # the action of removing a message
+NOT_A_MODERATOR = 'Only moderators can do that.'
 
 
 @dataclass(frozen=True, slots=True)

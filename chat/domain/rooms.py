@@ -33,7 +33,7 @@ from chat.domain.model import (
     validate_reaction,
     validate_room,
 )
-from chat.domain.moderation import LINK_DAYS, LOG_PAGE, LogEntry, plausible_token
+from chat.domain.moderation import LINK_DAYS, LOG_PAGE, NOT_A_MODERATOR, REMOVE, LogEntry, plausible_token
 from chat.domain.presence import Presence, Visit, Watcher
 from chat.domain.private import (
     Access,
@@ -412,6 +412,30 @@ class Rooms:
         """Up to `limit` entries of the moderation log older than id `before` (or the newest), newest first."""
         await self._ready()
         return await self.backend.moderation_log(before, limit)
+
+    async def remove(
+        self, room: str, message_id: int, moderator_person: str, moderator_name: str, *, ip: str | None = None
+    ) -> Message:
+        """Remove any message of `room` as the moderator `moderator_person`: its text leaves the store as in a
+        deletion, every subscriber gets it marked `removed`, and the moderation log names who removed whose message.
+
+        The server decides: anyone who is no moderator, or cannot see the (private) room, is refused with nothing
+        changed. Held to the message rates like a deletion.
+        """
+        try:
+            room = validate_room(room)
+            await self._ready()
+            moderates = await self.is_moderator(moderator_person)
+            if not moderates or await self.access(room, moderator_person) is Access.NONE:
+                raise ChatError(ErrorKind.NOT_YOURS, NOT_A_MODERATOR)
+            await self._admit_change(room, moderator_person, 0, ip)
+            message = await self.backend.remove(room, message_id)
+        except ChatError as error:
+            log_event(log, logging.INFO, 'message_not_removed', room=room, reason=error.kind, ip=ip)
+            raise
+        await self.log_action(moderator_name, REMOVE, room, message.author.name, f'message {message_id}')
+        log_event(log, logging.INFO, 'message_removed', room=room, message_id=message_id)
+        return message
 
     async def trim(self) -> None:
         """Remove the messages the store's retention no longer keeps; the app runs this every `TRIM_EVERY` s.

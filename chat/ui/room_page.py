@@ -49,6 +49,10 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
     except ChatError as error:
         ui.label(error.message).props('role=alert').mark('store-unavailable')
         return
+    try:
+        moderator = await rooms.is_moderator(person)
+    except ChatError:
+        moderator = False  # the store is not open: the room says so, and a reload once it is back shows "Remove"
     if access is Access.NONE:
         private_refusal_page()
         return
@@ -64,7 +68,7 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
     stream, release = streams.follow(room)
     client.on_delete(release)
     drawer, joined = rooms_drawer(rooms, streams, room)
-    view = RoomView(rooms, stream, client.ip, on_menu=drawer.toggle)
+    view = RoomView(rooms, stream, client.ip, on_menu=drawer.toggle, moderator=moderator)
     if access is Access.OWNER:
         with view.header:
             InviteButton(rooms, room, person, str(client.request.base_url))
@@ -78,7 +82,9 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
 class RoomView:
     """The elements of one room page and the state that ties them to the room model."""
 
-    def __init__(self, rooms: Rooms, stream: RoomStream, ip: str, *, on_menu: Callable[[], object]) -> None:
+    def __init__(
+        self, rooms: Rooms, stream: RoomStream, ip: str, *, on_menu: Callable[[], object], moderator: bool = False
+    ) -> None:
         self.rooms = rooms
         self.stream = stream
         self.room = stream.room
@@ -96,6 +102,8 @@ class RoomView:
             title=page_title(self.room),
             on_joined=self._joined,
             person=public_token(self.browser_id),
+            remove=self._remove,
+            moderator=moderator,
         )
         self.typing_line = TypingLine(stream, self.browser_id)
         self.mentions = MentionPicker(stream, self.browser_id)
@@ -179,6 +187,10 @@ class RoomView:
 
     async def _delete(self, message_id: int) -> Message:
         return await self.rooms.delete(self.room, message_id, self.author_id, ip=self.ip)
+
+    async def _remove(self, message_id: int) -> Message:
+        """As a moderator; the room model checks that this tab's person is one, whatever the page claims."""
+        return await self.rooms.remove(self.room, message_id, self.browser_id, self.header.name, ip=self.ip)
 
     async def _react(self, message_id: int, emoji: str, on: bool) -> Message:
         author = Author(self.author_id, self.header.name)

@@ -74,6 +74,10 @@ class Backend(Protocol):
         """Delete message `message_id` of `room` if `author_id` wrote it, as `edit` does: its text leaves the
         store, its id, author and time stay, so history shows where it was (`deleted` set)."""
 
+    async def remove(self, room: str, message_id: int) -> Message:
+        """Delete message `message_id` of `room` whoever wrote it, as a moderator does: as `delete` does, and marked
+        `removed`. Raises `ChatError` GONE for a message that does not exist (any more)."""
+
     async def react(self, room: str, message_id: int, author: Author, emoji: str, *, on: bool) -> Message:
         """Add (`on`) or take back `author`'s `emoji` on message `message_id` of `room` and return the message as
         it is now, with its reactions; delivered like an edit (`reacted_at` set). Anyone may react, once per

@@ -193,7 +193,7 @@ local function current()
     return cjson.encode(state and {'ok', state} or {'gone'})
 end
 local FIELDS = {'author_id', 'author_name', 'text', 'sent_at', 'edited_at', 'deleted', 'reacted_at', 'reactions',
-    'reply_to', 'mentions'}
+    'reply_to', 'mentions', 'removed'}
 local function publish(state, old, feed_length, room)
     if old then
         redis.call('ZREM', KEYS[2], old)
@@ -232,6 +232,26 @@ else
     state.text, state.deleted, state.edited_at = ARGV[4], ARGV[5], later(state)
     if ARGV[5] == '1' then state.reactions, state.mentions = nil, nil end
     publish(state, old, ARGV[6], ARGV[7])
+    reply = cjson.encode({'ok', state})
+end
+redis.call('SET', KEYS[4], 1, 'EX', 600)
+return reply
+"""
+)
+# A moderator's removal of message ARGV[1] (LEX id ARGV[2]) of room ARGV[4], whoever wrote it: a deletion marked
+# `removed`. Replies as CHANGE does.
+REMOVE = (
+    CHANGE_FUNCTIONS
+    + """
+if redis.call('EXISTS', KEYS[4]) == 1 then return current() end
+local state, old = load()
+local reply
+if not state or state.deleted == '1' then
+    reply = cjson.encode({'gone'})
+else
+    state.text, state.deleted, state.removed, state.edited_at = '', '1', '1', later(state)
+    state.reactions, state.mentions = nil, nil
+    publish(state, old, ARGV[3], ARGV[4])
     reply = cjson.encode({'ok', state})
 end
 redis.call('SET', KEYS[4], 1, 'EX', 600)
@@ -369,6 +389,7 @@ class RedisBackend:
         self._append: AsyncScript | None = None
         self._change: AsyncScript | None = None
         self._react: AsyncScript | None = None
+        self._remove: AsyncScript | None = None
         self._read: AsyncScript | None = None
         self._trim: AsyncScript | None = None
         self._rooms_page: AsyncScript | None = None
@@ -385,6 +406,7 @@ class RedisBackend:
         self._append = self._redis.register_script(APPEND)
         self._change = self._redis.register_script(CHANGE)
         self._react = self._redis.register_script(REACT)
+        self._remove = self._redis.register_script(REMOVE)
         self._read = self._redis.register_script(READ)
         self._trim = self._redis.register_script(TRIM)
         self._rooms_page = self._redis.register_script(ROOMS_PAGE)
@@ -460,6 +482,11 @@ class RedisBackend:
         reply = await self._run_change(self._change, room, values)
         if reply[0] == 'not_yours':
             raise not_yours('delete' if deleted else 'edit')
+        return (await self._quoted(room, [_message(room, stream_id, reply[1])], UNAVAILABLE))[0]
+
+    async def remove(self, room: str, message_id: int) -> Message:
+        stream_id = to_stream_id(message_id)
+        reply = await self._run_change(self._remove, room, [stream_id, lex(stream_id), FEED_LENGTH, room])
         return (await self._quoted(room, [_message(room, stream_id, reply[1])], UNAVAILABLE))[0]
 
     async def react(self, room: str, message_id: int, author: Author, emoji: str, *, on: bool) -> Message:
@@ -876,4 +903,5 @@ def _message(room: str, stream_id: str, fields: dict[str, str]) -> Message:
         reacted_at,
         int(fields['reply_to']) if 'reply_to' in fields else None,
         mentions=tuple(fields.get('mentions', '').split()),
+        removed=fields.get('removed') == '1',
     )

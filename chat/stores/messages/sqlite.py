@@ -162,6 +162,8 @@ CREATE TABLE moderation_log (
     detail TEXT NOT NULL
 );
 """
+# Removal by a moderator: a deletion whose row says so.
+REMOVED = 'ALTER TABLE messages ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;'
 LOG_COLUMNS = 'at, moderator, action, room, target, detail'
 ADD_LOG_ENTRY = f'INSERT INTO moderation_log ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)'
 MIGRATIONS = (
@@ -175,6 +177,7 @@ MIGRATIONS = (
     MENTIONS,
     PRIVATE_ROOMS,
     MODERATION,
+    REMOVED,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
@@ -184,13 +187,15 @@ EXPIRE_OLDEST = (
 )
 ROOMS_OVER = 'SELECT name, message_count - :keep FROM rooms WHERE message_count > :keep LIMIT :batch'
 TRIM_ROOM = 'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE room = :room ORDER BY id LIMIT :count)'
-COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions'
+COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions, removed'
 # A later change (edit or reaction) never gets an earlier time than the message's last one.
 LATER = 'max(:now, coalesce(edited_at, 0) + 0.000001, coalesce(reacted_at, 0) + 0.000001)'
 # The author check and the change are one statement; a deletion takes the mentions with the text.
 CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted, edited_at = {LATER},
     mentions = CASE WHEN :deleted THEN '' ELSE mentions END
     WHERE id = :id AND room = :room AND author_id = :author_id AND NOT deleted RETURNING {COLUMNS}"""
+REMOVE = f"""UPDATE messages SET text = '', deleted = 1, removed = 1, edited_at = {LATER}, mentions = ''
+    WHERE id = :id AND room = :room AND NOT deleted RETURNING {COLUMNS}"""
 # newest first through the index's rowids, so a page stops after its `limit` matches in the room
 SEARCH_ROOM = f"""SELECT {', '.join(f'messages.{column}' for column in COLUMNS.split(', '))}
 FROM messages_search JOIN messages ON messages.id = messages_search.rowid
@@ -304,6 +309,21 @@ class SQLiteBackend:
                 raise ChatError(ErrorKind.STORAGE, 'Your change could not be saved. Please try again.') from error
             if row is None:
                 raise not_yours('delete' if deleted else 'edit') if found else gone()
+            (message,) = await _complete(db, room, [_message(row)])
+            deliver(message)
+        return message
+
+    async def remove(self, room: str, message_id: int) -> Message:
+        db, deliver = self._require_started()
+        async with self._write_lock:
+            try:
+                async with db.execute(REMOVE, {'now': time.time(), 'id': message_id, 'room': room}) as cursor:
+                    row = await cursor.fetchone()
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The message could not be removed. Please try again.') from error
+            if row is None:
+                raise gone()
             (message,) = await _complete(db, room, [_message(row)])
             deliver(message)
         return message
@@ -602,7 +622,7 @@ def fts_query(search: Search) -> str:
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions = row
+    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions, removed = row
     return Message(
         id_,
         room,
@@ -614,6 +634,7 @@ def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
         reacted_at=reacted_at,
         reply_to=reply_to,
         mentions=tuple(mentions.split()),
+        removed=bool(removed),
     )
 
 
