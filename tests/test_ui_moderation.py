@@ -5,10 +5,10 @@ from collections.abc import Callable
 from nicegui import ElementFilter, app
 from nicegui.testing import User
 
-from chat.domain.moderation import LINK_REFUSAL, NOT_A_MODERATOR
+from chat.domain.moderation import LINK_REFUSAL, LOG_PAGE, NOT_A_MODERATOR, REMOVE
 from chat.domain.rooms import Rooms
 from chat.ui.message_list import REMOVED, MessageList
-from chat.ui.moderation import WELCOME
+from chat.ui.moderation import LOG_REFUSAL, WELCOME
 from tests.support.app_process import AppProcess
 from tests.support.protocol import Browser, Network, ProtocolClient
 from tests.support.simulated_user import bubbles, eventually, sees_message, send
@@ -101,3 +101,28 @@ async def test_a_raw_client_that_is_no_moderator_cannot_remove_a_message(
     finally:
         for tab in (author, script):
             await tab.close()
+
+
+async def test_the_moderation_log_is_for_moderators_only_newest_first_and_paged(
+    create_user: Callable[[], User],
+) -> None:
+    moderator, bob = create_user(), create_user()
+    await make_moderator(moderator)
+    for i in range(LOG_PAGE + 2):
+        await model().log_action('Mod Ann', REMOVE, 'lobby', f'Person {i:02}', f'message {i}')
+    await moderator.open('/')
+    await moderator.should_see(marker='moderation-link')
+    await moderator.open('/moderation')
+    await moderator.should_see(f'Person {LOG_PAGE + 1:02}')
+    await moderator.should_not_see('Person 01')
+    moderator.find(marker='older-entries').click()
+    await moderator.should_see('Person 01')
+    await moderator.should_see('Person 00')
+    await moderator.should_not_see(f'Person {LOG_PAGE + 1:02}')
+
+    await bob.open('/')
+    await bob.should_not_see(marker='moderation-link')
+    await bob.open('/moderation')
+    await bob.should_see(LOG_REFUSAL)
+    await bob.should_not_see('Person 00')
+    await bob.should_not_see('Mod Ann')

@@ -1,5 +1,5 @@
 """The routes: `/` is the lobby, `/room/<name>` any other room, `/rooms` the overview, `/invite/<token>` an invite
-to a private room, `/moderator/<token>` a moderator link; bad names get help."""
+to a private room, `/moderator/<token>` a moderator link, `/moderation` the moderators' log; bad names get help."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse
 from chat.domain.model import DEFAULT_ROOM, ChatError, suggest_room, validate_room
 from chat.domain.moderation import LINK_PATH
 from chat.domain.rooms import Rooms
-from chat.ui.moderation import moderator_link_page
+from chat.ui.moderation import LOG_PATH, moderation_page, moderator_link_page
 from chat.ui.private_rooms import redeem_page
 from chat.ui.room_page import room_page
 from chat.ui.rooms_page import rooms_page
@@ -43,6 +43,10 @@ def register_pages(rooms: Rooms, streams: Streams, *, reconnect_timeout: float) 
     @ui.page(LINK_PATH + '{token}')
     async def moderator_link(token: str) -> RedirectResponse | None:
         return await moderator_link_page(rooms, token)
+
+    @ui.page(LOG_PATH)
+    async def moderation(before: str = '') -> None:
+        await moderation_page(rooms, before)
 
     @ui.page('/room/{name}', reconnect_timeout=reconnect_timeout)
     async def named_room(name: str) -> None:

@@ -21,7 +21,7 @@ from chat.ui.identity import browser_id, public_token, tab_author_id
 from chat.ui.joined_rooms import rooms_drawer
 from chat.ui.mentions import MentionPicker
 from chat.ui.message_list import MessageList
-from chat.ui.moderation import welcome_new_moderator
+from chat.ui.moderation import moderation_link, welcome_new_moderator
 from chat.ui.private_rooms import InviteButton, private_refusal_page
 from chat.ui.search import RoomSearch
 from chat.ui.stream import RoomStream, Streams
@@ -72,6 +72,9 @@ async def room_page(rooms: Rooms, streams: Streams, room: str) -> None:
     if access is Access.OWNER:
         with view.header:
             InviteButton(rooms, room, person, str(client.request.base_url))
+    if moderator:
+        with view.header:
+            moderation_link()
     await client.connected()
     if not client.is_deleted:
         welcome_new_moderator()
