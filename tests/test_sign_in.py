@@ -119,3 +119,9 @@ def test_a_real_app_serves_signed_in_pages_only_from_its_trusted_proxy(chat_serv
 def test_without_sign_in_a_header_changes_nothing(chat_server: AppProcess) -> None:
     page = get(chat_server, '/', '127.0.0.2', remote_user='alice')
     assert page.status_code == 200 and 'alice' not in page.text
+
+
+def test_a_moderator_named_in_the_settings_is_the_person_the_proxy_signs_in() -> None:
+    sign_in = SignIn.keyed_by('a-secret-of-16-characters', 'Remote-User')
+    assert sign_in.person_id('alice') == sign_in.identify([(b'remote-user', b'alice')]).person_id
+    assert sign_in.person_id('alice') != sign_in.person_id('bob')
