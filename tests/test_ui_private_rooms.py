@@ -1,13 +1,18 @@
 """Private rooms as simulated users see them: create one, invite, join by the link; everyone else is refused."""
 
 import inspect
+import re
+import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from nicegui import ElementFilter, ui
+import pytest
+from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
 
 from chat.domain.model import Author
@@ -31,14 +36,37 @@ async def create_private_room(user: User, name: str) -> str:
     return heading.text.removeprefix('# ')
 
 
-async def invite_link(user: User) -> str:
+def browser_time(match: re.Match[str]) -> str:
+    """What the browser's `toLocaleString` answers, in UTC here."""
+    return datetime.fromtimestamp(int(match[1]) / 1000, UTC).strftime('%-d %b, %H:%M')
+
+
+async def invite_link(user: User, uses: str | None = None, lifetime: str | None = None) -> str:
+    """Open the owner's invite dialog, pick the limits (else the defaults) and make a link; return it."""
+    user.javascript_rules[re.compile(r'new Date\((\d+)\)\.toLocaleString')] = browser_time
+    user.find(marker='invite-button').click()
+    for marker, choice in (('invite-uses', uses), ('invite-lifetime', lifetime)):
+        if choice is not None:
+            user.find(marker=marker).click()
+            user.find(choice).click()
     with user:
         (field,) = ElementFilter(marker='invite-link')
     assert isinstance(field, ui.input)
     shown = field.value
-    user.find(marker='invite-button').click()
+    user.find(marker='make-invite').click()
     await eventually(lambda: field.value != shown)  # each press makes a new link
     return str(field.value)
+
+
+def invite_path(link: str) -> str:
+    return link[link.index('/invite/') :]
+
+
+def terms(user: User) -> str:
+    with user:
+        (label,) = ElementFilter(marker='invite-terms')
+    assert isinstance(label, ui.label)
+    return label.text
 
 
 def page_texts(user: User) -> list[str]:
@@ -86,7 +114,7 @@ async def test_the_owners_invite_link_makes_a_member_who_sees_the_room(create_us
     link = await invite_link(alice)
     assert '/invite/' in link
 
-    await bob.open(link[link.index('/invite/') :])
+    await bob.open(invite_path(link))
     await sees_message(bob, 'welcome, Bob')
     await bob.should_not_see(marker='invite-button')  # a member, not the owner
     await send(alice, 'glad you came')
@@ -106,6 +134,44 @@ async def test_a_bad_or_used_up_invite_gets_one_and_the_same_line(create_user: C
     await bob.open(path)
     await bob.should_see(marker='message-list')
     assert refused == [INVITE_REFUSAL]
+
+
+async def test_a_one_use_link_admits_one_browser_and_says_so_to_the_next(create_user: Callable[[], User]) -> None:
+    alice, bob, carol = create_user(), create_user(), create_user()
+    await create_private_room(alice, 'family')
+    link = await invite_link(alice, uses='1 use', lifetime='Never')
+    assert terms(alice) == 'Good for 1 use, with no time limit.'
+
+    await bob.open(invite_path(link))
+    await bob.should_see(marker='message-list')
+    await carol.open(invite_path(link))
+    await carol.should_see(INVITE_REFUSAL)
+    assert page_texts(carol) == [INVITE_REFUSAL]
+    await carol.should_not_see(marker='message-list')
+
+
+async def test_a_link_past_its_lifetime_is_refused_and_its_end_is_shown_in_words(
+    create_user: Callable[[], User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, bob = create_user(), create_user()
+    await create_private_room(alice, 'family')
+    made = time.time()
+    link = await invite_link(alice, uses='5 uses', lifetime='1 hour')
+    ends = [datetime.fromtimestamp(made + 3600 + extra, UTC).strftime('%-d %b, %H:%M') for extra in (0, 60)]
+    assert terms(alice) in {f'Good for 5 uses, until {end}.' for end in ends}
+
+    rooms_module = sys.modules[type(app.state.rooms).__module__]
+    monkeypatch.setattr(rooms_module, 'time', SimpleNamespace(time=lambda: made + 3601 + 60))
+    await bob.open(invite_path(link))
+    await bob.should_see(INVITE_REFUSAL)
+    await bob.should_not_see(marker='message-list')
+
+
+async def test_the_default_link_lasts_a_week_for_any_number_of_uses(create_user: Callable[[], User]) -> None:
+    alice = create_user()
+    await create_private_room(alice, 'family')
+    await invite_link(alice)
+    assert terms(alice).startswith('Good for any number of uses, until ')
 
 
 async def test_a_room_name_that_cannot_be_private_is_refused_on_the_rooms_page(user: User) -> None:
