@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 import orjson
 import pytest
 from nicegui import ElementFilter, app, ui
@@ -20,7 +22,7 @@ from chat.domain.private import INVITE_REFUSAL, PRIVATE_REFUSAL, new_token, priv
 from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.room_list import RoomList
 from tests.support.app_process import AppProcess
-from tests.support.protocol import MESSAGE_LIST, Browser, Network, ProtocolClient
+from tests.support.protocol import MESSAGE_LIST, Browser, Network, ProtocolClient, parse_page
 from tests.support.simulated_user import bubbles, eventually, sees_message, send
 
 
@@ -246,3 +248,48 @@ async def test_a_non_members_socket_gets_nothing_of_a_private_room(
     finally:
         for tab in (member, outsider, lobby):
             await tab.close()
+
+
+HOSTILE_TOKENS = {
+    'long': 'a' * 10_000,
+    'nul': '\x00',
+    'dots': '..',
+    'unicode': 'ü€😀\u202e',
+    'markup': '<script>alert(1)<script>',
+}
+
+
+def get_from(server: AppProcess, source: str, path: str) -> httpx.Response:
+    """One GET of a browser without cookies on the loopback address `source` (another address to the server)."""
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(transport=transport, trust_env=False, timeout=30) as client:
+        return client.get(server.url + path)
+
+
+@pytest.mark.settings(invites_per_minute=5)
+async def test_an_address_guessing_invite_links_is_refused_after_its_tries_and_others_still_join(
+    start_server: Callable[..., AppProcess], chat_env: Path
+) -> None:
+    """Each guess past the limit gets a 429 and one line, and costs the store nothing; other addresses are not
+    affected, and hostile tokens get the one refusal and are not echoed."""
+    token = new_token()
+    room, _ = await seed_private_room(chat_env, token)
+    server = start_server()
+    answers = [get_from(server, '127.0.0.2', f'/invite/{new_token()}') for _ in range(12)]
+    assert [answer.status_code for answer in answers] == [200] * 5 + [429] * 7
+    assert all(INVITE_REFUSAL in answer.text for answer in answers[:5])
+    assert re.fullmatch(
+        r'Too many invite links opened from your network address\. Wait \d+ seconds and try again\.\n', answers[-1].text
+    )
+    assert server.log().count('event=invite_refused') == 5, 'no store lookup past the limit'
+
+    joined = get_from(server, '127.0.0.1', f'/invite/{token}')
+    assert (joined.status_code, joined.headers['location']) == (303, f'/room/{room}')
+
+    for name, hostile in HOSTILE_TOKENS.items():
+        refused = get_from(server, '127.0.0.3', '/invite/' + quote(hostile, safe='').replace('.', '%2E'))
+        assert refused.status_code == 200 and INVITE_REFUSAL in refused.text, name
+        shown = str(parse_page(refused.text).elements)
+        assert hostile not in shown and 'alert(1)' not in refused.text, name
+    assert server.log().count('event=invite_refused') == 5, 'a token no link can have is not looked up'
+    assert 'a' * 1000 not in server.log() and '<script>' not in server.log()

@@ -1,5 +1,5 @@
-"""How much one tab and one network address may do: messages and reactions per second, new rooms per minute,
-open tabs, bytes of text stored per day.
+"""How much one tab and one network address may do: messages and reactions per second, new rooms and invite
+links tried per minute, open tabs, bytes of text stored per day.
 
 Each refusal is a `ChatError` with a specific message, raised before anything is stored,
 so a flood costs the server a dictionary lookup per attempt and reaches nobody. The
@@ -38,6 +38,7 @@ class LimitSettings:
     reactions_per_second: float = 2.0
     ip_reaction_burst: int = 30
     ip_reactions_per_second: float = 10.0
+    invites_per_minute: int = 10
 
 
 @dataclass(slots=True)
@@ -128,6 +129,7 @@ class Limits:
         self._ip_searches = RateLimiter(IP_SEARCH_BURST, IP_SEARCHES_PER_SECOND, clock)
         self._tab_reactions = RateLimiter(settings.reaction_burst, settings.reactions_per_second, clock)
         self._ip_reactions = RateLimiter(settings.ip_reaction_burst, settings.ip_reactions_per_second, clock)
+        self._ip_invites = RateLimiter(settings.invites_per_minute, settings.invites_per_minute / 60, clock)
         self._tabs: dict[str, int] = {}
 
     def admit_message(self, tab: str, ip: str, *, new_room: bool, size: int) -> None:
@@ -187,6 +189,19 @@ class Limits:
             )
         self._tab_reactions.take(tab)
         self._ip_reactions.take(ip)
+
+    def admit_invite(self, ip: str) -> None:
+        """Count one invite link opened from `ip`, or raise `ChatError` saying why not.
+
+        Every try, good or bad, counts: a link is opened once by a person, while a script guessing tokens would
+        take the store's write lock for each guess.
+        """
+        if wait := self._ip_invites.wait(ip):
+            raise ChatError(
+                ErrorKind.RATE_LIMITED,
+                f'Too many invite links opened from your network address. Wait {_seconds(wait)} and try again.',
+            )
+        self._ip_invites.take(ip)
 
     def open_tab(self, ip: str) -> Callable[[], None]:
         """Count one more open tab from `ip` and return the function that counts it closed again.

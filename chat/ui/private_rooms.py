@@ -7,14 +7,19 @@ The refusal is the same page for a private room that exists and for one that doe
 
 from __future__ import annotations
 
-from nicegui import ui
-from starlette.responses import RedirectResponse
+import logging
 
-from chat.domain.model import ChatError
+from nicegui import ui
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from chat.domain.model import ChatError, ErrorKind
 from chat.domain.private import INVITE_REFUSAL, MAX_BASE_LENGTH, PRIVATE_REFUSAL
 from chat.domain.rooms import Rooms
+from chat.logs import log_event
 from chat.ui.identity import browser_id
 from chat.ui.joined_rooms import room_href
+
+log = logging.getLogger(__name__)
 
 INVITE_PATH = '/invite/'
 USES = {1: '1 use', 5: '5 uses', 25: '25 uses', 0: 'Any number'}  # 0: no limit
@@ -36,15 +41,19 @@ def invite_refusal_page() -> None:
     ui.label(INVITE_REFUSAL).props('role=alert').mark('invite-refused')
 
 
-async def redeem_page(rooms: Rooms, token: str) -> RedirectResponse | None:
+async def redeem_page(rooms: Rooms, token: str) -> Response | None:
     """Make this browser a member of the room the invite is for and redirect to it; else the refusal.
 
     A redirect, not a page that navigates: its response sets the session cookie of a browser that had none, so the
-    room's request carries the id that was made a member.
+    room's request carries the id that was made a member. An address past its tries gets a 429 and one line.
     """
+    ip = ui.context.client.ip or 'unknown'
     try:
-        room = await rooms.redeem(token, browser_id())
+        room = await rooms.redeem(token, browser_id(), ip=ip)
     except ChatError as error:
+        if error.kind is ErrorKind.RATE_LIMITED:
+            log_event(log, logging.INFO, 'invite_not_redeemed', reason=error.kind, ip=ip)
+            return PlainTextResponse(f'{error.message}\n', status_code=429)
         ui.label(error.message).props('role=alert').mark('invite-refused')
         return None
     if room is None:
