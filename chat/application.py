@@ -38,6 +38,13 @@ TITLE = 'Chat'
 HTTP_LIMITS: dict[str, Any] = {'http': CappedH11Protocol, 'h11_max_incomplete_event_size': 64 * 1024}
 
 
+def signing_in(settings: Settings, secret: str) -> SignIn | None:
+    """The sign-in the pages and their sockets hold requests to; None when anyone may chat."""
+    if settings.auth_header is None:
+        return None
+    return SignIn.keyed_by(secret, settings.auth_header, settings.auth_name_header)
+
+
 def build(settings: Settings, secret: str) -> Rooms:
     """Create the room model on its store and register the pages; the store opens with the server.
 
@@ -54,8 +61,8 @@ def build(settings: Settings, secret: str) -> Rooms:
     app.on_shutdown(rooms.stop)
     app.timer(TRIM_EVERY, rooms.trim)
     register_pages(rooms, streams, reconnect_timeout=settings.reconnect_timeout)
-    if settings.auth_header:
-        app.add_middleware(SignInGate, sign_in=SignIn.keyed_by(secret, settings.auth_header, settings.auth_name_header))
+    if (sign_in := signing_in(settings, secret)) is not None:
+        app.add_middleware(SignInGate, sign_in=sign_in)
     app.add_middleware(SecurityHeaders)  # outside the routes, so every response gets the headers
     app.exception_handler(404)(not_found)  # instead of NiceGUI's page, which logs the whole URL and is kept 60 s
 
@@ -123,7 +130,7 @@ def run(settings: Settings) -> None:
     if not settings.redis_url:
         expire_sessions(settings)
     build(settings, secret)
-    socket_guard.install()
+    socket_guard.install(signing_in(settings, secret))
     connection_caps.install(settings.connections_per_ip)
     app.add_middleware(ForwardedWebSocketCaps, limit=settings.connections_per_ip)
     app.timer(CHECK_EVERY, StalledConnections().check)
