@@ -62,13 +62,19 @@ def test_the_name_comes_from_the_name_header_or_else_the_user() -> None:
         (headers(remote_user=b'\xff\xfe'), 'bad_header'),
         (headers(remote_user='a' * 257), 'bad_header'),
         (headers(remote_user='mallory') + headers(remote_user='alice'), 'repeated_header'),
+        (headers(remote_user='{http.reverse_proxy.header.Remote-User}'), 'unfilled_placeholder'),
     ],
 )
 def test_a_missing_repeated_or_unusable_user_is_refused(given: list[tuple[bytes, bytes]], reason: str) -> None:
     with pytest.raises(NotSignedIn) as refused:
         SIGN_IN.identify(given)
     assert refused.value.reason == reason
-    assert refused.value.message == (NOT_SIGNED_IN if reason == 'no_header' else BAD_IDENTITY)
+    assert refused.value.message == (NOT_SIGNED_IN if reason in ('no_header', 'unfilled_placeholder') else BAD_IDENTITY)
+
+
+def test_a_name_the_proxy_left_unfilled_is_no_name() -> None:
+    given = headers(remote_user='alice', remote_name='{http.reverse_proxy.header.Remote-Name}')
+    assert SIGN_IN.identify(given).name == 'alice'
 
 
 async def gate(path: str, trusted: bool, given: list[tuple[bytes, bytes]]) -> tuple[int, bytes, SignedIn | None]:
