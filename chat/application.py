@@ -41,13 +41,20 @@ TITLE = 'Chat'
 HTTP_LIMITS: dict[str, Any] = {'http': CappedH11Protocol, 'h11_max_incomplete_event_size': 64 * 1024}
 
 
+def signing_in(settings: Settings, secret: str) -> SignIn | None:
+    """The sign-in the pages and their sockets hold requests to; None when anyone may chat."""
+    if settings.auth_header is None:
+        return None
+    return SignIn.keyed_by(secret, settings.auth_header, settings.auth_name_header)
+
+
 def build(settings: Settings, secret: str) -> Rooms:
     """Create the room model on its store and register the pages; the store opens with the server.
 
     With `--auth-header`, a gate lets only signed-in page requests through, its ids keyed by the session `secret`.
     """
     shared_presence = RedisPresence(settings.redis_url) if settings.redis_url else None
-    sign_in = SignIn.keyed_by(secret, settings.auth_header, settings.auth_name_header) if settings.auth_header else None
+    sign_in = signing_in(settings, secret)
     moderators = frozenset(sign_in.person_id(name) for name in settings.moderator_names) if sign_in else frozenset()
     rooms = Rooms(backend(settings), shared_presence, Limits(settings.limits), moderators=moderators)
     streams = Streams(rooms, keep=MAX_SHOWN)
@@ -156,7 +163,7 @@ def run(settings: Settings) -> None:
     if not settings.redis_url:
         expire_sessions(settings)
     build(settings, secret)
-    socket_guard.install()
+    socket_guard.install(signing_in(settings, secret))
     connection_caps.install(settings.connections_per_ip)
     app.add_middleware(ForwardedWebSocketCaps, limit=settings.connections_per_ip)
     app.timer(CHECK_EVERY, StalledConnections().check)

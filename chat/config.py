@@ -126,6 +126,9 @@ class Settings(BaseSettings):
         allow_inf_nan=False,
         description='reactions per second one network address may add or take back',
     )
+    invites_per_minute: int = Field(
+        LIMITS.invites_per_minute, ge=0, description='invite links one network address may open a minute'
+    )
     connections_per_ip: int = Field(
         CONNECTIONS_PER_IP, ge=0, description='connections (HTTP and WebSocket) one network address may hold open'
     )

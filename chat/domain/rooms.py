@@ -40,6 +40,7 @@ from chat.domain.private import (
     Invite,
     check_invite_limits,
     is_private,
+    is_token_shaped,
     new_token,
     private_refusal,
     private_room_name,
@@ -368,9 +369,14 @@ class Rooms:
         log_event(log, logging.INFO, 'invite_created', room=room, uses=uses, days=days)
         return Invite(token, room, uses, expires_at)
 
-    async def redeem(self, token: str, person: str) -> str | None:
+    async def redeem(self, token: str, person: str, *, ip: str | None = None) -> str | None:
         """Make `person` a member of the room invite `token` is for and return the room; None for a token that is
-        not (or no longer) valid. Raises `ChatError` only for a store that cannot answer."""
+        not (or no longer) valid. A try from a client passes its address as `ip` and is held to `limits` first.
+        Raises `ChatError` for a try past the limits, or a store that cannot answer."""
+        if ip is not None:
+            self.limits.admit_invite(ip)
+        if not is_token_shaped(token):
+            return None
         await self._ready()
         room = await self.backend.redeem(token_hash(token), person, time.time())
         log_event(log, logging.INFO, 'invite_redeemed' if room else 'invite_refused', room=room)

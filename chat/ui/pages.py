@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nicegui import ui
-from starlette.responses import RedirectResponse
+from starlette.responses import Response
 
 from chat.domain.model import DEFAULT_ROOM, ChatError, suggest_room, validate_room
 from chat.domain.moderation import LINK_PATH
@@ -37,11 +37,11 @@ def register_pages(rooms: Rooms, streams: Streams, *, reconnect_timeout: float) 
         await rooms_page(rooms, search=q, after=after)
 
     @ui.page('/invite/{token}')
-    async def invite(token: str) -> RedirectResponse | None:
+    async def invite(token: str) -> Response | None:
         return await redeem_page(rooms, token)
 
     @ui.page(LINK_PATH + '{token}')
-    async def moderator_link(token: str) -> RedirectResponse | None:
+    async def moderator_link(token: str) -> Response | None:
         return await moderator_link_page(rooms, token)
 
     @ui.page(LOG_PATH)
