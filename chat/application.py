@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Any
 
@@ -12,6 +13,8 @@ from chat import logs, open_files
 from chat.announce import announce
 from chat.config import Settings, exit_with_error
 from chat.domain.limits import Limits
+from chat.domain.model import ChatError
+from chat.domain.moderation import LINK_DAYS, LINK_PATH
 from chat.domain.rooms import Rooms
 from chat.internals import connection_caps, gc_tuning, http_logs, serving, sessions, socket_guard, socket_logs
 from chat.internals.connection_caps import CappedH11Protocol, ForwardedWebSocketCaps
@@ -39,13 +42,22 @@ TITLE = 'Chat'
 HTTP_LIMITS: dict[str, Any] = {'http': CappedH11Protocol, 'h11_max_incomplete_event_size': 64 * 1024}
 
 
+def signing_in(settings: Settings, secret: str) -> SignIn | None:
+    """The sign-in the pages and their sockets hold requests to; None when anyone may chat."""
+    if settings.auth_header is None:
+        return None
+    return SignIn.keyed_by(secret, settings.auth_header, settings.auth_name_header)
+
+
 def build(settings: Settings, secret: str) -> Rooms:
     """Create the room model on its store and register the pages; the store opens with the server.
 
     With `--auth-header`, a gate lets only signed-in page requests through, its ids keyed by the session `secret`.
     """
     shared_presence = RedisPresence(settings.redis_url) if settings.redis_url else None
-    rooms = Rooms(backend(settings), shared_presence, Limits(settings.limits))
+    sign_in = signing_in(settings, secret)
+    moderators = frozenset(sign_in.person_id(name) for name in settings.moderator_names) if sign_in else frozenset()
+    rooms = Rooms(backend(settings), shared_presence, Limits(settings.limits), moderators=moderators)
     streams = Streams(rooms, keep=MAX_SHOWN)
     removals = Removals()
     streams.on_notice(removals.removed)
@@ -57,8 +69,8 @@ def build(settings: Settings, secret: str) -> Rooms:
     app.on_shutdown(rooms.stop)
     app.timer(TRIM_EVERY, rooms.trim)
     register_pages(rooms, streams, removals, reconnect_timeout=settings.reconnect_timeout)
-    if settings.auth_header:
-        app.add_middleware(SignInGate, sign_in=SignIn.keyed_by(secret, settings.auth_header, settings.auth_name_header))
+    if sign_in is not None:
+        app.add_middleware(SignInGate, sign_in=sign_in)
     app.add_middleware(SecurityHeaders)  # outside the routes, so every response gets the headers
     app.exception_handler(404)(not_found)  # instead of NiceGUI's page, which logs the whole URL and is kept 60 s
 
@@ -112,6 +124,31 @@ def expire_sessions(settings: Settings) -> None:
     app.timer(sessions.CLEANUP_EVERY, cleanup.clean, immediate=False)
 
 
+def print_moderator_link(settings: Settings) -> None:
+    """`--create-moderator-link`: keep a new moderator link in the configured store and print it, serving nothing.
+
+    The link is printed alone on stdout, so a script can take it; a store that cannot be opened exits with 1.
+    """
+    check_before_serving(settings)
+
+    async def create() -> str:
+        rooms = Rooms(backend(settings))
+        await rooms.start()
+        try:
+            return await rooms.create_moderator_link()
+        finally:
+            await rooms.stop()
+
+    try:
+        token = asyncio.run(create())
+    except ChatError as error:
+        sys.stderr.write(f'app.py: {error.message}\n')
+        sys.exit(1)
+    host = '127.0.0.1' if settings.host in {'0.0.0.0', '::', ''} else settings.host
+    print(f'http://{f"[{host}]" if ":" in host else host}:{settings.port}{LINK_PATH}{token}')
+    sys.stderr.write(f'Open it within {LINK_DAYS} days in the browser that is to moderate; it works once.\n')
+
+
 def run(settings: Settings) -> None:
     """Start serving (or, under NiceGUI's simulated `user`, only configure) the chat."""
     if settings.native and backend_missing():
@@ -119,6 +156,9 @@ def run(settings: Settings) -> None:
     open_files.raise_soft_limit()
     log_budget = LogBudget()
     logs.configure(settings.log_level, log_budget)
+    if settings.create_moderator_link:
+        print_moderator_link(settings)
+        return
     secret = check_before_serving(settings)
     socket_logs.quiet_socket_loggers()
     http_logs.budget_request_warnings()
@@ -126,7 +166,7 @@ def run(settings: Settings) -> None:
     if not settings.redis_url:
         expire_sessions(settings)
     build(settings, secret)
-    socket_guard.install()
+    socket_guard.install(signing_in(settings, secret))
     connection_caps.install(settings.connections_per_ip)
     app.add_middleware(ForwardedWebSocketCaps, limit=settings.connections_per_ip)
     app.timer(CHECK_EVERY, StalledConnections().check)

@@ -26,6 +26,7 @@ from redis.connection import parse_url
 
 from chat.domain.limits import LimitSettings
 from chat.domain.model import DEFAULT_ROOM, MAX_MESSAGE_BYTES, ChatError, validate_room
+from chat.domain.moderation import LINK_DAYS, moderator_names
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Retention
 
@@ -125,6 +126,9 @@ class Settings(BaseSettings):
         allow_inf_nan=False,
         description='reactions per second one network address may add or take back',
     )
+    invites_per_minute: int = Field(
+        LIMITS.invites_per_minute, ge=0, description='invite links one network address may open a minute'
+    )
     connections_per_ip: int = Field(
         CONNECTIONS_PER_IP, ge=0, description='connections (HTTP and WebSocket) one network address may hold open'
     )
@@ -135,6 +139,16 @@ class Settings(BaseSettings):
     )
     auth_name_header: str | None = Field(
         None, description='sign-in: the header with the display name, e.g. Remote-Name (default: AUTH_HEADER)'
+    )
+    moderators: str | None = Field(
+        None,
+        description='sign-in: the moderators, named as the sign-in proxy names them, separated by commas, e.g. '
+        'alice,bob (without sign-in, see --create-moderator-link)',
+    )
+    create_moderator_link: bool = Field(
+        False,
+        description=f'print a link that makes the browser opening it a moderator (once, within {LINK_DAYS} days) '
+        'and exit without serving',
     )
 
     @field_validator('room')
@@ -182,6 +196,30 @@ class Settings(BaseSettings):
             if header.lower() == signed_in_by.lower():
                 raise ValueError('must differ from --auth-header, which is the default name anyway')
         return header
+
+    @field_validator('moderators')
+    @classmethod
+    def _valid_moderators(cls, names: str | None, info: ValidationInfo) -> str | None:
+        if names is not None:
+            if info.data.get('auth_header') is None:
+                raise ValueError(
+                    'needs --auth-header (CHAT_AUTH_HEADER); without sign-in, make moderators with '
+                    '--create-moderator-link'
+                )
+            moderator_names(names)
+        return names
+
+    @field_validator('create_moderator_link')
+    @classmethod
+    def _links_are_for_anonymous_chats(cls, create: bool, info: ValidationInfo) -> bool:
+        if create and info.data.get('auth_header') is not None:
+            raise ValueError('with --auth-header, name the moderators with --moderators (CHAT_MODERATORS) instead')
+        return create
+
+    @property
+    def moderator_names(self) -> tuple[str, ...]:
+        """The identities `--moderators` names, as the sign-in proxy sends them."""
+        return moderator_names(self.moderators) if self.moderators is not None else ()
 
     @property
     def limits(self) -> LimitSettings:

@@ -69,11 +69,16 @@ class SignIn:
         identity = _single(headers, self.header)
         if identity is None:
             raise NotSignedIn('no_header', NOT_SIGNED_IN)
+        if _unfilled(identity):
+            raise NotSignedIn('unfilled_placeholder', NOT_SIGNED_IN)
         user = _text(identity)
         if user is None:
             raise NotSignedIn('bad_header', BAD_IDENTITY)
-        author_id, person_id = self._id(user, b'chat-user-author'), self._id(user, b'chat-user-person')
-        return SignedIn(author_id, person_id, self._name(headers, user))
+        return SignedIn(self._id(user, b'chat-user-author'), self.person_id(user), self._name(headers, user))
+
+    def person_id(self, user: str) -> str:
+        """The person id of the identity `user` as the proxy names it: what `--moderators` names become."""
+        return self._id(user, b'chat-user-person')
 
     def _id(self, user: str, purpose: bytes) -> str:
         return hashlib.blake2b(user.encode(), key=self.key, digest_size=16, person=purpose).hexdigest()
@@ -81,7 +86,7 @@ class SignIn:
     def _name(self, headers: Sequence[tuple[bytes, bytes]], user: str) -> str:
         """The name header's value if it is a valid display name, else the identity, cut to a name's length."""
         given = _single(headers, self.name_header) if self.name_header else None
-        name = _text(given) if given is not None else None
+        name = _text(given) if given is not None and not _unfilled(given) else None
         try:
             return clean_display_name(name or '')
         except ChatError:
@@ -96,6 +101,13 @@ def _single(headers: Sequence[tuple[bytes, bytes]], name: str) -> bytes | None:
     if len(values) > 1:
         raise NotSignedIn('repeated_header', BAD_IDENTITY)
     return values[0] if values else None
+
+
+def _unfilled(value: bytes) -> bool:
+    """Whether the value is a proxy's placeholder left as it was, e.g. `{http.reverse_proxy.header.Remote-User}`:
+    Caddy before 2.9 sends that when the sign-in service answers yes without naming anyone (Authelia's bypass
+    rules), and taken as a name it would make every such visitor one and the same person."""
+    return value.startswith(b'{') and value.endswith(b'}')
 
 
 def _text(value: bytes) -> str | None:

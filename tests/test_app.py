@@ -5,14 +5,16 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import httpx
 import pytest
 
 from chat.config import SECRET_FILE, Settings
+from chat.domain.moderation import LINK_REFUSAL
 from chat.stores.messages.sqlite import MESSAGES_AND_ROOMS
-from tests.support.app_process import READY, ROOT
+from tests.support.app_process import READY, ROOT, AppProcess
 from tests.support.processes import free_port
 
 
@@ -151,3 +153,25 @@ def test_a_database_that_cannot_be_used_stops_the_app_with_one_line(chat_env: Pa
     assert len(lines) == 1 and lines[0].startswith('app.py: error: '), result.stderr
     assert says in lines[0] and str(chat_env) in lines[0]
     assert READY not in result.stdout
+
+
+def test_create_moderator_link_prints_a_link_the_running_chat_takes_once(
+    chat_env: Path, start_server: Callable[..., AppProcess]
+) -> None:
+    port = free_port()
+    created = run_app('--create-moderator-link', '--port', str(port))
+    assert created.returncode == 0, created.stderr
+    (link,) = created.stdout.splitlines()
+    assert link.startswith(f'http://127.0.0.1:{port}/moderator/')
+    server = start_server()
+    path = link.removeprefix(f'http://127.0.0.1:{port}')
+    first = httpx.get(f'{server.url}{path}', timeout=10)
+    assert (first.status_code, first.headers['location']) == (303, '/')
+    again = httpx.get(f'{server.url}{path}', timeout=10)
+    assert LINK_REFUSAL in again.text and 'event=moderator_link_refused' in server.log()
+    assert path.removeprefix('/moderator/') not in server.log()
+
+
+def test_create_moderator_link_with_sign_in_is_one_line_of_error() -> None:
+    refused = run_app('--create-moderator-link', '--auth-header', 'Remote-User')
+    assert refused.returncode == 2 and refused.stderr.count('\n') == 1 and not refused.stdout

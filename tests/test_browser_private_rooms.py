@@ -47,9 +47,14 @@ def test_an_invite_link_lets_a_second_browser_into_a_private_room_it_was_refused
     assert 'Welcome' not in guest.page_source
 
     owner.find_element(By.CSS_SELECTOR, 'button[aria-label="Invite"]').click()
-    link_field = WebDriverWait(owner, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-invite input'))
+    WebDriverWait(owner, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-invite'))
+    click_button(owner, 'Make link')
+    link_field = WebDriverWait(owner, PATIENCE).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Invite link"]')
+    )
     WebDriverWait(owner, PATIENCE).until(lambda _: '/invite/' in (link_field.get_attribute('value') or ''))
     link = link_field.get_attribute('value') or ''
+    assert 'Good for any number of uses, until ' in owner.find_element(By.CSS_SELECTOR, '.chat-invite').text
     click_button(owner, 'Copy link')
     WebDriverWait(owner, PATIENCE).until(lambda d: 'Invite link copied' in d.find_element(By.TAG_NAME, 'body').text)
 

@@ -204,3 +204,27 @@ def test_bad_sign_in_headers_are_refused(argv: list[str], says: str, capsys: pyt
     assert exited.value.code == 2
     error = capsys.readouterr().err
     assert says in error and error.count('\n') == 1
+
+
+def test_moderators_are_named_as_the_sign_in_proxy_names_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parse_settings([]).moderator_names == ()
+    monkeypatch.setenv('CHAT_AUTH_HEADER', 'Remote-User')
+    monkeypatch.setenv('CHAT_MODERATORS', 'alice, bob')
+    assert parse_settings([]).moderator_names == ('alice', 'bob')
+    assert parse_settings(['--moderators', 'carol']).moderator_names == ('carol',)
+
+
+@pytest.mark.parametrize(
+    ('argv', 'says'),
+    [
+        (['--moderators', 'alice'], 'moderators: Value error, needs --auth-header'),
+        (['--auth-header', 'Remote-User', '--moderators', 'alice,,bob'], 'moderators: Value error, names the'),
+        (['--auth-header', 'Remote-User', '--create-moderator-link'], 'create_moderator_link: Value error, '),
+    ],
+)
+def test_bad_moderator_settings_are_refused(argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_settings(argv)
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert says in error and error.count('\n') == 1

@@ -179,3 +179,19 @@ def test_reactions_have_their_own_burst_and_rate_per_tab_and_address(clock: Fake
     assert [reacted(limits, 'other-tab', '10.0.0.1') for _ in range(4)] == [None] * 4
     assert (reacted(limits, 'third-tab', '10.0.0.1') or '').startswith('Too many reactions from your network address')
     assert reacted(limits, 'tab-elsewhere', '10.0.0.2') is None
+
+
+def test_invite_links_opened_per_address_are_limited_per_minute(clock: FakeClock) -> None:
+    limits = Limits(LimitSettings(invites_per_minute=3), clock)
+    for _ in range(3):
+        limits.admit_invite('10.0.0.1')
+    with pytest.raises(ChatError) as refused:
+        limits.admit_invite('10.0.0.1')
+    assert refused.value.kind == ErrorKind.RATE_LIMITED
+    assert refused.value.message == (
+        'Too many invite links opened from your network address. Wait 20 seconds and try again.'
+    )
+    limits.admit_invite('10.0.0.2')
+    clock.now += 20
+    limits.admit_invite('10.0.0.1')
+    Limits(LimitSettings(invites_per_minute=0), clock).admit_invite('10.0.0.1')  # off

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
+import aiohttp
 import httpx
 import pytest
+import socketio
 
 from chat.internals.connection_caps import PEER_TRUSTED
 from chat.sign_in import BAD_IDENTITY, NOT_SIGNED_IN, SIGNED_IN, NotSignedIn, SignedIn, SignIn, SignInGate
 from chat.ui.identity import public_token
 from tests.support.app_process import AppProcess
+from tests.support.protocol import parse_page, query_string
 
 SECRET = 'a session secret of some length'
 SIGN_IN = SignIn.keyed_by(SECRET, 'Remote-User', 'Remote-Name')
@@ -56,13 +62,19 @@ def test_the_name_comes_from_the_name_header_or_else_the_user() -> None:
         (headers(remote_user=b'\xff\xfe'), 'bad_header'),
         (headers(remote_user='a' * 257), 'bad_header'),
         (headers(remote_user='mallory') + headers(remote_user='alice'), 'repeated_header'),
+        (headers(remote_user='{http.reverse_proxy.header.Remote-User}'), 'unfilled_placeholder'),
     ],
 )
 def test_a_missing_repeated_or_unusable_user_is_refused(given: list[tuple[bytes, bytes]], reason: str) -> None:
     with pytest.raises(NotSignedIn) as refused:
         SIGN_IN.identify(given)
     assert refused.value.reason == reason
-    assert refused.value.message == (NOT_SIGNED_IN if reason == 'no_header' else BAD_IDENTITY)
+    assert refused.value.message == (NOT_SIGNED_IN if reason in ('no_header', 'unfilled_placeholder') else BAD_IDENTITY)
+
+
+def test_a_name_the_proxy_left_unfilled_is_no_name() -> None:
+    given = headers(remote_user='alice', remote_name='{http.reverse_proxy.header.Remote-Name}')
+    assert SIGN_IN.identify(given).name == 'alice'
 
 
 async def gate(path: str, trusted: bool, given: list[tuple[bytes, bytes]]) -> tuple[int, bytes, SignedIn | None]:
@@ -119,3 +131,57 @@ def test_a_real_app_serves_signed_in_pages_only_from_its_trusted_proxy(chat_serv
 def test_without_sign_in_a_header_changes_nothing(chat_server: AppProcess) -> None:
     page = get(chat_server, '/', '127.0.0.2', remote_user='alice')
     assert page.status_code == 200 and 'alice' not in page.text
+
+
+def test_a_moderator_named_in_the_settings_is_the_person_the_proxy_signs_in() -> None:
+    sign_in = SignIn.keyed_by('a-secret-of-16-characters', 'Remote-User')
+    assert sign_in.person_id('alice') == sign_in.identify([(b'remote-user', b'alice')]).person_id
+    assert sign_in.person_id('alice') != sign_in.person_id('bob')
+
+
+async def page_socket(server: AppProcess, query: dict, source: str, **given: str) -> tuple[bool, list[str]]:
+    """Open a Socket.IO connection for a page's `query` from `source` with the headers `given`, as a script
+    would; whether the server let its handshake through, and the events it heard within a second."""
+    heard: list[str] = []
+    connector = aiohttp.TCPConnector(local_addr=(source, 0))
+    headers = {name.replace('_', '-'): value for name, value in given.items()}
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+        sio = socketio.AsyncClient(http_session=session, reconnection=False, handle_sigint=False)
+        sio.on('*', lambda event, *_: heard.append(event))
+        full = {**query, 'document_id': str(uuid.uuid4()), 'tab_id': str(uuid.uuid4())}
+        try:
+            await sio.connect(
+                f'{server.url}/?{query_string(full)}',
+                transports=['websocket'],
+                socketio_path='/_nicegui_ws/socket.io',
+                wait_timeout=10,
+            )
+        except socketio.exceptions.ConnectionError:
+            return False, heard
+        await asyncio.sleep(1)  # what a page's socket hears at once: its page's updates
+        await sio.disconnect()
+        return True, heard
+
+
+@pytest.mark.settings(auth_header='Remote-User')
+async def test_a_socket_becomes_a_signed_in_page_only_from_the_proxy_for_the_same_person(
+    chat_server: AppProcess,
+) -> None:
+    """A page let through for Alice: its socket opened around the proxy, or naming someone else, is refused, so
+    nobody acts as Alice by her page's client id; a made-up client id gets nothing anywhere."""
+    made_up = {'client_id': str(uuid.uuid4()), 'next_message_id': 0, 'implicit_handshake': True}
+    for source, given in (('127.0.0.1', {'remote_user': 'alice'}), ('127.0.0.2', {})):
+        assert await page_socket(chat_server, made_up, source, **given) == (False, [])
+
+    def alices_page() -> dict:
+        return parse_page(get(chat_server, '/room/team', remote_user='alice').text).query
+
+    for source, given in (
+        ('127.0.0.2', {}),
+        ('127.0.0.2', {'remote_user': 'alice'}),
+        ('127.0.0.1', {}),
+        ('127.0.0.1', {'remote_user': 'mallory'}),
+    ):
+        assert await page_socket(chat_server, alices_page(), source, **given) == (False, []), (source, given)
+    connected, heard = await page_socket(chat_server, alices_page(), '127.0.0.1', remote_user='alice')
+    assert connected and 'update' in heard, 'the proxy, for Alice, opens her page'

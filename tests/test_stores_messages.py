@@ -723,6 +723,76 @@ async def test_memberships_survive_a_restart_of_the_app(make_backend: MakeBacken
     await second_run.stop()
 
 
+async def test_a_moderator_link_makes_one_moderator_once_and_only_before_it_expires(started: Started) -> None:
+    store, now = started.backend, time.time()
+    await store.add_moderator_link('hash-1', now + 60)
+    await store.add_moderator_link('hash-2', now + 60)
+    assert not await store.is_moderator('alice')
+    assert await store.redeem_moderator_link('hash-1', 'alice', now) is True
+    assert await store.redeem_moderator_link('hash-1', 'bob', now) is False  # used
+    assert await store.redeem_moderator_link('hash-2', 'bob', now + 61) is False  # expired
+    assert await store.redeem_moderator_link('no-such-hash', 'bob', now) is False
+    assert (await store.is_moderator('alice'), await store.is_moderator('bob')) == (True, False)
+
+
+async def test_moderators_and_their_log_survive_a_restart_of_the_app(make_backend: MakeBackend) -> None:
+    first_run = make_backend()
+    await first_run.start(lambda message: None)
+    await first_run.add_moderator_link('hash-1', time.time() + 60)
+    await first_run.redeem_moderator_link('hash-1', 'alice', time.time())
+    entry = await first_run.add_log_entry(time.time(), 'Alice', 'remove', 'lobby', 'Bob', 'message 7')
+    await first_run.stop()
+
+    second_run = make_backend()
+    await second_run.start(lambda message: None)
+    assert await second_run.is_moderator('alice')
+    assert await second_run.moderation_log(None, 10) == [entry]
+    await second_run.stop()
+
+
+async def test_the_moderation_log_pages_back_from_the_newest(started: Started) -> None:
+    store = started.backend
+    written = [
+        await store.add_log_entry(1000.0 + i, 'Alice', 'remove', 'lobby', f'person {i}', f'message {i}')
+        for i in range(5)
+    ]
+    assert [entry.id for entry in written] == sorted({entry.id for entry in written})
+    assert (written[0].moderator, written[0].target, written[0].at) == ('Alice', 'person 0', 1000.0)
+    newest = await store.moderation_log(None, 2)
+    assert newest == written[:2:-1][:2] == [written[4], written[3]]
+    assert await store.moderation_log(newest[-1].id, 2) == [written[2], written[1]]
+    assert await store.moderation_log(written[1].id, 2) == [written[0]]
+
+
+async def test_a_removed_message_loses_its_text_anywhere_and_says_a_moderator_removed_it(
+    make_backend: MakeBackend, started: Started
+) -> None:
+    other = Started(make_backend())
+    await other.backend.start(other.delivered.append)
+    try:
+        message = await started.backend.append('lobby', ALICE, 'something rude', mentions=('tok',))
+        await started.backend.react('lobby', message.id, Author('tab-b', 'Bob'), '👍', on=True)
+        removed = await started.backend.remove('lobby', message.id)
+        assert (removed.text, removed.deleted, removed.removed, removed.reactions, removed.mentions) == (
+            '',
+            True,
+            True,
+            (),
+            (),
+        )
+        assert removed.author == ALICE and removed.id == message.id
+        await (other if isinstance(started.backend, RedisBackend) else started).delivered_ends_with(removed)
+        assert await started.backend.history('lobby') == await other.backend.history('lobby') == [removed]
+        assert await found(started.backend, 'rude') == []
+        with pytest.raises(ChatError) as refused:
+            await started.backend.remove('lobby', message.id)
+        assert refused.value.kind is ErrorKind.GONE
+        deleted = await started.backend.delete('lobby', (await started.backend.append('lobby', ALICE, 'x')).id, 'tab-a')
+        assert not deleted.removed
+    finally:
+        await other.backend.stop()
+
+
 async def test_a_notice_is_stored_delivered_and_read_back_in_order_but_never_found(started: Started) -> None:
     notice = Notice(NoticeKind.REMOVED, target='bob', target_name='Bob', reason='spam')
     before = await started.backend.append('~club-abc123', ALICE, 'hello removed people')

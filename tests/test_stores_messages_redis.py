@@ -133,3 +133,20 @@ async def test_edited_and_deleted_text_leaves_redis_and_the_feed(redis_server: R
         assert 'kept' in stored and 'secret' not in stored
     finally:
         await backend.stop()
+
+
+async def test_removed_text_leaves_redis_and_the_feed(redis_server: RedisServer) -> None:
+    delivered: list[Message] = []
+    backend = RedisBackend(redis_server.url)
+    await backend.start(delivered.append)
+    try:
+        rude = await backend.append('lobby', ALICE, 'rude secret')
+        removed = await backend.remove('lobby', rude.id)
+        kept = await backend.append('lobby', ALICE, 'kept')
+        async with asyncio.timeout(10):
+            while delivered[-2:] != [removed, kept]:
+                await asyncio.sleep(0.02)
+        stored = await everything_in(redis_server)
+        assert 'kept' in stored and 'secret' not in stored
+    finally:
+        await backend.stop()

@@ -1,13 +1,20 @@
 """Private rooms as simulated users see them: create one, invite, join by the link; everyone else is refused."""
 
 import inspect
+import re
+import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 import orjson
-from nicegui import ElementFilter, ui
+import pytest
+from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
 
 from chat.domain.model import Author
@@ -15,7 +22,7 @@ from chat.domain.private import INVITE_REFUSAL, PRIVATE_REFUSAL, new_token, priv
 from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.room_list import RoomList
 from tests.support.app_process import AppProcess
-from tests.support.protocol import MESSAGE_LIST, Browser, Network, ProtocolClient
+from tests.support.protocol import MESSAGE_LIST, Browser, Network, ProtocolClient, parse_page
 from tests.support.simulated_user import bubbles, eventually, sees_message, send
 
 
@@ -31,14 +38,37 @@ async def create_private_room(user: User, name: str) -> str:
     return heading.text.removeprefix('# ')
 
 
-async def invite_link(user: User) -> str:
+def browser_time(match: re.Match[str]) -> str:
+    """What the browser's `toLocaleString` answers, in UTC here."""
+    return datetime.fromtimestamp(int(match[1]) / 1000, UTC).strftime('%-d %b, %H:%M')
+
+
+async def invite_link(user: User, uses: str | None = None, lifetime: str | None = None) -> str:
+    """Open the owner's invite dialog, pick the limits (else the defaults) and make a link; return it."""
+    user.javascript_rules[re.compile(r'new Date\((\d+)\)\.toLocaleString')] = browser_time
+    user.find(marker='invite-button').click()
+    for marker, choice in (('invite-uses', uses), ('invite-lifetime', lifetime)):
+        if choice is not None:
+            user.find(marker=marker).click()
+            user.find(choice).click()
     with user:
         (field,) = ElementFilter(marker='invite-link')
     assert isinstance(field, ui.input)
     shown = field.value
-    user.find(marker='invite-button').click()
+    user.find(marker='make-invite').click()
     await eventually(lambda: field.value != shown)  # each press makes a new link
     return str(field.value)
+
+
+def invite_path(link: str) -> str:
+    return link[link.index('/invite/') :]
+
+
+def terms(user: User) -> str:
+    with user:
+        (label,) = ElementFilter(marker='invite-terms')
+    assert isinstance(label, ui.label)
+    return label.text
 
 
 def page_texts(user: User) -> list[str]:
@@ -86,7 +116,7 @@ async def test_the_owners_invite_link_makes_a_member_who_sees_the_room(create_us
     link = await invite_link(alice)
     assert '/invite/' in link
 
-    await bob.open(link[link.index('/invite/') :])
+    await bob.open(invite_path(link))
     await sees_message(bob, 'welcome, Bob')
     await bob.should_not_see(marker='invite-button')  # a member, not the owner
     await send(alice, 'glad you came')
@@ -106,6 +136,44 @@ async def test_a_bad_or_used_up_invite_gets_one_and_the_same_line(create_user: C
     await bob.open(path)
     await bob.should_see(marker='message-list')
     assert refused == [INVITE_REFUSAL]
+
+
+async def test_a_one_use_link_admits_one_browser_and_says_so_to_the_next(create_user: Callable[[], User]) -> None:
+    alice, bob, carol = create_user(), create_user(), create_user()
+    await create_private_room(alice, 'family')
+    link = await invite_link(alice, uses='1 use', lifetime='Never')
+    assert terms(alice) == 'Good for 1 use, with no time limit.'
+
+    await bob.open(invite_path(link))
+    await bob.should_see(marker='message-list')
+    await carol.open(invite_path(link))
+    await carol.should_see(INVITE_REFUSAL)
+    assert page_texts(carol) == [INVITE_REFUSAL]
+    await carol.should_not_see(marker='message-list')
+
+
+async def test_a_link_past_its_lifetime_is_refused_and_its_end_is_shown_in_words(
+    create_user: Callable[[], User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, bob = create_user(), create_user()
+    await create_private_room(alice, 'family')
+    made = time.time()
+    link = await invite_link(alice, uses='5 uses', lifetime='1 hour')
+    ends = [datetime.fromtimestamp(made + 3600 + extra, UTC).strftime('%-d %b, %H:%M') for extra in (0, 60)]
+    assert terms(alice) in {f'Good for 5 uses, until {end}.' for end in ends}
+
+    rooms_module = sys.modules[type(app.state.rooms).__module__]
+    monkeypatch.setattr(rooms_module, 'time', SimpleNamespace(time=lambda: made + 3601 + 60))
+    await bob.open(invite_path(link))
+    await bob.should_see(INVITE_REFUSAL)
+    await bob.should_not_see(marker='message-list')
+
+
+async def test_the_default_link_lasts_a_week_for_any_number_of_uses(create_user: Callable[[], User]) -> None:
+    alice = create_user()
+    await create_private_room(alice, 'family')
+    await invite_link(alice)
+    assert terms(alice).startswith('Good for any number of uses, until ')
 
 
 async def test_a_room_name_that_cannot_be_private_is_refused_on_the_rooms_page(user: User) -> None:
@@ -180,3 +248,48 @@ async def test_a_non_members_socket_gets_nothing_of_a_private_room(
     finally:
         for tab in (member, outsider, lobby):
             await tab.close()
+
+
+HOSTILE_TOKENS = {
+    'long': 'a' * 10_000,
+    'nul': '\x00',
+    'dots': '..',
+    'unicode': 'ü€😀\u202e',
+    'markup': '<script>alert(1)<script>',
+}
+
+
+def get_from(server: AppProcess, source: str, path: str) -> httpx.Response:
+    """One GET of a browser without cookies on the loopback address `source` (another address to the server)."""
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(transport=transport, trust_env=False, timeout=30) as client:
+        return client.get(server.url + path)
+
+
+@pytest.mark.settings(invites_per_minute=5)
+async def test_an_address_guessing_invite_links_is_refused_after_its_tries_and_others_still_join(
+    start_server: Callable[..., AppProcess], chat_env: Path
+) -> None:
+    """Each guess past the limit gets a 429 and one line, and costs the store nothing; other addresses are not
+    affected, and hostile tokens get the one refusal and are not echoed."""
+    token = new_token()
+    room, _ = await seed_private_room(chat_env, token)
+    server = start_server()
+    answers = [get_from(server, '127.0.0.2', f'/invite/{new_token()}') for _ in range(12)]
+    assert [answer.status_code for answer in answers] == [200] * 5 + [429] * 7
+    assert all(INVITE_REFUSAL in answer.text for answer in answers[:5])
+    assert re.fullmatch(
+        r'Too many invite links opened from your network address\. Wait \d+ seconds and try again\.\n', answers[-1].text
+    )
+    assert server.log().count('event=invite_refused') == 5, 'no store lookup past the limit'
+
+    joined = get_from(server, '127.0.0.1', f'/invite/{token}')
+    assert (joined.status_code, joined.headers['location']) == (303, f'/room/{room}')
+
+    for name, hostile in HOSTILE_TOKENS.items():
+        refused = get_from(server, '127.0.0.3', '/invite/' + quote(hostile, safe='').replace('.', '%2E'))
+        assert refused.status_code == 200 and INVITE_REFUSAL in refused.text, name
+        shown = str(parse_page(refused.text).elements)
+        assert hostile not in shown and 'alert(1)' not in refused.text, name
+    assert server.log().count('event=invite_refused') == 5, 'a token no link can have is not looked up'
+    assert 'a' * 1000 not in server.log() and '<script>' not in server.log()

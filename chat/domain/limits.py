@@ -1,5 +1,5 @@
-"""How much one tab and one network address may do: messages and reactions per second, new rooms per minute,
-open tabs, bytes of text stored per day.
+"""How much one tab and one network address may do: messages and reactions per second, new rooms and invite
+links tried per minute, open tabs, bytes of text stored per day.
 
 Each refusal is a `ChatError` with a specific message, raised before anything is stored,
 so a flood costs the server a dictionary lookup per attempt and reaches nobody. The
@@ -21,6 +21,8 @@ DAY = 86_400.0
 # searches as one types (a page each few keystrokes, "More results"), not a script reading every room in a loop
 SEARCH_BURST, SEARCHES_PER_SECOND = 10, 2.0
 IP_SEARCH_BURST, IP_SEARCHES_PER_SECOND = 30, 5.0
+# opening moderator links: an operator opens one; an address guessing tokens gets 5 tries, then one a minute
+MODERATOR_LINK_BURST, MODERATOR_LINKS_PER_SECOND = 5, 1 / 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class LimitSettings:
     reactions_per_second: float = 2.0
     ip_reaction_burst: int = 30
     ip_reactions_per_second: float = 10.0
+    invites_per_minute: int = 10
 
 
 @dataclass(slots=True)
@@ -128,7 +131,9 @@ class Limits:
         self._ip_searches = RateLimiter(IP_SEARCH_BURST, IP_SEARCHES_PER_SECOND, clock)
         self._tab_reactions = RateLimiter(settings.reaction_burst, settings.reactions_per_second, clock)
         self._ip_reactions = RateLimiter(settings.ip_reaction_burst, settings.ip_reactions_per_second, clock)
+        self._ip_invites = RateLimiter(settings.invites_per_minute, settings.invites_per_minute / 60, clock)
         self._tabs: dict[str, int] = {}
+        self._ip_moderator_links = RateLimiter(MODERATOR_LINK_BURST, MODERATOR_LINKS_PER_SECOND, clock)
 
     def admit_message(self, tab: str, ip: str, *, new_room: bool, size: int) -> None:
         """Count one message of `size` bytes from `tab` at `ip` (starting a room if `new_room`), or raise
@@ -188,6 +193,19 @@ class Limits:
         self._tab_reactions.take(tab)
         self._ip_reactions.take(ip)
 
+    def admit_moderator_link(self, ip: str) -> None:
+        """Count one attempt to open a moderator link from `ip`, or raise `ChatError`: the tokens cannot be guessed,
+        and this keeps a script from trying, or from making the store look up, more than a few a minute."""
+        _admit_link(self._ip_moderator_links, ip, 'moderator')
+
+    def admit_invite(self, ip: str) -> None:
+        """Count one invite link opened from `ip`, or raise `ChatError` saying why not.
+
+        Every try, good or bad, counts: a link is opened once by a person, while a script guessing tokens would
+        take the store's write lock for each guess.
+        """
+        _admit_link(self._ip_invites, ip, 'invite')
+
     def open_tab(self, ip: str) -> Callable[[], None]:
         """Count one more open tab from `ip` and return the function that counts it closed again.
 
@@ -215,6 +233,16 @@ class Limits:
 
     def open_tabs(self, ip: str) -> int:
         return self._tabs.get(ip, 0)
+
+
+def _admit_link(limiter: RateLimiter, ip: str, kind: str) -> None:
+    """Take one of `ip`'s tries at opening a `kind` link, or raise `ChatError` with how long to wait."""
+    if wait := limiter.wait(ip):
+        raise ChatError(
+            ErrorKind.RATE_LIMITED,
+            f'Too many {kind} links opened from your network address. Wait {_duration(wait)} and try again.',
+        )
+    limiter.take(ip)
 
 
 def _seconds(wait: float) -> str:

@@ -111,6 +111,7 @@ class Message:
     reply_to: int | None = None
     quote: Quote | None = None
     mentions: tuple[str, ...] = ()  # public tokens of the people it mentions (`chat.domain.mentions`)
+    removed: bool = False  # deleted by a moderator, not its author (`deleted` is set too)
     notice: Notice | None = None  # a line the server wrote, not a person (`chat.domain.notices`)
 
     @property

@@ -25,6 +25,7 @@ MAX_BASE_LENGTH = MAX_ROOM_NAME_LENGTH - TAIL_LENGTH - 1
 BASE_PATTERN = re.compile(f'[a-z0-9_-]{{1,{MAX_BASE_LENGTH}}}')
 TAIL_ALPHABET = string.ascii_lowercase + string.digits
 TOKEN_BYTES = 24  # 192 random bits: no one guesses a link
+TOKEN_PATTERN = re.compile(f'[A-Za-z0-9_-]{{{TOKEN_BYTES * 4 // 3}}}')  # token_urlsafe's alphabet, no padding
 MAX_INVITE_USES = 1000
 MAX_INVITE_DAYS = 365
 PRIVATE_REFUSAL = 'This room is private. Ask one of its members for an invite link.'
@@ -66,6 +67,11 @@ def private_room_name(base: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def is_token_shaped(token: str) -> bool:
+    """Whether `token` could be one `new_token` made; no other is looked up in the store."""
+    return TOKEN_PATTERN.fullmatch(token) is not None
 
 
 def token_hash(token: str) -> str:

@@ -33,6 +33,7 @@ from chat.domain.model import (
     validate_reaction,
     validate_room,
 )
+from chat.domain.moderation import LINK_DAYS, LOG_PAGE, NOT_A_MODERATOR, REMOVE, LogEntry, plausible_token
 from chat.domain.notices import NOTICE_AUTHOR, Notice, NoticeKind
 from chat.domain.presence import Presence, Visit, Watcher
 from chat.domain.private import (
@@ -43,6 +44,7 @@ from chat.domain.private import (
     OpenInvite,
     check_invite_limits,
     is_private,
+    is_token_shaped,
     new_token,
     private_refusal,
     private_room_name,
@@ -68,9 +70,15 @@ class Rooms:
     """All rooms of this process; a room exists in memory only while someone is subscribed to it."""
 
     def __init__(
-        self, backend: Backend, shared_presence: SharedPresence | None = None, limits: Limits | None = None
+        self,
+        backend: Backend,
+        shared_presence: SharedPresence | None = None,
+        limits: Limits | None = None,
+        *,
+        moderators: frozenset[str] = frozenset(),
     ) -> None:
         self.backend = backend
+        self.moderators = moderators  # person ids the operator named (`--moderators`)
         self.shared_presence = shared_presence
         self.limits = limits or Limits()
         self._started_rooms: set[str] = set()
@@ -365,13 +373,79 @@ class Rooms:
         log_event(log, logging.INFO, 'invite_created', room=room, uses=uses, days=days)
         return Invite(token, room, uses, expires_at)
 
-    async def redeem(self, token: str, person: str) -> str | None:
+    async def redeem(self, token: str, person: str, *, ip: str | None = None) -> str | None:
         """Make `person` a member of the room invite `token` is for and return the room; None for a token that is
-        not (or no longer) valid. Raises `ChatError` only for a store that cannot answer."""
+        not (or no longer) valid. A try from a client passes its address as `ip` and is held to `limits` first.
+        Raises `ChatError` for a try past the limits, or a store that cannot answer."""
+        if ip is not None:
+            self.limits.admit_invite(ip)
+        if not is_token_shaped(token):
+            return None
         await self._ready()
         room = await self.backend.redeem(token_hash(token), person, time.time())
         log_event(log, logging.INFO, 'invite_redeemed' if room else 'invite_refused', room=room)
         return room
+
+    async def is_moderator(self, person: str) -> bool:
+        """Whether `person` moderates: named by the operator, or made one by a moderator link (in the store).
+        Raises `ChatError` only for a store that cannot answer."""
+        if person in self.moderators:
+            return True
+        await self._ready()
+        return await self.backend.is_moderator(person)
+
+    async def create_moderator_link(self) -> str:
+        """A new moderator link's token, good once within `LINK_DAYS`; the store keeps only its hash."""
+        await self._ready()
+        token = new_token()
+        await self.backend.add_moderator_link(token_hash(token), time.time() + LINK_DAYS * 86_400)
+        log_event(log, logging.INFO, 'moderator_link_created', days=LINK_DAYS)
+        return token
+
+    async def make_moderator(self, token: str, person: str, *, ip: str) -> bool:
+        """Make `person` a moderator by the link `token`, which is then used up; False for a token that is not (or no
+        longer) valid. Raises `ChatError` for an address that tried too many, or a store that cannot answer."""
+        self.limits.admit_moderator_link(ip)
+        made = plausible_token(token)
+        if made:
+            await self._ready()
+            made = await self.backend.redeem_moderator_link(token_hash(token), person, time.time())
+        log_event(log, logging.INFO, 'moderator_made' if made else 'moderator_link_refused', ip=ip)
+        return made
+
+    async def log_action(self, moderator_name: str, action: str, room: str, target_name: str, detail: str) -> LogEntry:
+        """Write what a moderator did to the moderation log and return the entry."""
+        await self._ready()
+        return await self.backend.add_log_entry(time.time(), moderator_name, action, room, target_name, detail)
+
+    async def moderation_log(self, before: int | None = None, limit: int = LOG_PAGE) -> list[LogEntry]:
+        """Up to `limit` entries of the moderation log older than id `before` (or the newest), newest first."""
+        await self._ready()
+        return await self.backend.moderation_log(before, limit)
+
+    async def remove(
+        self, room: str, message_id: int, moderator_person: str, moderator_name: str, *, ip: str | None = None
+    ) -> Message:
+        """Remove any message of `room` as the moderator `moderator_person`: its text leaves the store as in a
+        deletion, every subscriber gets it marked `removed`, and the moderation log names who removed whose message.
+
+        The server decides: anyone who is no moderator, or cannot see the (private) room, is refused with nothing
+        changed. Held to the message rates like a deletion.
+        """
+        try:
+            room = validate_room(room)
+            await self._ready()
+            moderates = await self.is_moderator(moderator_person)
+            if not moderates or await self.access(room, moderator_person) is Access.NONE:
+                raise ChatError(ErrorKind.NOT_YOURS, NOT_A_MODERATOR)
+            await self._admit_change(room, moderator_person, 0, ip)
+            message = await self.backend.remove(room, message_id)
+        except ChatError as error:
+            log_event(log, logging.INFO, 'message_not_removed', room=room, reason=error.kind, ip=ip)
+            raise
+        await self.log_action(moderator_name, REMOVE, room, message.author.name, f'message {message_id}')
+        log_event(log, logging.INFO, 'message_removed', room=room, message_id=message_id)
+        return message
 
     async def announce(self, room: str, notice: Notice) -> Message:
         """Write `notice` into `room` as the server, not a person: stored and delivered as any message is, so every

@@ -91,6 +91,14 @@ class CappedH11Protocol(H11Protocol):
             transport.abort()
             return
         self.app = _MarksPeer(self.app, trusted)
+        if (websocket_protocol := self.ws_protocol_class) is not None:  # an upgrade keeps the peer's trust
+
+            def marked(**options: Any) -> Any:
+                protocol: Any = websocket_protocol(**options)  # each of uvicorn's has `app`; the base class not
+                protocol.app = _MarksPeer(protocol.app, trusted)
+                return protocol
+
+            self.ws_protocol_class = marked  # type: ignore[assignment]  # called as the class would be
 
 
 class _MarksPeer:
@@ -106,8 +114,8 @@ class _MarksPeer:
 
 
 def from_trusted_proxy(scope: Scope) -> bool:
-    """Whether the request came straight from a trusted proxy's address (by default this machine's), whatever
-    client address its `X-Forwarded-For` named; False for a request not served by `CappedH11Protocol`."""
+    """Whether the request or WebSocket came straight from a trusted proxy's address (by default this machine's),
+    whatever client address its `X-Forwarded-For` named; False for one not served by `CappedH11Protocol`."""
     return scope.get(PEER_TRUSTED) is True
 
 

@@ -23,11 +23,13 @@ from collections.abc import Callable
 from typing import Any
 
 import socketio
-from nicegui import core
+from nicegui import Client, core
 from nicegui import json as nicegui_json
 
 from chat.internals import browser_logs
+from chat.internals.connection_caps import from_trusted_proxy
 from chat.logs import log_event
+from chat.sign_in import SIGNED_IN, NotSignedIn, SignIn
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,9 @@ IMPLICIT_HANDSHAKE_FAILED = 'Implicit handshake failed'  # nicegui.js reloads th
 LOG_LEVELS = {'debug', 'info', 'warning', 'error'}
 
 
-def install() -> None:
-    """Wrap NiceGUI's handlers (registered when `nicegui` is imported) before serving.
+def install(sign_in: SignIn | None = None) -> None:
+    """Wrap NiceGUI's handlers (registered when `nicegui` is imported) before serving; with `sign_in`, a socket
+    handshakes for a page only as the page's request did: from the trusted proxy, naming the same person.
 
     Calling it again (each simulated app in a test run does) replaces the guards instead of nesting them.
     """
@@ -57,26 +60,37 @@ def install() -> None:
     handlers['log'] = browser_logs.log_report
     for name, shape in OWNED.items():
         core.sio.on(name, _guard(name, handlers[name], shape, owned=True))
-    core.sio.on('handshake', _guard('handshake', handlers['handshake'], HANDSHAKE, owned=False))
-    core.sio.on('connect', _guard_connect(handlers['connect']))
+    core.sio.on('handshake', _guard('handshake', handlers['handshake'], HANDSHAKE, owned=False, sign_in=sign_in))
+    core.sio.on('connect', _guard_connect(handlers['connect'], sign_in))
 
 
-def _guard_connect(handler: Handler) -> Handler:
-    """Refuse a socket whose query asks for the implicit handshake but is not shaped as a page's query."""
+def _guard_connect(handler: Handler, sign_in: SignIn | None) -> Handler:
+    """Refuse a socket whose query asks for the implicit handshake but is not shaped as a page's query, or, signed
+    in, does not come from the trusted proxy or names another person than the page's."""
 
     async def guarded(sid: str, environ: dict[str, Any], auth: Any = None) -> Any:
         query = {key: values[0] for key, values in urllib.parse.parse_qs(environ.get('QUERY_STRING', '')).items()}
-        if query.get('implicit_handshake') == 'true' and not _handshake_fits(query):
+        implicit = query.get('implicit_handshake') == 'true'
+        if implicit and not _handshake_fits(query):
             log_event(log, logging.DEBUG, 'socket_message_dropped', kind='implicit_handshake', sid=sid)
+            raise socketio.exceptions.ConnectionRefusedError(IMPLICIT_HANDSHAKE_FAILED)
+        if sign_in is not None and not _signed_in_as_page(
+            sign_in, environ, query.get('client_id') if implicit else None
+        ):
+            log_event(log, logging.INFO, 'socket_refused', reason='not_signed_in_as_page', sid=sid)
             raise socketio.exceptions.ConnectionRefusedError(IMPLICIT_HANDSHAKE_FAILED)
         return await handler(sid, environ, auth)
 
     return functools.update_wrapper(guarded, handler)
 
 
-def _guard(name: str, handler: Handler, shape: Shape, *, owned: bool) -> Handler:
+def _guard(name: str, handler: Handler, shape: Shape, *, owned: bool, sign_in: SignIn | None = None) -> Handler:
     async def guarded(sid: str, data: Any = None) -> Any:
-        if not _well_formed(name, data, shape) or (owned and data['client_id'] not in core.sio.rooms(sid)):
+        if (
+            not _well_formed(name, data, shape)
+            or (owned and data['client_id'] not in core.sio.rooms(sid))
+            or (sign_in is not None and not _signed_in_as_page(sign_in, core.sio.get_environ(sid), data['client_id']))
+        ):
             log_event(log, logging.DEBUG, 'socket_message_dropped', kind=name, sid=sid)
             return False
         try:
@@ -87,6 +101,23 @@ def _guard(name: str, handler: Handler, shape: Shape, *, owned: bool) -> Handler
             return False
 
     return functools.update_wrapper(guarded, handler)  # sets __wrapped__, which a later install unwraps
+
+
+def _signed_in_as_page(sign_in: SignIn, environ: dict[str, Any] | None, client_id: str | None) -> bool:
+    """Whether the socket came straight from the trusted proxy, naming a person, and (for a handshake naming a page
+    by `client_id`) the person that page's request was let through for. The page's id is in its HTML, and its
+    socket would act as whoever the page was built for."""
+    scope = (environ or {}).get('asgi.scope', {})
+    if not from_trusted_proxy(scope):
+        return False
+    try:
+        person = sign_in.identify(scope.get('headers', []))
+    except NotSignedIn:
+        return False
+    if client_id is None:
+        return True
+    client = Client.instances.get(client_id)
+    return client is not None and client.request.scope.get(SIGNED_IN) == person
 
 
 def _well_formed(name: str, data: Any, shape: Shape) -> bool:

@@ -1,7 +1,8 @@
 // The message list of one tab (see message_list.py): merges the first page, the room's live stream and the
 // replies to its own requests by message id, and draws each message as text nodes and links, never as HTML.
 // An edited or deleted message arrives again under its id and replaces the earlier state. Own bubbles have a
-// menu (Edit, Delete); the edit happens in the bubble, and the server answers each request (`answered`).
+// menu (Edit, Delete), and in a moderator's tab every bubble has one with Remove; the edit happens in the bubble,
+// and the server answers each request (`answered`).
 // Under every bubble its reactions are chips (the tab's own found by its token); a chip toggles the tab's own,
 // the add button opens the fixed set. Chips and buttons draw their glyphs from attributes, so a bubble's text
 // is its message alone. Every bubble has a Reply button; a reply shows the quote of its original (drawn from
@@ -31,17 +32,18 @@ export default {
             :data-id="m.id" :data-time="clock(m.at)" :title="date(m.at)" :tabindex="m.id === stop ? 0 : -1"
             @keydown="bubbleKey($event, m)" @focusin="entered($event, m)">{{ noticeText(m.notice) }}</div><div v-else :class="[bubbleClass(m, i), { mentioned: mentionsMe(m) }]" :data-author="m.name" :data-id="m.id"
             :data-time="stamp(m)" :title="when(m)" role="article" :tabindex="m.id === stop ? 0 : -1"
-            @keydown="bubbleKey($event, m)" @focusin="entered($event, m)" @focusout="left($event, m)"><button v-if="m.reply && !m.deleted && editing !== m.id" type="button" class="chat-quote" :tabindex="inner(m)" :data-name="m.reply.name" :data-text="quoteText(m.reply)" :aria-label="quoteLabel(m.reply)" :disabled="!m.reply.name" @click="reveal(m.reply.id)"></button><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">message deleted</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" :tabindex="inner(m)" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :tabindex="inner(m)" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-reply" :tabindex="inner(m)" aria-label="Reply" @click="$emit('reply', m.id)"></button><button type="button" class="chat-react-add" :tabindex="inner(m)" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="m.author === me && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" :tabindex="inner(m)" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirming = m.id"><q-item-section>Delete</q-item-section></q-item></q-list></q-menu></button></div></template>
+            @keydown="bubbleKey($event, m)" @focusin="entered($event, m)" @focusout="left($event, m)"><button v-if="m.reply && !m.deleted && editing !== m.id" type="button" class="chat-quote" :tabindex="inner(m)" :data-name="m.reply.name" :data-text="quoteText(m.reply)" :aria-label="quoteLabel(m.reply)" :disabled="!m.reply.name" @click="reveal(m.reply.id)"></button><template v-if="editing === m.id"><textarea class="chat-edit-input" v-model="draft" aria-label="Edit message" rows="2" @keydown="editKey"></textarea><span class="chat-edit-hint">Enter saves · Shift+Enter new line · Esc cancels</span></template><span v-else-if="m.deleted" class="chat-deleted">{{ m.removed ? "removed by a moderator" : "message deleted" }}</span><template v-else><template v-for="(part, j) in m.parts" :key="j"><a v-if="j % 2" :href="part" :tabindex="inner(m)" target="_blank" rel="noopener noreferrer">{{ part }}</a><template v-else>{{ part }}</template></template></template><span v-if="errors[m.id]" class="chat-change-error" role="alert">{{ errors[m.id] }}</span><div v-if="!m.deleted && editing !== m.id" class="chat-reactions"><button v-for="r in m.reactions || []" :key="r[0]" type="button" :tabindex="inner(m)" :class="['chat-reaction', { mine: r[3].includes(me) }]" :data-chip="r[0] + ' ' + r[1]" :title="names(r)" :aria-label="r[0] + ' ' + r[1] + ': ' + names(r)" :aria-pressed="String(r[3].includes(me))" @click="chipClicked(m, r)" @touchstart.passive="pressStart(m, r)" @touchend="pressEnd" @touchmove.passive="pressEnd" @contextmenu="pressMenu"></button><button type="button" class="chat-reply" :tabindex="inner(m)" aria-label="Reply" @click="$emit('reply', m.id)"></button><button type="button" class="chat-react-add" :tabindex="inner(m)" aria-label="Add reaction" aria-haspopup="menu" :aria-expanded="String(pickerFor === m.id)" @click="pickerFor = m.id"><q-menu v-if="pickerFor === m.id" :model-value="true" no-parent-event @hide="pickerFor = null"><div class="chat-react-picker" role="menu" aria-label="Reactions"><button v-for="(e, k) in emoji" :key="e" type="button" role="menuitemcheckbox" :aria-checked="String(mine(m, e))" :class="{ mine: mine(m, e) }" :autofocus="k === 0" v-close-popup @click="react(m, e, !mine(m, e))">{{ e }}</button></div></q-menu></button><span v-if="shownNames && shownNames.id === m.id" class="chat-reaction-names" role="status" :data-names="shownNames.names"></span></div><button v-if="(m.author === me || moderator) && !m.deleted && editing !== m.id" type="button" class="chat-bubble-menu" :tabindex="inner(m)" aria-label="Message actions" aria-haspopup="menu" :aria-expanded="String(menuFor === m.id)" @click="openMenu(m)"><q-menu v-if="menuFor === m.id" v-model="menuOpen" no-parent-event @hide="menuFor = null"><q-list dense role="menu"><template v-if="m.author === me"><q-item clickable v-close-popup role="menuitem" autofocus @click="startEdit(m)"><q-item-section>Edit</q-item-section></q-item><q-item clickable v-close-popup role="menuitem" @click="confirm(m.id, false)"><q-item-section>Delete</q-item-section></q-item></template><q-item v-if="moderator" clickable v-close-popup role="menuitem" :autofocus="m.author !== me" @click="confirm(m.id, true)"><q-item-section>Remove</q-item-section></q-item></q-list></q-menu></button></div></template>
         </div>
       </div>
       <q-btn v-if="unseen || detached" rounded unelevated no-caps icon="arrow_downward" class="chat-jump"
         :label="jumpText" @click="toLatest" />
       <q-dialog :model-value="confirming !== null" @update:model-value="confirming = null">
-        <q-card class="chat-confirm" role="alertdialog" aria-label="Delete this message?">
-          <q-card-section>Delete this message? Everyone in the room will see "message deleted" instead.</q-card-section>
+        <q-card class="chat-confirm" role="alertdialog" :aria-label="removing ? 'Remove this message?' : 'Delete this message?'">
+          <q-card-section v-if="removing">Remove this message as a moderator? Everyone in the room will see "removed by a moderator" instead, and the moderation log will say you did.</q-card-section>
+          <q-card-section v-else>Delete this message? Everyone in the room will see "message deleted" instead.</q-card-section>
           <q-card-actions align="right">
             <q-btn flat no-caps label="Cancel" autofocus v-close-popup />
-            <q-btn flat no-caps color="negative" label="Delete" @click="remove" />
+            <q-btn flat no-caps color="negative" :label="removing ? 'Remove' : 'Delete'" @click="remove" />
           </q-card-actions>
         </q-card>
       </q-dialog>
@@ -59,6 +61,7 @@ export default {
     title: String,
     emoji: Array,
     person: String,
+    moderator: Boolean,
   },
   data() {
     return {
@@ -74,6 +77,7 @@ export default {
       draft: "",
       errors: {},
       confirming: null,
+      removing: false,
       pickerFor: null,
       shownNames: null,
       focusId: null,
@@ -223,12 +227,13 @@ export default {
       return !this.ids.has(m.id) || revision(m) > revision(this.list[this.position(m.id)]);
     },
     requote(m) {
-      const reply = { id: m.id, name: m.name, text: m.deleted ? "" : m.excerpt || "", deleted: Boolean(m.deleted) };
+      const reply = { id: m.id, name: m.name, text: m.deleted ? "" : m.excerpt || "", deleted: Boolean(m.deleted), removed: Boolean(m.removed) };
       this.list.forEach((r, i) => {
         if (r.reply && r.reply.id === m.id) this.list.splice(i, 1, Object.freeze({ ...r, reply }));
       });
     },
     quoteText(reply) {
+      if (reply.removed) return "removed by a moderator";
       return reply.deleted ? "message deleted" : reply.text;
     },
     quoteLabel(reply) {
@@ -268,8 +273,12 @@ export default {
         if (button) button.focus();
       });
     },
+    confirm(id, removing) {
+      this.removing = removing;
+      this.confirming = id;
+    },
     remove() {
-      this.$emit("delete", this.confirming);
+      this.$emit(this.removing ? "remove" : "delete", this.confirming);
       this.confirming = null;
     },
     answered(data) {

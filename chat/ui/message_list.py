@@ -58,7 +58,9 @@ Edit = Callable[[int, str], Awaitable[Message]]
 Delete = Callable[[int], Awaitable[Message]]
 React = Callable[[int, str, bool], Awaitable[Message]]
 Reply = Callable[[int], Awaitable[None]]
+Remove = Callable[[int], Awaitable[Message]]
 DELETED = 'message deleted'
+REMOVED = 'removed by a moderator'
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,8 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         title: str,
         on_joined: Callable[[], None],
         person: str = '',
+        remove: Remove | None = None,
+        moderator: bool = False,
     ) -> None:
         super().__init__()
         self.room = stream.room
@@ -100,6 +104,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self._history = history
         self._since = since
         self._edit_message, self._delete_message, self._react_to = changes
+        self._remove_message = remove
         self._author_id = ''
         self._sent: dict[int, Message] = {}
         self._joined_at = 0
@@ -109,6 +114,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self._props['person'] = person
         self._props.update(room=self.room, event=EVENT, messages=[], more=False, me='', ready=False)
         self._props.update(limit=MAX_SHOWN, group=GROUP_SECONDS, title=title, emoji=list(REACTIONS))
+        self._props['moderator'] = moderator  # offers "Remove" on every message; the room model checks each request
         self.classes('chat-messages').mark('message-list')
         self.on('resume', self._resume)
         self.on('older', self._older)
@@ -117,6 +123,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         self.on('unreachable', self._unreachable)
         self.on('around', self._around)
         self.on('react', self._react)
+        self.on('remove', self._remove)
 
     async def open(self, author_id: str) -> None:
         """Show the latest page to the connected tab of `author_id` and start its live messages.
@@ -174,11 +181,7 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
         return bool(self._person) and self._person in message.mentions and message.author.id != self._author_id
 
     def findable_text(self) -> list[str]:
-        texts = [
-            text
-            for item in self.shown
-            for text in (DELETED if item.message.deleted else item.message.text, item.message.author.name)
-        ]
+        texts = [text for item in self.shown for text in (_shown_text(item.message), item.message.author.name)]
         texts += [
             DELETED if item.message.quote.deleted else item.message.quote.excerpt
             for item in self.shown
@@ -238,6 +241,11 @@ class MessageList(FindableText, component='message_list.js', esm=SOCKET_MODULE):
     async def _delete(self, event: GenericEventArguments) -> None:
         if _is_id(event.args):
             await self._answer(event.args, self._delete_message(event.args))
+
+    async def _remove(self, event: GenericEventArguments) -> None:
+        """A moderator's tab removes any message: the event names it, the room model decides whether it may."""
+        if _is_id(event.args) and self._remove_message is not None:
+            await self._answer(event.args, self._remove_message(event.args))
 
     async def _react(self, event: GenericEventArguments) -> None:
         """Add or take back the tab's reaction: the event names the message, the emoji and which, nothing else."""
@@ -347,6 +355,12 @@ def _requoted(shown: list[Message], live: list[Message]) -> list[Message]:
         else message
         for message in shown
     ]
+
+
+def _shown_text(message: Message) -> str:
+    if message.removed:
+        return REMOVED
+    return DELETED if message.deleted else message.text
 
 
 def _is_id(value: object) -> TypeGuard[int]:

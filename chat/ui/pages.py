@@ -1,15 +1,17 @@
 """The routes: `/` is the lobby, `/room/<name>` any other room, `/rooms` the overview, `/invite/<token>` an invite
-to a private room; bad names get help."""
+to a private room, `/moderator/<token>` a moderator link, `/moderation` the moderators' log; bad names get help."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from nicegui import ui
-from starlette.responses import RedirectResponse
+from starlette.responses import Response
 
 from chat.domain.model import DEFAULT_ROOM, ChatError, suggest_room, validate_room
+from chat.domain.moderation import LINK_PATH
 from chat.domain.rooms import Rooms
+from chat.ui.moderation import LOG_PATH, moderation_page, moderator_link_page
 from chat.ui.private_rooms import redeem_page
 from chat.ui.removals import Removals
 from chat.ui.room_page import room_page
@@ -36,8 +38,16 @@ def register_pages(rooms: Rooms, streams: Streams, removals: Removals, *, reconn
         await rooms_page(rooms, search=q, after=after)
 
     @ui.page('/invite/{token}')
-    async def invite(token: str) -> RedirectResponse | None:
+    async def invite(token: str) -> Response | None:
         return await redeem_page(rooms, token)
+
+    @ui.page(LINK_PATH + '{token}')
+    async def moderator_link(token: str) -> Response | None:
+        return await moderator_link_page(rooms, token)
+
+    @ui.page(LOG_PATH)
+    async def moderation(before: str = '') -> None:
+        await moderation_page(rooms, before)
 
     @ui.page('/room/{name}', reconnect_timeout=reconnect_timeout)
     async def named_room(name: str) -> None:

@@ -22,6 +22,7 @@ from chat.ui.identity import browser_id, public_token, tab_author_id
 from chat.ui.joined_rooms import rooms_drawer
 from chat.ui.mentions import MentionPicker
 from chat.ui.message_list import MessageList
+from chat.ui.moderation import moderation_link, welcome_new_moderator
 from chat.ui.private_rooms import InviteButton, private_refusal_page
 from chat.ui.removals import Removals
 from chat.ui.room_members import MembersButton
@@ -51,6 +52,10 @@ async def room_page(rooms: Rooms, streams: Streams, removals: Removals, room: st
     except ChatError as error:
         ui.label(error.message).props('role=alert').mark('store-unavailable')
         return
+    try:
+        moderator = await rooms.is_moderator(person)
+    except ChatError:
+        moderator = False  # the store is not open: the room says so, and a reload once it is back shows "Remove"
     if access is Access.NONE:
         private_refusal_page()
         return
@@ -66,11 +71,14 @@ async def room_page(rooms: Rooms, streams: Streams, removals: Removals, room: st
     stream, release = streams.follow(room)
     client.on_delete(release)
     drawer, joined = await rooms_drawer(rooms, streams, removals, room)
-    view = RoomView(rooms, stream, client.ip, on_menu=drawer.toggle)
+    view = RoomView(rooms, stream, client.ip, on_menu=drawer.toggle, moderator=moderator)
     if access is Access.OWNER:
         with view.header:
             InviteButton(rooms, room, person, str(client.request.base_url))
             MembersButton(rooms, room, person)
+    if moderator:
+        with view.header:
+            moderation_link()
 
     def close() -> None:
         """The person was removed from the room: the tab leaves its broadcast at once and shows the refusal."""
@@ -88,6 +96,7 @@ async def room_page(rooms: Rooms, streams: Streams, removals: Removals, room: st
         await remember_name(rooms, room, person, view.header.name)
     await client.connected()
     if not client.is_deleted and not view.closed:
+        welcome_new_moderator()
         await view.follow(client, tab_author_id())
         joined.remember_seen(view.newest_shown)
 
@@ -103,7 +112,9 @@ async def remember_name(rooms: Rooms, room: str, person: str, name: str) -> None
 class RoomView:
     """The elements of one room page and the state that ties them to the room model."""
 
-    def __init__(self, rooms: Rooms, stream: RoomStream, ip: str, *, on_menu: Callable[[], object]) -> None:
+    def __init__(
+        self, rooms: Rooms, stream: RoomStream, ip: str, *, on_menu: Callable[[], object], moderator: bool = False
+    ) -> None:
         self.rooms = rooms
         self.stream = stream
         self.room = stream.room
@@ -121,6 +132,8 @@ class RoomView:
             title=page_title(self.room),
             on_joined=self._joined,
             person=public_token(self.browser_id),
+            remove=self._remove,
+            moderator=moderator,
         )
         self.typing_line = TypingLine(stream, self.browser_id)
         self.mentions = MentionPicker(stream, self.browser_id, allowed=lambda: not self.closed)
@@ -224,6 +237,10 @@ class RoomView:
     async def _delete(self, message_id: int) -> Message:
         await self._check_member()
         return await self.rooms.delete(self.room, message_id, self.author_id, ip=self.ip)
+
+    async def _remove(self, message_id: int) -> Message:
+        """As a moderator; the room model checks that this tab's person is one, whatever the page claims."""
+        return await self.rooms.remove(self.room, message_id, self.browser_id, self.header.name, ip=self.ip)
 
     async def _react(self, message_id: int, emoji: str, on: bool) -> Message:
         await self._check_member()

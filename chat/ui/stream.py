@@ -76,6 +76,8 @@ def wire(message: Message) -> Wire:
         data['edited'] = message.edited_at * 1000
     if message.deleted:
         data['deleted'] = True
+    if message.removed:
+        data['removed'] = True  # by a moderator: tabs say so in its place
     if message.reacted_at is not None:
         data['reacted'] = message.reacted_at * 1000
         data['reactions'] = [

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chat.domain.model import Author, Message, Quote, RoomCursor, RoomSummary
+from chat.domain.moderation import LogEntry
 from chat.domain.notices import Notice
 from chat.domain.private import Access, Member, OpenInvite
 from chat.domain.search import Search
@@ -84,6 +85,10 @@ class Backend(Protocol):
         """Delete message `message_id` of `room` if `author_id` wrote it, as `edit` does: its text leaves the
         store, its id, author and time stay, so history shows where it was (`deleted` set)."""
 
+    async def remove(self, room: str, message_id: int) -> Message:
+        """Delete message `message_id` of `room` whoever wrote it, as a moderator does: as `delete` does, and marked
+        `removed`. Raises `ChatError` GONE for a message that does not exist (any more)."""
+
     async def react(self, room: str, message_id: int, author: Author, emoji: str, *, on: bool) -> Message:
         """Add (`on`) or take back `author`'s `emoji` on message `message_id` of `room` and return the message as
         it is now, with its reactions; delivered like an edit (`reacted_at` set). Anyone may react, once per
@@ -137,6 +142,24 @@ class Backend(Protocol):
         """Make `person` a member of the room the invite `token_hash` is for and return its name, using one of the
         invite's uses, in one atomic step; None for an invite that does not exist, expired or was used up.
         A person who is already a member uses none."""
+
+    async def is_moderator(self, person: str) -> bool:
+        """Whether a moderator link made `person` a moderator."""
+
+    async def add_moderator_link(self, token_hash: str, expires_at: float) -> None:
+        """Keep a moderator link by its token's hash, good once until `expires_at`."""
+
+    async def redeem_moderator_link(self, token_hash: str, person: str, now: float) -> bool:
+        """Make `person` a moderator and use up the link `token_hash`, in one atomic step; False for a link that does
+        not exist, expired or was used."""
+
+    async def add_log_entry(
+        self, at: float, moderator: str, action: str, room: str, target: str, detail: str
+    ) -> LogEntry:
+        """Append an entry to the moderation log and return it with its id, which is higher than every earlier one."""
+
+    async def moderation_log(self, before: int | None, limit: int) -> list[LogEntry]:
+        """Up to `limit` entries of the moderation log with ids below `before` (None: the newest), newest first."""
 
     async def members(self, room: str) -> list[Member]:
         """The members of private room `room` (none if there is no such room), owner first, each with the name they

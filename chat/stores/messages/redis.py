@@ -47,6 +47,7 @@ from chat.domain.model import (
     quote_of,
     with_quotes,
 )
+from chat.domain.moderation import LogEntry
 from chat.domain.notices import Notice, notice_from_json, notice_json
 from chat.domain.private import Access, Member, OpenInvite, in_member_order, invite_id, is_private
 from chat.domain.search import Search
@@ -197,7 +198,7 @@ local function current()
     return cjson.encode(state and {'ok', state} or {'gone'})
 end
 local FIELDS = {'author_id', 'author_name', 'text', 'sent_at', 'edited_at', 'deleted', 'reacted_at', 'reactions',
-    'reply_to', 'mentions'}
+    'reply_to', 'mentions', 'removed'}
 local function publish(state, old, feed_length, room)
     if old then
         redis.call('ZREM', KEYS[2], old)
@@ -236,6 +237,26 @@ else
     state.text, state.deleted, state.edited_at = ARGV[4], ARGV[5], later(state)
     if ARGV[5] == '1' then state.reactions, state.mentions = nil, nil end
     publish(state, old, ARGV[6], ARGV[7])
+    reply = cjson.encode({'ok', state})
+end
+redis.call('SET', KEYS[4], 1, 'EX', 600)
+return reply
+"""
+)
+# A moderator's removal of message ARGV[1] (LEX id ARGV[2]) of room ARGV[4], whoever wrote it: a deletion marked
+# `removed`. Replies as CHANGE does.
+REMOVE = (
+    CHANGE_FUNCTIONS
+    + """
+if redis.call('EXISTS', KEYS[4]) == 1 then return current() end
+local state, old = load()
+local reply
+if not state or state.deleted == '1' or state.notice then
+    reply = cjson.encode({'gone'})
+else
+    state.text, state.deleted, state.removed, state.edited_at = '', '1', '1', later(state)
+    state.reactions, state.mentions = nil, nil
+    publish(state, old, ARGV[3], ARGV[4])
     reply = cjson.encode({'ok', state})
 end
 redis.call('SET', KEYS[4], 1, 'EX', 600)
@@ -346,6 +367,17 @@ end
 return room
 """
 
+# Moderator link KEYS[1] (its expiry time, also its key's) makes ARGV[1] a member of the moderators set KEYS[2] at
+# time ARGV[2], and is used up; 1 if it did, 0 for no valid link.
+REDEEM_MODERATOR_LINK = """
+local expires = redis.call('GET', KEYS[1])
+if not expires then return 0 end
+redis.call('DEL', KEYS[1])
+if tonumber(expires) <= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+"""
+LOG_FIELDS = ('at', 'moderator', 'action', 'room', 'target', 'detail')
 # The name person ARGV[1] last had in a private room (KEYS[2], a hash), kept only while they are a member (KEYS[1]).
 REMEMBER_NAME = """
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
@@ -366,6 +398,7 @@ class RedisBackend:
         self._append: AsyncScript | None = None
         self._change: AsyncScript | None = None
         self._react: AsyncScript | None = None
+        self._remove: AsyncScript | None = None
         self._read: AsyncScript | None = None
         self._trim: AsyncScript | None = None
         self._rooms_page: AsyncScript | None = None
@@ -373,6 +406,7 @@ class RedisBackend:
         self._quotes: AsyncScript | None = None
         self._create_private: AsyncScript | None = None
         self._redeem: AsyncScript | None = None
+        self._redeem_moderator_link: AsyncScript | None = None
         self._remember_name: AsyncScript | None = None
 
     async def start(self, deliver: Deliver) -> None:
@@ -382,6 +416,7 @@ class RedisBackend:
         self._append = self._redis.register_script(APPEND)
         self._change = self._redis.register_script(CHANGE)
         self._react = self._redis.register_script(REACT)
+        self._remove = self._redis.register_script(REMOVE)
         self._read = self._redis.register_script(READ)
         self._trim = self._redis.register_script(TRIM)
         self._rooms_page = self._redis.register_script(ROOMS_PAGE)
@@ -389,6 +424,7 @@ class RedisBackend:
         self._quotes = self._redis.register_script(QUOTES)
         self._create_private = self._redis.register_script(CREATE_PRIVATE)
         self._redeem = self._redis.register_script(REDEEM)
+        self._redeem_moderator_link = self._redis.register_script(REDEEM_MODERATOR_LINK)
         self._remember_name = self._redis.register_script(REMEMBER_NAME)
         await self._index_names()
         newest = cast(list[Entry], await self._redis.xrevrange(self._key('feed'), count=1))
@@ -467,6 +503,11 @@ class RedisBackend:
         reply = await self._run_change(self._change, room, values)
         if reply[0] == 'not_yours':
             raise not_yours('delete' if deleted else 'edit')
+        return (await self._quoted(room, [_message(room, stream_id, reply[1])], UNAVAILABLE))[0]
+
+    async def remove(self, room: str, message_id: int) -> Message:
+        stream_id = to_stream_id(message_id)
+        reply = await self._run_change(self._remove, room, [stream_id, lex(stream_id), FEED_LENGTH, room])
         return (await self._quoted(room, [_message(room, stream_id, reply[1])], UNAVAILABLE))[0]
 
     async def react(self, room: str, message_id: int, author: Author, emoji: str, *, on: bool) -> Message:
@@ -772,6 +813,57 @@ class RedisBackend:
             raise ChatError(ErrorKind.UNAVAILABLE, 'The invite could not be used. Please try again.') from error
         return None if room is None else str(room)
 
+    async def is_moderator(self, person: str) -> bool:
+        try:
+            return bool(await self._require_started().sismember(self._key('moderators'), person))
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderators could not be read. Please try again.') from error
+
+    async def add_moderator_link(self, token_hash: str, expires_at: float) -> None:
+        """The link's key expires with it, so unused links take no memory."""
+        key = self._key('moderator-link', token_hash)
+        try:
+            await self._require_started().set(key, repr(expires_at), exat=int(expires_at) + 1)
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderator link could not be saved.') from error
+
+    async def redeem_moderator_link(self, token_hash: str, person: str, now: float) -> bool:
+        assert self._redeem_moderator_link is not None, 'the Redis backend has not been started'
+        keys = [self._key('moderator-link', token_hash), self._key('moderators')]
+        try:
+            return bool(await self._redeem_moderator_link(keys=keys, args=[person, repr(now)]))
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderator link could not be used. Please try again.') from error
+
+    async def add_log_entry(
+        self, at: float, moderator: str, action: str, room: str, target: str, detail: str
+    ) -> LogEntry:
+        """One entry of the log stream, whose id orders the log as SQLite's does."""
+        fields = dict(zip(LOG_FIELDS, (repr(at), moderator, action, room, target, detail), strict=True))
+        try:
+            stream_id = await self._require_started().xadd(self._key('moderation-log'), fields)  # type: ignore[arg-type]
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', room=room, error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderation log could not be written.') from error
+        return LogEntry(to_int(str(stream_id)), at, moderator, action, room, target, detail)
+
+    async def moderation_log(self, before: int | None, limit: int) -> list[LogEntry]:
+        newest = '+' if before is None else f'({to_stream_id(before)}'
+        try:
+            entries = cast(
+                list[Entry], await self._require_started().xrevrange(self._key('moderation-log'), newest, '-', limit)
+            )
+        except RedisError as error:
+            log_event(log, logging.WARNING, 'store_failed', error=error)
+            raise ChatError(ErrorKind.UNAVAILABLE, 'The moderation log could not be read.') from error
+        return [
+            LogEntry(to_int(id_), float(f['at']), f['moderator'], f['action'], f['room'], f['target'], f['detail'])
+            for id_, f in entries
+        ]
+
     async def members(self, room: str) -> list[Member]:
         redis = self._require_started()
         try:
@@ -923,5 +1015,6 @@ def _message(room: str, stream_id: str, fields: dict[str, str]) -> Message:
         reacted_at,
         int(fields['reply_to']) if 'reply_to' in fields else None,
         mentions=tuple(fields.get('mentions', '').split()),
+        removed=fields.get('removed') == '1',
         notice=notice_from_json(fields['notice']) if 'notice' in fields else None,
     )

@@ -34,6 +34,7 @@ from chat.domain.model import (
     quote_of,
     with_quotes,
 )
+from chat.domain.moderation import LogEntry
 from chat.domain.notices import Notice, notice_from_json, notice_json
 from chat.domain.private import PRIVATE_PREFIX, Access, Member, OpenInvite, in_member_order, invite_id
 from chat.domain.search import Search
@@ -148,6 +149,24 @@ CREATE TABLE invites (
     token_hash TEXT PRIMARY KEY, room TEXT NOT NULL, uses_left INTEGER, expires_at REAL
 ) WITHOUT ROWID;
 """
+# Moderation: the people made moderators by a link, the links (by their token's hash, used once), and the log.
+MODERATION = """
+CREATE TABLE moderators (person TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE moderator_links (token_hash TEXT PRIMARY KEY, expires_at REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE moderation_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    moderator TEXT NOT NULL,
+    action TEXT NOT NULL,
+    room TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+"""
+# Removal by a moderator: a deletion whose row says so.
+REMOVED = 'ALTER TABLE messages ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;'
+LOG_COLUMNS = 'at, moderator, action, room, target, detail'
+ADD_LOG_ENTRY = f'INSERT INTO moderation_log ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)'
 # Notices: a message the server wrote (`chat.domain.notices`), its notice as JSON; NULL for a person's message.
 NOTICES = 'ALTER TABLE messages ADD COLUMN notice TEXT;'
 # Managing members: the name each member last had in the room, and when each invite was made (NULL: before this).
@@ -166,6 +185,8 @@ MIGRATIONS = (
     REPLIES,
     MENTIONS,
     PRIVATE_ROOMS,
+    MODERATION,
+    REMOVED,
     NOTICES,
     MEMBER_NAMES,
 )
@@ -177,13 +198,18 @@ EXPIRE_OLDEST = (
 )
 ROOMS_OVER = 'SELECT name, message_count - :keep FROM rooms WHERE message_count > :keep LIMIT :batch'
 TRIM_ROOM = 'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE room = :room ORDER BY id LIMIT :count)'
-COLUMNS = 'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions, notice'
+COLUMNS = ', '.join(
+    ('id', 'room', 'author_id', 'author_name', 'text', 'sent_at', 'edited_at', 'deleted', 'reacted_at', 'reply_to')
+    + ('mentions', 'removed', 'notice')
+)
 # A later change (edit or reaction) never gets an earlier time than the message's last one.
 LATER = 'max(:now, coalesce(edited_at, 0) + 0.000001, coalesce(reacted_at, 0) + 0.000001)'
 # The author check and the change are one statement; a deletion takes the mentions with the text.
 CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted, edited_at = {LATER},
     mentions = CASE WHEN :deleted THEN '' ELSE mentions END
     WHERE id = :id AND room = :room AND author_id = :author_id AND NOT deleted RETURNING {COLUMNS}"""
+REMOVE = f"""UPDATE messages SET text = '', deleted = 1, removed = 1, edited_at = {LATER}, mentions = ''
+    WHERE id = :id AND room = :room AND NOT deleted AND notice IS NULL RETURNING {COLUMNS}"""
 # newest first through the index's rowids, so a page stops after its `limit` matches in the room
 SEARCH_ROOM = f"""SELECT {', '.join(f'messages.{column}' for column in COLUMNS.split(', '))}
 FROM messages_search JOIN messages ON messages.id = messages_search.rowid
@@ -307,6 +333,21 @@ class SQLiteBackend:
                 raise ChatError(ErrorKind.STORAGE, 'Your change could not be saved. Please try again.') from error
             if row is None:
                 raise not_yours('delete' if deleted else 'edit') if found else gone()
+            (message,) = await _complete(db, room, [_message(row)])
+            deliver(message)
+        return message
+
+    async def remove(self, room: str, message_id: int) -> Message:
+        db, deliver = self._require_started()
+        async with self._write_lock:
+            try:
+                async with db.execute(REMOVE, {'now': time.time(), 'id': message_id, 'room': room}) as cursor:
+                    row = await cursor.fetchone()
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The message could not be removed. Please try again.') from error
+            if row is None:
+                raise gone()
             (message,) = await _complete(db, room, [_message(row)])
             deliver(message)
         return message
@@ -488,6 +529,69 @@ class SQLiteBackend:
                 raise ChatError(ErrorKind.STORAGE, 'The invite could not be used. Please try again.') from error
         return None if found is None else str(found[0])
 
+    async def is_moderator(self, person: str) -> bool:
+        db, _ = self._require_started()
+        try:
+            rows = await db.execute_fetchall('SELECT 1 FROM moderators WHERE person = ?', (person,))
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'store_failed', error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The moderators could not be read. Please try again.') from error
+        return bool(rows)
+
+    async def add_moderator_link(self, token_hash: str, expires_at: float) -> None:
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                await db.execute('INSERT INTO moderator_links VALUES (?, ?)', (token_hash, expires_at))
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The moderator link could not be saved.') from error
+
+    async def redeem_moderator_link(self, token_hash: str, person: str, now: float) -> bool:
+        """Delete the link if it is valid and, in the same transaction, make the moderator; expired links go too."""
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                await db.execute('BEGIN IMMEDIATE')
+                try:
+                    await db.execute('DELETE FROM moderator_links WHERE expires_at <= ?', (now,))
+                    async with db.execute('DELETE FROM moderator_links WHERE token_hash = ?', (token_hash,)) as cursor:
+                        made = cursor.rowcount > 0
+                    if made:
+                        await db.execute('INSERT OR IGNORE INTO moderators VALUES (?)', (person,))
+                except BaseException:
+                    await db.rollback()
+                    raise
+                await db.commit()
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The moderator link could not be used. Please try again.') from error
+        return made
+
+    async def add_log_entry(
+        self, at: float, moderator: str, action: str, room: str, target: str, detail: str
+    ) -> LogEntry:
+        db, _ = self._require_started()
+        values = (at, moderator, action, room, target, detail)
+        async with self._write_lock:
+            try:
+                cursor = await db.execute(ADD_LOG_ENTRY, values)
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The moderation log could not be written.') from error
+        assert cursor.lastrowid is not None
+        return LogEntry(cursor.lastrowid, *values)
+
+    async def moderation_log(self, before: int | None, limit: int) -> list[LogEntry]:
+        db, _ = self._require_started()
+        query = f'SELECT id, {LOG_COLUMNS} FROM moderation_log WHERE id < ? ORDER BY id DESC LIMIT ?'
+        try:
+            rows = await db.execute_fetchall(query, (2**63 - 1 if before is None else before, limit))
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'store_failed', error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The moderation log could not be read.') from error
+        return [LogEntry(*row) for row in rows]
+
     async def members(self, room: str) -> list[Member]:
         query = """SELECT person, display_name, person = owner FROM members
                    JOIN private_rooms ON private_rooms.name = room WHERE room = ?"""
@@ -590,7 +694,8 @@ def fts_query(search: Search) -> str:
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions, notice = row
+    id_, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions = row[:11]
+    removed, notice = row[11:]
     return Message(
         id_,
         room,
@@ -602,6 +707,7 @@ def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
         reacted_at=reacted_at,
         reply_to=reply_to,
         mentions=tuple(mentions.split()),
+        removed=bool(removed),
         notice=None if notice is None else notice_from_json(notice),
     )
 
