@@ -198,22 +198,9 @@ EXPIRE_OLDEST = (
 )
 ROOMS_OVER = 'SELECT name, message_count - :keep FROM rooms WHERE message_count > :keep LIMIT :batch'
 TRIM_ROOM = 'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE room = :room ORDER BY id LIMIT :count)'
-COLUMNS = ', '.join(
-    [
-        'id',
-        'room',
-        'author_id',
-        'author_name',
-        'text',
-        'sent_at',
-        'edited_at',
-        'deleted',
-        'reacted_at',
-        'reply_to',
-        'mentions',
-        'removed',
-        'notice',
-    ]
+COLUMNS = (
+    'id, room, author_id, author_name, text, sent_at, edited_at, deleted, reacted_at, reply_to, mentions, '
+    'removed, notice'
 )
 # A later change (edit or reaction) never gets an earlier time than the message's last one.
 LATER = 'max(:now, coalesce(edited_at, 0) + 0.000001, coalesce(reacted_at, 0) + 0.000001)'
