@@ -15,6 +15,7 @@ import pytest
 from chat.domain.model import Author, ChatError, ErrorKind, Message, Quote, RoomCursor
 from chat.domain.notices import NOTICE_AUTHOR, Notice, NoticeKind
 from chat.domain.private import Access, Member
+from chat.domain.restrictions import EVERYWHERE, Mute
 from chat.domain.search import clean_search_words, words
 from chat.stores.messages import DEFAULT_RETENTION, Backend, Retention
 from chat.stores.messages import redis as redis_store
@@ -875,3 +876,39 @@ async def test_the_owner_lists_the_open_invites_by_id_and_revokes_one(started: S
     assert await store.revoke_invite('~club-abc123', 'aaaaaaaaaaaa') is True
     assert await store.redeem('a' * 64, 'dave', now) is None
     assert [invite.id for invite in await store.invites('~club-abc123')] == ['bbbbbbbbbbbb']
+
+
+async def test_a_room_is_made_read_only_and_writable_again_and_every_process_reads_it(
+    make_backend: MakeBackend, started: Started
+) -> None:
+    store = started.backend
+    assert await store.read_only_rooms() == []
+    assert await store.set_read_only('lobby', True) is True
+    assert await store.set_read_only('lobby', True) is False, 'already read-only: nothing changed'
+    await store.set_read_only('~club-abc123', True)
+    assert sorted(await store.read_only_rooms()) == ['lobby', '~club-abc123']
+    assert await store.set_read_only('lobby', False) is True
+    assert await store.set_read_only('lobby', False) is False
+    restarted = make_backend()
+    await restarted.start(lambda message: None)
+    try:
+        assert await restarted.read_only_rooms() == ['~club-abc123']
+    finally:
+        await restarted.stop()
+
+
+async def test_mutes_are_kept_until_they_end_and_survive_a_restart(make_backend: MakeBackend, started: Started) -> None:
+    now = time.time()
+    here = Mute('bob', '10.0.0.2', 'lobby', now + 600, 'spam ✓', 'Bob')
+    everywhere = Mute('carol', '', EVERYWHERE, now + 86_400, 'insults', 'Carol')
+    ended = Mute('dave', '10.0.0.4', 'lobby', now - 1, 'old', 'Dave')
+    for mute in (here, everywhere, ended):
+        await started.backend.add_mute(mute)
+    assert sorted(await started.backend.mutes(now), key=lambda mute: mute.person) == [here, everywhere]
+    assert await started.backend.mutes(now + 601) == [everywhere]
+    restarted = make_backend()
+    await restarted.start(lambda message: None)
+    try:
+        assert sorted(await restarted.mutes(now), key=lambda mute: mute.person) == [here, everywhere]
+    finally:
+        await restarted.stop()

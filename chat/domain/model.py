@@ -50,6 +50,8 @@ class ErrorKind(StrEnum):
     NOT_YOURS = 'not_yours'
     GONE = 'gone'
     BAD_REACTION = 'bad_reaction'
+    READ_ONLY = 'read_only'
+    MUTED = 'muted'
 
 
 class ChatError(Exception):

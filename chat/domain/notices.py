@@ -20,6 +20,10 @@ class NoticeKind(StrEnum):
     """What happened; the browser words each kind."""
 
     REMOVED = 'removed'  # the owner removed `target` from a private room
+    READ_ONLY = 'read_only'  # a moderator made the room read-only (`chat.domain.restrictions`)
+    WRITABLE = 'writable'  # a moderator made it writable again
+    MUTED = 'muted'  # a moderator muted `target` in this room `until`, for `reason`
+    MUTED_EVERYWHERE = 'muted_everywhere'  # the same in every room
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from chat.domain.model import Author, Message, Quote, RoomCursor, RoomSummary
 from chat.domain.moderation import LogEntry
 from chat.domain.notices import Notice
 from chat.domain.private import Access, Member, OpenInvite
+from chat.domain.restrictions import Mute
 from chat.domain.search import Search
 
 Deliver = Callable[[Message], None]
@@ -176,6 +177,18 @@ class Backend(Protocol):
 
     async def revoke_invite(self, room: str, invite_id: str) -> bool:
         """Delete the invite to `room` named `invite_id` (`chat.domain.private.invite_id`); whether there was one."""
+
+    async def set_read_only(self, room: str, read_only: bool) -> bool:
+        """Make `room` read-only (or writable again); whether that changed anything."""
+
+    async def read_only_rooms(self) -> list[str]:
+        """Every room that is read-only now."""
+
+    async def add_mute(self, mute: Mute) -> None:
+        """Keep `mute` until it ends; mutes that ended leave the store meanwhile (their addresses with them)."""
+
+    async def mutes(self, now: float) -> list[Mute]:
+        """The mutes still in force at time `now`."""
 
     async def reachable(self) -> bool:
         """Whether the store answers now; for health checks, so it must be quick and never raise."""

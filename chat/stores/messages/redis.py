@@ -50,6 +50,7 @@ from chat.domain.model import (
 from chat.domain.moderation import LogEntry
 from chat.domain.notices import Notice, notice_from_json, notice_json
 from chat.domain.private import Access, Member, OpenInvite, in_member_order, invite_id, is_private
+from chat.domain.restrictions import Mute
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -943,8 +944,47 @@ class RedisBackend:
             raise RuntimeError('the Redis backend has not been started')
         return self._redis
 
+    async def set_read_only(self, room: str, read_only: bool) -> bool:
+        redis = self._require_started()
+        key = self._key('read-only-rooms')
+        try:
+            changed = await (redis.sadd(key, room) if read_only else redis.srem(key, room))
+        except RedisError as error:
+            raise _restriction_failure(error, 'The change could not be saved. Please try again.') from error
+        return bool(changed)
+
+    async def read_only_rooms(self) -> list[str]:
+        try:
+            return [str(room) for room in await self._require_started().smembers(self._key('read-only-rooms'))]
+        except RedisError as error:
+            raise _restriction_failure(error, 'The read-only rooms could not be read.') from error
+
+    async def add_mute(self, mute: Mute) -> None:
+        """One JSON member of a sorted set by end time; ended ones leave it as a mute is added."""
+        key = self._key('mutes')
+        fields = (mute.person, mute.address, mute.room, mute.until, mute.reason, mute.name)
+        try:
+            async with self._require_started().pipeline(transaction=True) as pipe:
+                pipe.zremrangebyscore(key, '-inf', time.time())
+                pipe.zadd(key, {json.dumps([uuid.uuid4().hex, *fields], ensure_ascii=False): mute.until})
+                await pipe.execute()
+        except RedisError as error:
+            raise _restriction_failure(error, 'The mute could not be saved. Please try again.') from error
+
+    async def mutes(self, now: float) -> list[Mute]:
+        try:
+            members = await self._require_started().zrangebyscore(self._key('mutes'), f'({now!r}', '+inf')
+        except RedisError as error:
+            raise _restriction_failure(error, 'The mutes could not be read.') from error
+        return [Mute(*json.loads(cast(str, member))[1:]) for member in members]
+
     def _key(self, *parts: str) -> str:
         return self.prefix + ':'.join(parts)
+
+
+def _restriction_failure(error: RedisError, message: str) -> ChatError:
+    log_event(log, logging.WARNING, 'store_failed', error=error)
+    return ChatError(ErrorKind.UNAVAILABLE, message)
 
 
 def _private_failure(room: str, error: RedisError, message: str) -> ChatError:

@@ -37,6 +37,7 @@ from chat.domain.model import (
 from chat.domain.moderation import LogEntry
 from chat.domain.notices import Notice, notice_from_json, notice_json
 from chat.domain.private import PRIVATE_PREFIX, Access, Member, OpenInvite, in_member_order, invite_id
+from chat.domain.restrictions import Mute
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -175,6 +176,14 @@ ALTER TABLE members ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE invites ADD COLUMN created_at REAL;
 CREATE INDEX invites_by_room ON invites (room);
 """
+# Read-only rooms and mutes (`chat.domain.restrictions`); a mute's row goes once it ended.
+RESTRICTIONS = """
+CREATE TABLE read_only_rooms (room TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE mutes (
+    person TEXT NOT NULL, address TEXT NOT NULL, room TEXT NOT NULL, until REAL NOT NULL, reason TEXT NOT NULL,
+    name TEXT NOT NULL
+);
+"""
 MIGRATIONS = (
     MESSAGES_AND_ROOMS,
     RETENTION,
@@ -189,6 +198,7 @@ MIGRATIONS = (
     REMOVED,
     NOTICES,
     MEMBER_NAMES,
+    RESTRICTIONS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
@@ -636,6 +646,43 @@ class SQLiteBackend:
             except sqlite3.Error as error:
                 log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
                 raise ChatError(ErrorKind.STORAGE, 'The room could not be changed. Please try again.') from error
+
+    async def set_read_only(self, room: str, read_only: bool) -> bool:
+        if read_only:
+            statement = 'INSERT OR IGNORE INTO read_only_rooms VALUES (?)'
+        else:
+            statement = 'DELETE FROM read_only_rooms WHERE room = ?'
+        return await self._write_restriction(room, statement, (room,)) > 0
+
+    async def read_only_rooms(self) -> list[str]:
+        return [room for (room,) in await self._read_restrictions('SELECT room FROM read_only_rooms', ())]
+
+    async def add_mute(self, mute: Mute) -> None:
+        await self._write_restriction(mute.room, 'DELETE FROM mutes WHERE until <= ?', (time.time(),))
+        values = (mute.person, mute.address, mute.room, mute.until, mute.reason, mute.name)
+        await self._write_restriction(mute.room, 'INSERT INTO mutes VALUES (?, ?, ?, ?, ?, ?)', values)
+
+    async def mutes(self, now: float) -> list[Mute]:
+        query = 'SELECT person, address, room, until, reason, name FROM mutes WHERE until > ?'
+        return [Mute(*row) for row in await self._read_restrictions(query, (now,))]
+
+    async def _read_restrictions(self, query: str, parameters: tuple[object, ...]) -> list[Any]:
+        db, _ = self._require_started()
+        try:
+            return list(await db.execute_fetchall(query, parameters))
+        except sqlite3.Error as error:
+            log_event(log, logging.ERROR, 'store_failed', error=error)
+            raise ChatError(ErrorKind.STORAGE, 'The read-only rooms and mutes could not be read.') from error
+
+    async def _write_restriction(self, room: str, statement: str, parameters: tuple[object, ...]) -> int:
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                async with db.execute(statement, parameters) as cursor:
+                    return cursor.rowcount
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The change could not be saved. Please try again.') from error
 
     async def trim(self, now: float) -> int:
         db, _ = self._require_started()
