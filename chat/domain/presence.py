@@ -34,6 +34,7 @@ class _Visitor:
 
     person: Person
     watcher: Watcher
+    address: str = ''  # the tab's network address, for a mute to follow (`chat.domain.restrictions`); never sent
 
 
 @dataclass
@@ -88,11 +89,11 @@ class Presence:
         self._remote: dict[str, dict[str, Activity]] = {}
         self._tokens = itertools.count()
 
-    def join(self, room: str, person: Person, watcher: Watcher) -> Visit:
-        """Enter `room` as `person`; `watcher` gets the room's `Activity` whenever it changes."""
+    def join(self, room: str, person: Person, watcher: Watcher, address: str = '') -> Visit:
+        """Enter `room` as `person` from `address`; `watcher` gets the room's `Activity` whenever it changes."""
         token = next(self._tokens)
         state = self._rooms.setdefault(room, _Room())
-        state.visits[token] = _Visitor(person, watcher)
+        state.visits[token] = _Visitor(person, watcher, address)
         watcher(self.activity(room))  # the newcomer's first picture; the others hear with the next batch
         self._changed(room)
         return Visit(self, room, token)
@@ -109,6 +110,12 @@ class Presence:
             people=tuple(visitor.person for visitor in state.visits.values()),
             typing=tuple(typist.person for typist in state.typing.values()),
         )])  # fmt: skip
+
+    def address_of(self, room: str, person_id: str) -> str:
+        """The address of a tab of `person_id` in `room` on this process; '' if they have none here."""
+        state = self._rooms.get(room)
+        visits = state.visits.values() if state is not None else ()
+        return next((visitor.address for visitor in visits if visitor.person.id == person_id and visitor.address), '')
 
     def rooms(self) -> list[str]:
         """The rooms someone on this process is in: the ones whose remote activity matters here."""

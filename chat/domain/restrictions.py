@@ -79,7 +79,7 @@ class Restrictions:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
         self._read_only: set[str] = set()
-        self._mutes: set[Mute] = set()
+        self._mutes: dict[tuple[str, str, float], Mute] = {}  # by person, room and end: one notice, one mute
         self._heard_while_loading: list[Message] | None = None
 
     def loading(self) -> None:
@@ -89,7 +89,8 @@ class Restrictions:
     def load(self, read_only: Iterable[str], mutes: Iterable[Mute]) -> None:
         """Take what the store holds as the whole state, with the notices heard while it was read on top."""
         self._read_only = set(read_only)
-        self._mutes = set(mutes)
+        self._mutes = {}
+        self.add(mutes)
         heard, self._heard_while_loading = self._heard_while_loading or [], None
         for message in heard:
             self.heard(message)
@@ -108,10 +109,14 @@ class Restrictions:
             self._read_only.discard(room)
         elif notice.kind in MUTES and notice.until is not None:
             where = EVERYWHERE if notice.kind is NoticeKind.MUTED_EVERYWHERE else room
-            self._mutes.add(Mute(notice.target, '', where, notice.until, notice.reason, notice.target_name))
+            self.add([Mute(notice.target, '', where, notice.until, notice.reason, notice.target_name)])
 
     def add(self, mutes: Iterable[Mute]) -> None:
-        self._mutes.update(mutes)
+        """Know of `mutes`; the store's copy of a mute this process heard of by its notice brings its address."""
+        for mute in mutes:
+            key = (mute.person, mute.room, mute.until)
+            if key not in self._mutes or mute.address:
+                self._mutes[key] = mute
 
     def is_read_only(self, room: str) -> bool:
         return room in self._read_only
@@ -119,11 +124,11 @@ class Restrictions:
     def mute_of(self, room: str, person: str, address: str | None = None) -> Mute | None:
         """The mute in force on `person` (or on `address`) in `room`, the one that ends last; ended ones are dropped."""
         now = self.clock()
-        ended = {mute for mute in self._mutes if mute.until <= now}
-        self._mutes -= ended
+        for key in [key for key, mute in self._mutes.items() if mute.until <= now]:
+            del self._mutes[key]
         holding = [
             mute
-            for mute in self._mutes
+            for mute in self._mutes.values()
             if mute.room in (room, EVERYWHERE) and (mute.person == person or (address and mute.address == address))
         ]
         return max(holding, key=lambda mute: mute.until, default=None)

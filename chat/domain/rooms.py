@@ -50,6 +50,21 @@ from chat.domain.private import (
     private_room_name,
     token_hash,
 )
+from chat.domain.restrictions import (
+    EVERYWHERE,
+    MODERATOR_NOT_MUTED,
+    MUTE,
+    MUTE_DURATIONS,
+    MUTES,
+    READ_ONLY,
+    READ_ONLY_REFUSAL,
+    WRITABLE,
+    Mute,
+    Restrictions,
+    clean_reason,
+    mute_duration,
+    muted_refusal,
+)
 from chat.domain.search import SearchResults, clean_search_words
 from chat.logs import log_event
 from chat.stores.messages import Backend
@@ -76,9 +91,15 @@ class Rooms:
         limits: Limits | None = None,
         *,
         moderators: frozenset[str] = frozenset(),
+        clock: Callable[[], float] = time.time,
+        follow_addresses: bool = True,
     ) -> None:
         self.backend = backend
         self.moderators = moderators  # person ids the operator named (`--moderators`)
+        self.restrictions = Restrictions(clock)  # read-only rooms and mutes, kept here for every post to check
+        self.follow_addresses = follow_addresses  # anonymous: a mute holds the muted person's address too
+        self._known_moderators: set[str] = set()  # nobody stops being one, so a yes is kept
+        self._learning: set[asyncio.Task[None]] = set()
         self.shared_presence = shared_presence
         self.limits = limits or Limits()
         self._started_rooms: set[str] = set()
@@ -123,6 +144,8 @@ class Rooms:
                 await self.backend.stop()
                 log_event(log, logging.INFO, 'rooms_stopped', store=type(self.backend).__name__)
         self._subscribers.clear()
+        for task in tuple(self._learning):
+            task.cancel()
 
     @property
     def store_open(self) -> bool:
@@ -148,6 +171,7 @@ class Rooms:
         store = type(self.backend).__name__
         try:
             await self.backend.start(self._deliver)
+            await self._load_restrictions()
             if self.shared_presence is not None:
                 await self.shared_presence.start(self.presence)
         except Exception as error:
@@ -190,6 +214,7 @@ class Rooms:
         ip: str | None = None,
         reply_to: int | None = None,
         picked: Iterable[object] = (),
+        person: str | None = None,
     ) -> Message:
         """Validate and store a message; every subscriber of the room, the sender's page included, gets it.
 
@@ -197,11 +222,12 @@ class Rooms:
         (the author's id is its tab); the server's own posts (imports, tests) pass none.
         A reply names the message it answers (`reply_to`), which must be in `room`; it arrives with its `Quote`.
         The message mentions the people in the room its `@Name`s name, narrowed by the tokens the sender
-        `picked` from the suggestions (see `chat.domain.mentions`).
+        `picked` from the suggestions (see `chat.domain.mentions`). A post from a person (`person`, the browser's or
+        signed-in person's id) is refused in a read-only room unless they moderate, and while they are muted.
         Raises `ChatError` for anything the user must change, before anything is stored.
         """
         try:
-            message = await self._store(room, author, text, ip, reply_to, picked)
+            message = await self._store(room, author, text, ip, reply_to, picked, person)
         except ChatError as error:
             log_event(log, logging.INFO, 'message_not_posted', room=room, reason=error.kind, ip=ip)
             raise
@@ -209,7 +235,14 @@ class Rooms:
         return message
 
     async def _store(
-        self, room: str, author: Author, text: str, ip: str | None, reply_to: int | None, picked: Iterable[object]
+        self,
+        room: str,
+        author: Author,
+        text: str,
+        ip: str | None,
+        reply_to: int | None,
+        picked: Iterable[object],
+        person: str | None,
     ) -> Message:
         room = validate_room(room)
         author = Author(author.id, clean_display_name(author.name))
@@ -217,6 +250,8 @@ class Rooms:
         if reply_to is not None:
             validate_message_id(reply_to)
         await self._ready()
+        if ip is not None or person is not None:
+            await self._admit_poster(room, person or '', ip)
         if ip is not None:
             new_room = await self._is_new(room)
             self.limits.admit_message(author.id, ip, new_room=new_room, size=len(text.encode('utf-8')))
@@ -524,9 +559,10 @@ class Rooms:
         """Count a tab opened from `ip` and return what counts it closed; raise `ChatError` past the tab limit."""
         return self.limits.open_tab(ip)
 
-    def join(self, room: str, person: Person, watcher: Watcher) -> Visit:
-        """Show `person` as present in `room` until the visit is left; `watcher` gets the room's activity."""
-        return self.presence.join(room, person, watcher)
+    def join(self, room: str, person: Person, watcher: Watcher, *, address: str = '') -> Visit:
+        """Show `person` as present in `room` until the visit is left; `watcher` gets the room's activity. The tab's
+        `address` stays in this process, for a mute to follow."""
+        return self.presence.join(room, person, watcher, address)
 
     def subscribe(self, room: str, callback: Subscriber) -> Unsubscribe:
         """Call `callback` with every new message of `room` until the returned function is called."""
@@ -548,6 +584,7 @@ class Rooms:
         return sum(len(subscribers) for subscribers in self._subscribers.values())
 
     def _deliver(self, message: Message) -> None:
+        self._apply_notice(message)
         for callback in tuple(self._subscribers.get(message.room, {}).values()):
             try:
                 callback(message)
@@ -555,3 +592,94 @@ class Rooms:
                 log_event(
                     log, logging.ERROR, 'subscriber_failed', room=message.room, message_id=message.id, exc_info=True
                 )
+
+    async def set_read_only(self, room: str, moderator: Person, read_only: bool) -> bool:
+        """Make `room` read-only (or writable again) as `moderator`; whether it changed. A change is stored, written
+        to the moderation log and announced (READ_ONLY or WRITABLE), and every process applies the notice. Raises
+        `ChatError` for anyone who is no moderator (nothing changes) or a store that cannot."""
+        room = validate_room(room)
+        await self._check_moderator(room, moderator.id)
+        if not await self.backend.set_read_only(room, read_only):
+            return False
+        await self.log_action(moderator.name, READ_ONLY if read_only else WRITABLE, room, '', '')
+        await self.announce(room, Notice(NoticeKind.READ_ONLY if read_only else NoticeKind.WRITABLE))
+        return True
+
+    def is_read_only(self, room: str) -> bool:
+        """Whether only moderators may post in `room`, as this process knows (no store read)."""
+        return self.restrictions.is_read_only(room)
+
+    async def mute(
+        self, room: str, moderator: Person, target: Person, *, everywhere: bool, seconds: float, reason: str
+    ) -> Mute:
+        """Mute `target` in `room` (or `everywhere`) for `seconds` (one of `MUTE_DURATIONS`) as `moderator`, for
+        `reason`; anonymously, the address of their tab here too. Stored, logged and announced (MUTED) in `room`.
+        Raises `ChatError` for anyone who is no moderator, a target who is one, a reason or duration it cannot take,
+        or a store that cannot; nothing changes then."""
+        room = validate_room(room)
+        reason = clean_reason(reason)
+        seconds = mute_duration(seconds)
+        await self._check_moderator(room, moderator.id)
+        if await self._moderates(target.id):
+            raise ChatError(ErrorKind.NOT_YOURS, MODERATOR_NOT_MUTED)
+        address = self.presence.address_of(room, target.id) if self.follow_addresses else ''
+        where = EVERYWHERE if everywhere else room
+        mute = Mute(target.id, address, where, self.restrictions.clock() + seconds, reason, target.name)
+        await self.backend.add_mute(mute)
+        self.restrictions.add([mute])
+        length = next(label for label, value in MUTE_DURATIONS.items() if value == seconds)
+        detail = f'{length} {"everywhere" if everywhere else "in this room"}: {reason}'
+        await self.log_action(moderator.name, MUTE, room, target.name, detail)
+        await self.announce(room, mute.notice())
+        return mute
+
+    def mute_of(self, room: str, person: str, ip: str | None = None) -> Mute | None:
+        """The mute in force on `person` (or on address `ip`) in `room`, as this process knows (no store read)."""
+        return self.restrictions.mute_of(room, person, ip)
+
+    async def _admit_poster(self, room: str, person: str, ip: str | None) -> None:
+        """Refuse a post from a muted person or address, or from anyone but a moderator in a read-only room. The store
+        is asked only when one of these holds, and then only whether the person moderates."""
+        mute = self.restrictions.mute_of(room, person, ip)
+        if mute is not None and not await self._moderates(person):
+            raise muted_refusal(mute)
+        if self.restrictions.is_read_only(room) and not await self._moderates(person):
+            raise ChatError(ErrorKind.READ_ONLY, READ_ONLY_REFUSAL)
+
+    async def _moderates(self, person: str) -> bool:
+        if person in self._known_moderators:
+            return True
+        if person and await self.is_moderator(person):
+            self._known_moderators.add(person)
+            return True
+        return False
+
+    async def _check_moderator(self, room: str, person: str) -> None:
+        """Refuse anyone who is no moderator, or cannot see the (private) room."""
+        await self._ready()
+        if not await self._moderates(person) or await self.access(room, person) is Access.NONE:
+            log_event(log, logging.INFO, 'moderation_refused', room=room)
+            raise ChatError(ErrorKind.NOT_YOURS, NOT_A_MODERATOR)
+
+    async def _load_restrictions(self) -> None:
+        """Read the read-only rooms and mutes as the store opens; notices heard meanwhile are applied on top."""
+        self.restrictions.loading()
+        rooms = await self.backend.read_only_rooms()
+        mutes = await self.backend.mutes(self.restrictions.clock())
+        self.restrictions.load(rooms, mutes)
+
+    def _apply_notice(self, message: Message) -> None:
+        """Every process hears every notice: apply its change before anyone sees it, or anything after it. A mute's
+        notice names no address: another process reads the mutes to learn it (one read per mute, not per post)."""
+        self.restrictions.heard(message)
+        notice = message.notice
+        if notice is not None and notice.kind in MUTES and self.follow_addresses and not message.changed:
+            task = asyncio.get_running_loop().create_task(self._learn_addresses())
+            self._learning.add(task)
+            task.add_done_callback(self._learning.discard)
+
+    async def _learn_addresses(self) -> None:
+        try:
+            self.restrictions.add(await self.backend.mutes(self.restrictions.clock()))
+        except ChatError:
+            return  # the store logged why; the person stays muted, their address from the next start
