@@ -57,7 +57,13 @@ def build(settings: Settings, secret: str) -> Rooms:
     shared_presence = RedisPresence(settings.redis_url) if settings.redis_url else None
     sign_in = signing_in(settings, secret)
     moderators = frozenset(sign_in.person_id(name) for name in settings.moderator_names) if sign_in else frozenset()
-    rooms = Rooms(backend(settings), shared_presence, Limits(settings.limits), moderators=moderators)
+    rooms = Rooms(
+        backend(settings),
+        shared_presence,
+        Limits(settings.limits),
+        moderators=moderators,
+        follow_addresses=sign_in is None,  # behind a sign-in proxy, addresses are the proxy's
+    )
     streams = Streams(rooms, keep=MAX_SHOWN)
     removals = Removals()
     streams.on_notice(removals.removed)

@@ -7,6 +7,7 @@ tab shows is also known here, from the stream, for tests and simulated users.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -74,12 +75,14 @@ class PeopleButton(ActivityElement, component='people_button.js', esm=SOCKET_MOD
         super().__init__(stream)
         self.mark('people')
         self._unlisten: Callable[[], None] | None = None
+        self._mute: tuple[str, Callable[[Person], None]] | None = None
         self.client.on_delete(self._stop_listening)  # a tab closed with its menu open
         with self:
             self.menu = ui.menu().props('anchor="bottom right" self="top right"')
             self.menu.on_value_change(self._menu_toggled)
             with self.menu:
                 self._names = ui.label().classes('chat-people-names q-pa-md').mark('people-names')
+                self._rows = ui.column().classes('chat-people-rows q-pa-sm')
 
     @property
     def text(self) -> str:
@@ -93,9 +96,26 @@ class PeopleButton(ActivityElement, component='people_button.js', esm=SOCKET_MOD
             self._stop_listening()
         self._show_names(self.stream.activity)
 
+    def offer_mute(self, me: str, on_mute: Callable[[Person], None]) -> None:
+        """A moderator's tab: each name but `me` (the tab's person) gets "Mute…", which calls `on_mute` with them."""
+        self._mute = me, on_mute
+
     def _show_names(self, activity: Activity) -> None:
-        if self.menu.value:
+        if not self.menu.value:
+            return
+        if self._mute is None:
             self._names.text = '\n'.join(person.name for person in activity.people)
+            return
+        me, on_mute = self._mute
+        self._rows.clear()
+        with self._rows:
+            for person in activity.people:
+                with ui.row().classes('items-center no-wrap').mark('people-row'):
+                    ui.label(person.name)
+                    if person.id != me:
+                        ui.button('Mute…', on_click=functools.partial(on_mute, person)).props(
+                            f'flat dense no-caps size=sm aria-label="Mute {person.name}…"'
+                        ).mark('mute-person')
 
     def _stop_listening(self) -> None:
         if self._unlisten is not None:

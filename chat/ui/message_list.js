@@ -17,8 +17,13 @@ const BOTTOM_SLACK = 48;
 const revision = (m) => (m.deleted ? Infinity : Math.max(m.edited || 0, m.reacted || 0));
 const LONG_PRESS_MS = 500;
 // A notice is a line the server wrote (chat/domain/notices.py); its words are made here, one line per kind.
+const noticeClock = (ms) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 const NOTICES = {
   removed: (n) => `The owner removed ${n.name || "a member"} from the room`,
+  read_only: () => "A moderator made this room read-only",
+  writable: () => "A moderator made this room writable again",
+  muted: (n) => `A moderator muted ${n.name} in this room until ${noticeClock(n.until)}: ${n.reason}`,
+  muted_everywhere: (n) => `A moderator muted ${n.name} everywhere until ${noticeClock(n.until)}: ${n.reason}`,
 };
 
 export default {

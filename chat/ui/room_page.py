@@ -25,6 +25,7 @@ from chat.ui.message_list import MessageList
 from chat.ui.moderation import moderation_link, welcome_new_moderator
 from chat.ui.private_rooms import InviteButton, private_refusal_page
 from chat.ui.removals import Removals
+from chat.ui.restrictions import MuteDialog, ReadOnlyButton, RestrictionLine
 from chat.ui.room_members import MembersButton
 from chat.ui.search import RoomSearch
 from chat.ui.stream import RoomStream, Streams
@@ -77,8 +78,12 @@ async def room_page(rooms: Rooms, streams: Streams, removals: Removals, room: st
             InviteButton(rooms, room, person, str(client.request.base_url))
             MembersButton(rooms, room, person)
     if moderator:
+        me = view.moderator_person
         with view.header:
             moderation_link()
+            ReadOnlyButton(rooms, room, me)
+        mute_dialog = MuteDialog(rooms, room, me)
+        view.header.people.offer_mute(person, mute_dialog.ask)
 
     def close() -> None:
         """The person was removed from the room: the tab leaves its broadcast at once and shows the refusal."""
@@ -138,6 +143,7 @@ class RoomView:
         self.typing_line = TypingLine(stream, self.browser_id)
         self.mentions = MentionPicker(stream, self.browser_id, allowed=lambda: not self.closed)
         self.composer = Composer(self.send, on_typing=self._typing)
+        self.restriction_line = RestrictionLine(rooms, self.room, self.browser_id, ip, moderator=moderator)
         self.mentions.attach(self.composer.input)
         self.messages.on_reply(self._reply)
         self._visit: Visit | None = None
@@ -161,19 +167,25 @@ class RoomView:
         await self._check_member()
         author = Author(self.author_id, self.header.name)
         picked = tuple(self.mentions.picked)
-        message = await self.rooms.post(self.room, author, text, ip=self.ip, reply_to=reply_to, picked=picked)
+        message = await self.rooms.post(
+            self.room, author, text, ip=self.ip, reply_to=reply_to, picked=picked, person=self.browser_id
+        )
         self.mentions.sent(message, picked)
         self._last_typing = 0.0
         if self._visit is not None:
             self._visit.stopped_typing()
         return message
 
+    def moderator_person(self) -> Person:
+        """Who a moderator's action names: the tab's person, under the name it has now."""
+        return Person(self.browser_id, self.header.name)
+
     async def follow(self, client: Client, author_id: str) -> None:
         """Post as `author_id` (the tab's identity, known once it is connected), show the tab as present until
         the client is deleted, and show the latest messages, live from then on."""
         self.author_id = author_id
         me = Person(self.browser_id, self.header.name)
-        self._visit = self.rooms.join(self.room, me, self.stream.show_activity)
+        self._visit = self.rooms.join(self.room, me, self.stream.show_activity, address=self.ip)
         client.on_delete(self._visit.leave)
         client.on_delete(self.rooms.when_store_opens(self._store_opened))
         try:
