@@ -25,6 +25,23 @@ def click_button(driver: WebDriver, text: str) -> None:
     driver.find_element(By.XPATH, f'//button[contains(., "{text}")]').click()
 
 
+def make_invite_link(owner: WebDriver) -> str:
+    """Open the Invite dialog, make a link with the default limits and return it; the dialog stays open."""
+    owner.find_element(By.CSS_SELECTOR, 'button[aria-label="Invite"]').click()
+    WebDriverWait(owner, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-invite'))
+    click_button(owner, 'Make link')
+    link_field = WebDriverWait(owner, PATIENCE).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Invite link"]')
+    )
+    WebDriverWait(owner, PATIENCE).until(lambda _: '/invite/' in (link_field.get_attribute('value') or ''))
+    return link_field.get_attribute('value') or ''
+
+
+def close_invite_dialog(owner: WebDriver) -> None:
+    ActionChains(owner).send_keys(Keys.ESCAPE).perform()
+    WebDriverWait(owner, PATIENCE).until(lambda d: not d.find_elements(By.CSS_SELECTOR, '.chat-invite'))
+
+
 def test_an_invite_link_lets_a_second_browser_into_a_private_room_it_was_refused(
     chat_server: AppProcess, browser
 ) -> None:
@@ -46,14 +63,7 @@ def test_an_invite_link_lets_a_second_browser_into_a_private_room_it_was_refused
     assert not guest.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT)
     assert 'Welcome' not in guest.page_source
 
-    owner.find_element(By.CSS_SELECTOR, 'button[aria-label="Invite"]').click()
-    WebDriverWait(owner, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-invite'))
-    click_button(owner, 'Make link')
-    link_field = WebDriverWait(owner, PATIENCE).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Invite link"]')
-    )
-    WebDriverWait(owner, PATIENCE).until(lambda _: '/invite/' in (link_field.get_attribute('value') or ''))
-    link = link_field.get_attribute('value') or ''
+    link = make_invite_link(owner)
     assert 'Good for any number of uses, until ' in owner.find_element(By.CSS_SELECTOR, '.chat-invite').text
     click_button(owner, 'Copy link')
     WebDriverWait(owner, PATIENCE).until(lambda d: 'Invite link copied' in d.find_element(By.TAG_NAME, 'body').text)
@@ -62,8 +72,7 @@ def test_an_invite_link_lets_a_second_browser_into_a_private_room_it_was_refused
     wait_until_usable(guest)
     assert guest.current_url == room_url
     assert [text for text, _ in wait_for_bubbles(guest, 1)] == ['Welcome to the family room']
-    ActionChains(owner).send_keys(Keys.ESCAPE).perform()  # closes the invite dialog
-    WebDriverWait(owner, PATIENCE).until(lambda d: not d.find_elements(By.CSS_SELECTOR, '.chat-invite'))
+    close_invite_dialog(owner)
     type_and_enter(owner, 'Glad you came')
     assert [text for text, _ in wait_for_bubbles(guest, 2)][-1] == 'Glad you came'
 
@@ -77,12 +86,8 @@ def test_the_owner_removes_a_guest_whose_open_tab_loses_the_room_live(chat_serve
     field.send_keys('family')
     click_button(owner, 'Create private room')
     wait_until_usable(owner)
-    owner.find_element(By.CSS_SELECTOR, 'button[aria-label="Invite"]').click()
-    link_field = WebDriverWait(owner, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-invite input'))
-    WebDriverWait(owner, PATIENCE).until(lambda _: '/invite/' in (link_field.get_attribute('value') or ''))
-    link = link_field.get_attribute('value') or ''
-    ActionChains(owner).send_keys(Keys.ESCAPE).perform()
-    WebDriverWait(owner, PATIENCE).until(lambda d: not d.find_elements(By.CSS_SELECTOR, '.chat-invite'))
+    link = make_invite_link(owner)
+    close_invite_dialog(owner)
     guest.get(link)
     wait_until_usable(guest)
     type_and_enter(guest, 'Hello from the guest')
