@@ -201,3 +201,29 @@ async def test_another_process_learns_of_a_mute_and_a_read_only_room_through_red
     finally:
         for process in processes:
             await process.stop()
+
+
+async def test_a_muted_person_can_neither_edit_nor_react_but_may_still_delete(rooms: Rooms) -> None:
+    tab = Author('tab-of-bob', 'Bob')
+    old = await post_as(rooms, BOB, 'an old message')
+    carols = await post_as(rooms, CAROL, 'a message of Carol', ip='10.0.0.3')
+    present(rooms, 'lobby', BOB, '10.0.0.2')
+    await rooms.mute('lobby', MOD, BOB, everywhere=False, seconds=600, reason='spam')
+    why = 'You are muted in this room until 17:56 UTC (17 Mar): spam'
+    attempts = [
+        lambda: rooms.edit('lobby', old.id, tab.id, 'BUY CHEAP WATCHES', ip='10.0.0.2', person='bob'),
+        lambda: rooms.react('lobby', carols.id, tab, '👍', on=True, ip='10.0.0.2', person='bob'),
+        lambda: rooms.react('lobby', carols.id, Author('t2', 'B'), '👍', on=True, ip='10.0.0.2', person='new-browser'),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ChatError) as refused:
+            await attempt()
+        assert (refused.value.kind, refused.value.message) == (ErrorKind.MUTED, why)
+    assert [(m.text, m.reactions) for m in await rooms.history('lobby') if not m.notice] == [
+        ('an old message', ()),
+        ('a message of Carol', ()),
+    ]
+    elsewhere = await post_as(rooms, CAROL, 'elsewhere', room='other', ip='10.0.0.3')
+    await rooms.react('other', elsewhere.id, tab, '👍', on=True, ip='10.0.0.2', person='bob')
+    assert (await rooms.delete('lobby', old.id, tab.id, ip='10.0.0.2')).deleted, 'deleting stays allowed'
+    await rooms.react('lobby', carols.id, Author('t3', 'Mo'), '👍', on=True, ip='10.0.0.2', person='mod')

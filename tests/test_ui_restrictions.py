@@ -19,8 +19,8 @@ from chat.ui.activity import PeopleButton
 from chat.ui.restrictions import READ_ONLY_MODERATOR
 from tests.support.app_process import AppProcess
 from tests.support.protocol import Browser, Network, ProtocolClient
-from tests.support.simulated_user import bubbles, composer_value, eventually, sees_message, send
-from tests.test_ui_moderation import make_moderator
+from tests.support.simulated_user import bubbles, composer_value, delete, edit, eventually, react, sees_message, send
+from tests.test_ui_moderation import make_moderator, message_list
 from tests.test_ui_removals import button
 
 
@@ -147,3 +147,30 @@ async def test_a_raw_client_that_is_no_moderator_cannot_mute_or_make_the_room_re
     finally:
         await moderator.close()
         await script.close()
+
+
+async def test_a_muted_person_can_neither_edit_nor_react_and_their_tab_says_why(
+    create_user: Callable[[], User],
+) -> None:
+    moderator, bob = create_user(), create_user()
+    await make_moderator(moderator)
+    await bob.open('/')
+    await send(bob, 'an innocent message')
+    await sees_message(moderator, 'an innocent message')
+    (shown,) = bubbles(bob)
+    await open_people_menu(moderator)
+    await moderator.should_see(marker='mute-person')
+    moderator.find(marker='mute-person').click()
+    moderator.find(marker='mute-reason').type('spam')
+    moderator.find(marker='mute-confirm').click()
+    await eventually(lambda: line(bob).startswith('You are muted'))
+    edit(bob, shown.message.id, 'BUY CHEAP WATCHES')
+    await eventually(lambda: (message_list(bob).refusal or '').startswith('You are muted in this room until'))
+    message_list(bob).refusal = None
+    react(bob, shown.message.id, '👍')
+    await eventually(lambda: (message_list(bob).refusal or '').startswith('You are muted in this room until'))
+    seen, _notice = bubbles(moderator)
+    assert (seen.text, seen.message.edited_at, seen.message.reactions) == ('an innocent message', None, ())
+    delete(bob, shown.message.id)
+    await eventually(lambda: bubbles(moderator)[0].message.deleted)
+    assert message_list(bob).refusal is None, 'deleting stays allowed'

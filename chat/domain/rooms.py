@@ -270,15 +270,26 @@ class Rooms:
             raise no_original()
         return found[message_id]
 
-    async def edit(self, room: str, message_id: int, author_id: str, text: str, *, ip: str | None = None) -> Message:
+    async def edit(
+        self,
+        room: str,
+        message_id: int,
+        author_id: str,
+        text: str,
+        *,
+        ip: str | None = None,
+        person: str | None = None,
+    ) -> Message:
         """Replace the text of `author_id`'s message; every subscriber of the room gets the edited message.
 
         The text is cleaned and limited as a post's is (the edit counts as a message, its bytes against the
-        storage budget); the store checks the author. Raises `ChatError` before anything is stored.
+        storage budget); the store checks the author. A muted person (or address) is refused as their posts are, so a
+        mute cannot be dodged by rewriting old messages. Raises `ChatError` before anything is stored.
         """
         try:
             text = clean_message(text)
             await self._admit_change(room, author_id, len(text.encode('utf-8')), ip)
+            await self._admit_unmuted(room, person, ip)
             message = await self.backend.edit(room, message_id, author_id, text)
         except ChatError as error:
             log_event(log, logging.INFO, 'message_not_edited', room=room, reason=error.kind, ip=ip)
@@ -301,11 +312,20 @@ class Rooms:
         return message
 
     async def react(
-        self, room: str, message_id: int, author: Author, emoji: str, *, on: bool, ip: str | None = None
+        self,
+        room: str,
+        message_id: int,
+        author: Author,
+        emoji: str,
+        *,
+        on: bool,
+        ip: str | None = None,
+        person: str | None = None,
     ) -> Message:
         """Add (`on`) or take back `author`'s `emoji` on a message of `room`; every subscriber gets the message.
 
-        Anyone may react to any message that exists; a client's reactions are held to their own rate.
+        Anyone may react to any message that exists, but a muted person (or address) may not, as they may not post;
+        a client's reactions are held to their own rate.
         Raises `ChatError` for an emoji outside `REACTIONS` or a message that is gone, before anything is stored.
         """
         try:
@@ -313,6 +333,7 @@ class Rooms:
             validate_reaction(emoji)
             author = Author(author.id, clean_display_name(author.name))
             await self._ready()
+            await self._admit_unmuted(room, person, ip)
             if ip is not None:
                 self.limits.admit_reaction(author.id, ip)
             message = await self.backend.react(room, message_id, author, emoji, on=on)
@@ -640,11 +661,17 @@ class Rooms:
     async def _admit_poster(self, room: str, person: str, ip: str | None) -> None:
         """Refuse a post from a muted person or address, or from anyone but a moderator in a read-only room. The store
         is asked only when one of these holds, and then only whether the person moderates."""
-        mute = self.restrictions.mute_of(room, person, ip)
-        if mute is not None and not await self._moderates(person):
-            raise muted_refusal(mute)
+        await self._admit_unmuted(room, person, ip)
         if self.restrictions.is_read_only(room) and not await self._moderates(person):
             raise ChatError(ErrorKind.READ_ONLY, READ_ONLY_REFUSAL)
+
+    async def _admit_unmuted(self, room: str, person: str | None, ip: str | None) -> None:
+        """Refuse a muted person or address (a client's request; the server's own pass neither), from memory."""
+        if person is None and ip is None:
+            return
+        mute = self.restrictions.mute_of(room, person or '', ip)
+        if mute is not None and not await self._moderates(person or ''):
+            raise muted_refusal(mute)
 
     async def _moderates(self, person: str) -> bool:
         if person in self._known_moderators:

@@ -244,7 +244,7 @@ class RoomView:
 
     async def _edit(self, message_id: int, text: str) -> Message:
         await self._check_member()
-        return await self.rooms.edit(self.room, message_id, self.author_id, text, ip=self.ip)
+        return await self.rooms.edit(self.room, message_id, self.author_id, text, ip=self.ip, person=self.browser_id)
 
     async def _delete(self, message_id: int) -> Message:
         await self._check_member()
@@ -257,7 +257,7 @@ class RoomView:
     async def _react(self, message_id: int, emoji: str, on: bool) -> Message:
         await self._check_member()
         author = Author(self.author_id, self.header.name)
-        return await self.rooms.react(self.room, message_id, author, emoji, on=on, ip=self.ip)
+        return await self.rooms.react(self.room, message_id, author, emoji, on=on, ip=self.ip, person=self.browser_id)
 
     def _joined(self) -> None:
         """The tab's socket (re)joined the room's broadcast: it gets the activity it may have missed."""
