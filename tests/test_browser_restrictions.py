@@ -1,11 +1,14 @@
 """Mutes and read-only rooms in real Chromium: a moderator mutes Bob from the people menu, Bob's open tab says why
-and until when under its input and refuses his Enter with the text kept, and a third person sees the notice; a
-moderator makes the room read-only and the other tab cannot send."""
+and until when under its input and refuses his Enter with the text kept, and a third person sees the notice; the
+moderator lifts the mute and Bob's line goes and he can send; a moderator makes the room read-only and the other
+tab cannot send."""
 
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -73,6 +76,28 @@ def test_a_muted_persons_tab_says_why_and_until_when_and_keeps_the_refused_text(
                 for line in d.find_elements(By.CSS_SELECTOR, '.chat-notice-line')
             )
         )
+
+    WebDriverWait(moderator, PATIENCE, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: click_unmute(d, bobs_name)
+    )
+    WebDriverWait(bob, PATIENCE).until(lambda d: restriction(d) == '')
+    WebDriverWait(carol, PATIENCE).until(lambda d: f"A moderator lifted {bobs_name}'s mute" in body_text(d))
+    bob.find_element(By.CSS_SELECTOR, MESSAGE_INPUT).send_keys(Keys.ENTER)  # the refused text, sent again
+    WebDriverWait(carol, PATIENCE).until(lambda d: 'let me speak' in body_text(d))
+    assert refused_with(bob) == ''
+
+
+def click_unmute(driver: WebDriver, name: str) -> bool:
+    """Click the people menu's Unmute beside `name`, opening the menu if the mute dialog closed it; the menu's rows
+    are drawn anew as people come and go, so a row found may be gone by the click (the wait then tries again)."""
+    found = [
+        b for b in driver.find_elements(By.CSS_SELECTOR, f'button[aria-label="Unmute {name}"]') if b.is_displayed()
+    ]
+    if not found and not driver.find_elements(By.CSS_SELECTOR, '.q-menu'):
+        driver.find_element(By.CSS_SELECTOR, 'button[aria-label$="in this room; show names"]').click()
+    if found:
+        found[0].click()
+    return bool(found)
 
 
 def test_a_moderator_makes_the_room_read_only_and_the_other_tab_cannot_send(chat_server: AppProcess, browser) -> None:

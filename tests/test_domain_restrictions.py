@@ -227,3 +227,45 @@ async def test_a_muted_person_can_neither_edit_nor_react_but_may_still_delete(ro
     await rooms.react('other', elsewhere.id, tab, '👍', on=True, ip='10.0.0.2', person='bob')
     assert (await rooms.delete('lobby', old.id, tab.id, ip='10.0.0.2')).deleted, 'deleting stays allowed'
     await rooms.react('lobby', carols.id, Author('t3', 'Mo'), '👍', on=True, ip='10.0.0.2', person='mod')
+
+
+async def test_a_moderator_lifts_a_mute_early_and_the_room_is_told(rooms: Rooms) -> None:
+    seen: list[Message] = []
+    rooms.subscribe('lobby', seen.append)
+    present(rooms, 'lobby', BOB, '10.0.0.2')
+    await rooms.mute('lobby', MOD, BOB, everywhere=False, seconds=600, reason='spam')
+    await rooms.mute('lobby', MOD, BOB, everywhere=True, seconds=3_600, reason='insults')
+    await rooms.mute('third', MOD, BOB, everywhere=False, seconds=600, reason='flood')
+    with pytest.raises(ChatError):
+        await rooms.unmute('lobby', CAROL, BOB)
+    assert await rooms.unmute('lobby', MOD, Person('bob', 'Bobby')) is True
+    await post_as(rooms, BOB, 'free again')
+    await post_as(rooms, Person('new-browser', 'B'), 'the address too')
+    await refusal(rooms, BOB, room='third')  # a mute in another room holds there
+    assert await rooms.unmute('lobby', MOD, BOB) is False, 'nothing left to lift: no second notice'
+    notices = [message.notice for message in seen if message.notice]
+    assert notices[-1] == Notice(NoticeKind.UNMUTED, target='bob', target_name='Bobby')
+    assert [message.text for message in seen if not message.notice] == ['free again', 'the address too']
+    entry = (await rooms.moderation_log())[0]
+    assert (entry.moderator, entry.action, entry.room, entry.target) == ('Mo', 'unmuted', 'lobby', 'Bobby')
+
+
+async def test_another_process_lifts_a_mute_from_its_notice_through_redis(redis_server) -> None:
+    processes = [Rooms(RedisBackend(redis_server.url), moderators=frozenset({'mod'})) for _ in range(2)]
+    for process in processes:
+        await process.start()
+    here, there = processes
+    try:
+        present(here, 'lobby', BOB, '10.0.0.2')
+        await here.mute('lobby', MOD, BOB, everywhere=True, seconds=600, reason='spam')
+        async with asyncio.timeout(5):
+            while there.mute_of('lobby', 'bob') is None:
+                await asyncio.sleep(0.01)
+        await here.unmute('lobby', MOD, BOB)
+        async with asyncio.timeout(5):
+            while there.mute_of('lobby', 'bob', '10.0.0.2') is not None:
+                await asyncio.sleep(0.01)
+        await post_as(there, BOB, 'free in every process')
+    finally:
+        for process in processes:
+            await process.stop()

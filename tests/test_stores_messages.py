@@ -912,3 +912,24 @@ async def test_mutes_are_kept_until_they_end_and_survive_a_restart(make_backend:
         assert sorted(await restarted.mutes(now), key=lambda mute: mute.person) == [here, everywhere]
     finally:
         await restarted.stop()
+
+
+async def test_a_persons_mutes_that_hold_in_a_room_are_lifted_and_stay_lifted(
+    make_backend: MakeBackend, started: Started
+) -> None:
+    now = time.time()
+    here = Mute('bob', '10.0.0.2', 'lobby', now + 600, 'spam', 'Bob')
+    everywhere = Mute('bob', '10.0.0.2', EVERYWHERE, now + 3_600, 'insults', 'Bob')
+    elsewhere = Mute('bob', '10.0.0.2', 'other', now + 600, 'flood', 'Bob')
+    carols = Mute('carol', '10.0.0.3', 'lobby', now + 600, 'spam', 'Carol')
+    for mute in (here, everywhere, elsewhere, carols):
+        await started.backend.add_mute(mute)
+    lifted = await started.backend.lift_mutes('bob', 'lobby', now)
+    assert sorted(lifted, key=lambda mute: mute.until) == [here, everywhere]
+    assert await started.backend.lift_mutes('bob', 'lobby', now) == [], 'lifted once'
+    restarted = make_backend()
+    await restarted.start(lambda message: None)
+    try:
+        assert sorted(await restarted.mutes(now), key=lambda mute: mute.person) == [elsewhere, carols]
+    finally:
+        await restarted.stop()

@@ -174,3 +174,28 @@ async def test_a_muted_person_can_neither_edit_nor_react_and_their_tab_says_why(
     delete(bob, shown.message.id)
     await eventually(lambda: bubbles(moderator)[0].message.deleted)
     assert message_list(bob).refusal is None, 'deleting stays allowed'
+
+
+async def test_a_moderator_lifts_a_mute_from_the_people_menu_and_the_person_can_post_again(
+    create_user: Callable[[], User],
+) -> None:
+    moderator, bob = create_user(), create_user()
+    await make_moderator(moderator)
+    await bob.open('/')
+    await open_people_menu(moderator)
+    await moderator.should_see(marker='mute-person')
+    moderator.find(marker='mute-person').click()
+    moderator.find(marker='mute-reason').type('spam')
+    moderator.find(marker='mute-confirm').click()
+    await eventually(lambda: line(bob).startswith('You are muted'))
+    await moderator.should_see(marker='unmute-person')
+    await moderator.should_not_see(marker='mute-person')
+    moderator.find(marker='unmute-person').click()
+    await eventually(lambda: line(bob) == '')
+    await moderator.should_see(marker='mute-person')
+    await send(bob, 'thank you')
+    await sees_message(moderator, 'thank you')
+    kinds = [shown.message.notice.kind for shown in bubbles(bob) if shown.message.notice]
+    assert kinds == [NoticeKind.MUTED, NoticeKind.UNMUTED]
+    entry = (await model().moderation_log())[0]
+    assert entry.action == 'unmuted'

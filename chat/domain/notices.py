@@ -24,6 +24,7 @@ class NoticeKind(StrEnum):
     WRITABLE = 'writable'  # a moderator made it writable again
     MUTED = 'muted'  # a moderator muted `target` in this room `until`, for `reason`
     MUTED_EVERYWHERE = 'muted_everywhere'  # the same in every room
+    UNMUTED = 'unmuted'  # a moderator lifted the mutes on `target` that held in this room, before they ended
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,11 @@
 """Who may not post where: rooms a moderator made read-only, and people a moderator muted for a while.
 
-Every post is checked against them, so every process keeps them in memory (`Restrictions`) instead of asking the
-store on each post: it loads them when the room model starts, and each change is a notice of the room it concerns
-(`chat.domain.notices`), which every process hears in the store's order and applies before it hands the notice on.
-A mute ends by itself: it is an end time that posts compare with the clock, so nothing runs when it passes.
+Every post (and edit and reaction) is checked against them, so every process keeps them in memory (`Restrictions`)
+instead of asking the store each time: it loads them when the room model starts, and each change is a notice of the
+room it concerns (`chat.domain.notices`), which every process hears in the store's order and applies before it hands
+the notice on.
+A mute ends by itself: it is an end time that posts compare with the clock, so nothing runs when it passes; a
+moderator may also lift it earlier (an UNMUTED notice).
 
 Anonymously, a mute follows the browser and the address it had when it was muted, so a new browser (or cleared
 cookies) on that address stays muted; signed in, it follows the person only, who is the same everywhere.
@@ -26,6 +28,7 @@ MODERATOR_NOT_MUTED = 'Moderators cannot be muted.'
 READ_ONLY = 'made read-only'  # actions in the moderation log
 WRITABLE = 'made writable'
 MUTE = 'muted'
+UNMUTE = 'unmuted'
 MUTES = frozenset({NoticeKind.MUTED, NoticeKind.MUTED_EVERYWHERE})
 
 
@@ -96,8 +99,8 @@ class Restrictions:
             self.heard(message)
 
     def heard(self, message: Message) -> None:
-        """Apply the change a notice announces: read-only, writable again, or a mute (its address comes from the
-        store, `add`, since a notice never carries one)."""
+        """Apply the change a notice announces: read-only, writable again, a mute (its address comes from the
+        store, `learn`, since a notice never carries one) or a mute lifted."""
         notice, room = message.notice, message.room
         if notice is None or message.changed:
             return
@@ -110,6 +113,8 @@ class Restrictions:
         elif notice.kind in MUTES and notice.until is not None:
             where = EVERYWHERE if notice.kind is NoticeKind.MUTED_EVERYWHERE else room
             self.add([Mute(notice.target, '', where, notice.until, notice.reason, notice.target_name)])
+        elif notice.kind is NoticeKind.UNMUTED:
+            self.lift(notice.target, room)
 
     def add(self, mutes: Iterable[Mute]) -> None:
         """Know of `mutes`; the store's copy of a mute this process heard of by its notice brings its address."""
@@ -117,6 +122,18 @@ class Restrictions:
             key = (mute.person, mute.room, mute.until)
             if key not in self._mutes or mute.address:
                 self._mutes[key] = mute
+
+    def learn(self, mutes: Iterable[Mute]) -> None:
+        """Take the addresses of the mutes this process knows from the store's copies; a mute lifted meanwhile stays
+        lifted, however late the store's answer comes."""
+        self.add(mute for mute in mutes if (mute.person, mute.room, mute.until) in self._mutes)
+
+    def lift(self, person: str, room: str) -> None:
+        """Forget the mutes on `person` that hold in `room`: its own and those everywhere."""
+        for key in [
+            key for key, mute in self._mutes.items() if mute.person == person and mute.room in (room, EVERYWHERE)
+        ]:
+            del self._mutes[key]
 
     def is_read_only(self, room: str) -> bool:
         return room in self._read_only

@@ -58,6 +58,7 @@ from chat.domain.restrictions import (
     MUTES,
     READ_ONLY,
     READ_ONLY_REFUSAL,
+    UNMUTE,
     WRITABLE,
     Mute,
     Restrictions,
@@ -654,6 +655,24 @@ class Rooms:
         await self.announce(room, mute.notice())
         return mute
 
+    async def unmute(self, room: str, moderator: Person, target: Person) -> bool:
+        """Lift, as `moderator`, the mutes on `target` that hold in `room` (its own and those everywhere; their
+        addresses with them) before they end; whether there was one. Stored, logged and announced (UNMUTED) in `room`,
+        and every process applies the notice. Raises `ChatError` for anyone who is no moderator or a store that
+        cannot; nothing changes then."""
+        room = validate_room(room)
+        await self._check_moderator(room, moderator.id)
+        lifted = await self.backend.lift_mutes(target.id, room, self.restrictions.clock())
+        self.restrictions.lift(target.id, room)
+        if not lifted:
+            return False
+        detail = '; '.join(
+            f'{"everywhere" if mute.room == EVERYWHERE else "in this room"}: {mute.reason}' for mute in lifted
+        )
+        await self.log_action(moderator.name, UNMUTE, room, target.name, f'was muted {detail}')
+        await self.announce(room, Notice(NoticeKind.UNMUTED, target=target.id, target_name=target.name))
+        return True
+
     def mute_of(self, room: str, person: str, ip: str | None = None) -> Mute | None:
         """The mute in force on `person` (or on address `ip`) in `room`, as this process knows (no store read)."""
         return self.restrictions.mute_of(room, person, ip)
@@ -707,6 +726,6 @@ class Rooms:
 
     async def _learn_addresses(self) -> None:
         try:
-            self.restrictions.add(await self.backend.mutes(self.restrictions.clock()))
+            self.restrictions.learn(await self.backend.mutes(self.restrictions.clock()))
         except ChatError:
             return  # the store logged why; the person stays muted, their address from the next start

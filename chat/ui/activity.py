@@ -8,7 +8,8 @@ tab shows is also known here, from the stream, for tests and simulated users.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
@@ -75,7 +76,7 @@ class PeopleButton(ActivityElement, component='people_button.js', esm=SOCKET_MOD
         super().__init__(stream)
         self.mark('people')
         self._unlisten: Callable[[], None] | None = None
-        self._mute: tuple[str, Callable[[Person], None]] | None = None
+        self._mute: MuteOffer | None = None
         self.client.on_delete(self._stop_listening)  # a tab closed with its menu open
         with self:
             self.menu = ui.menu().props('anchor="bottom right" self="top right"')
@@ -96,9 +97,13 @@ class PeopleButton(ActivityElement, component='people_button.js', esm=SOCKET_MOD
             self._stop_listening()
         self._show_names(self.stream.activity)
 
-    def offer_mute(self, me: str, on_mute: Callable[[Person], None]) -> None:
-        """A moderator's tab: each name but `me` (the tab's person) gets "Mute…", which calls `on_mute` with them."""
-        self._mute = me, on_mute
+    def offer_mute(self, offer: MuteOffer) -> None:
+        """A moderator's tab: each name but the tab's own gets "Mute…", or "Unmute" for one muted here."""
+        self._mute = offer
+
+    def show_names(self) -> None:
+        """Show the names again, as after someone was muted or their mute lifted (if the menu is open)."""
+        self._show_names(self.stream.activity)
 
     def _show_names(self, activity: Activity) -> None:
         if not self.menu.value:
@@ -106,21 +111,43 @@ class PeopleButton(ActivityElement, component='people_button.js', esm=SOCKET_MOD
         if self._mute is None:
             self._names.text = '\n'.join(person.name for person in activity.people)
             return
-        me, on_mute = self._mute
+        offer = self._mute
         self._rows.clear()
         with self._rows:
             for person in activity.people:
                 with ui.row().classes('items-center no-wrap').mark('people-row'):
                     ui.label(person.name)
-                    if person.id != me:
-                        ui.button('Mute…', on_click=functools.partial(on_mute, person)).props(
+                    if person.id == offer.me:
+                        continue
+                    if offer.is_muted(person.id):
+                        ui.button('Unmute', on_click=functools.partial(self._unmute, person)).props(
+                            f'flat dense no-caps size=sm aria-label="Unmute {person.name}"'
+                        ).mark('unmute-person')
+                    else:
+                        ui.button('Mute…', on_click=functools.partial(offer.mute, person)).props(
                             f'flat dense no-caps size=sm aria-label="Mute {person.name}…"'
                         ).mark('mute-person')
+
+    async def _unmute(self, person: Person) -> None:
+        if self._mute is not None:
+            await self._mute.unmute(person)
+            self.show_names()
 
     def _stop_listening(self) -> None:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
+
+
+@dataclass(frozen=True, slots=True)
+class MuteOffer:
+    """What a moderator's people menu offers: for each name but `me` (the tab's person), "Mute…" (`mute` opens the
+    dialog) or, for someone `is_muted` in the room, "Unmute" (`unmute` lifts it)."""
+
+    me: str
+    is_muted: Callable[[str], bool]
+    mute: Callable[[Person], None]
+    unmute: Callable[[Person], Awaitable[None]]
 
 
 class TypingLine(ActivityElement, component='typing_line.js', esm=SOCKET_MODULE):

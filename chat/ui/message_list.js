@@ -24,6 +24,7 @@ const NOTICES = {
   writable: () => "A moderator made this room writable again",
   muted: (n) => `A moderator muted ${n.name} in this room until ${noticeClock(n.until)}: ${n.reason}`,
   muted_everywhere: (n) => `A moderator muted ${n.name} everywhere until ${noticeClock(n.until)}: ${n.reason}`,
+  unmuted: (n) => `A moderator lifted ${n.name}'s mute`,
 };
 
 export default {

@@ -1,6 +1,7 @@
 // The line under a room's input that says why this tab cannot post: this browser's person is muted (why, and until
 // when, in the browser's time) or the room is read-only. The server sets it as the page opens; after that the room's
-// notices change it here, live: a mute counts if its target is this tab's person token, as a mention does.
+// notices change it here, live: a mute (or its lifting) counts if its target is this tab's person token, as a
+// mention does.
 import { follow } from "chat-room-socket";
 
 const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -43,7 +44,7 @@ export default {
       else if (notice.kind.startsWith("muted") && notice.target === this.person) {
         this.muted = { until: notice.until, reason: notice.reason, everywhere: notice.kind === "muted_everywhere" };
         this.ends(this.muted);
-      }
+      } else if (notice.kind === "unmuted" && notice.target === this.person) this.muted = null;
     },
     ends(mute) {
       // the line goes when the mute ends: one timer in this browser, nothing on the server

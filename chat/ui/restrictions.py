@@ -17,7 +17,7 @@ from chat.domain.model import ChatError, Person
 from chat.domain.restrictions import EVERYWHERE, MAX_REASON_LENGTH, MUTE_DURATIONS, READ_ONLY_REFUSAL, Mute
 from chat.domain.rooms import Rooms
 from chat.internals.findable import FindableText
-from chat.ui.activity import SOCKET_MODULE
+from chat.ui.activity import SOCKET_MODULE, MuteOffer
 from chat.ui.identity import public_token
 from chat.ui.stream import EVENT
 
@@ -90,9 +90,10 @@ class ReadOnlyButton(ui.button):
 class MuteDialog(ui.dialog):
     """Mute someone: in this room or everywhere, for how long, and why (required); refusals show in the dialog."""
 
-    def __init__(self, rooms: Rooms, room: str, moderator: Callable[[], Person]) -> None:
+    def __init__(self, rooms: Rooms, room: str, moderator: Callable[[], Person], on_muted: Callable[[], None]) -> None:
         super().__init__()
         self._rooms, self._room, self._moderator = rooms, room, moderator
+        self._on_muted = on_muted
         self._target: Person | None = None
         with self, ui.card().classes('chat-mute-dialog').mark('mute-dialog'):
             self.title = ui.label().classes('text-h6')
@@ -133,8 +134,21 @@ class MuteDialog(ui.dialog):
             self._refuse(error.message)
             return
         self.close()
+        self._on_muted()
 
     def _refuse(self, message: str | None) -> None:
         self.reason.props['error'] = message is not None
         self.reason.props['error-message'] = message
         self.reason.update()
+
+
+def mute_offer(rooms: Rooms, room: str, me: str, moderator: Callable[[], Person], dialog: MuteDialog) -> MuteOffer:
+    """What the people menu of moderator `me`'s tab offers: the mute dialog, or lifting a mute held in this room."""
+
+    async def unmute(person: Person) -> None:
+        try:
+            await rooms.unmute(room, moderator(), person)
+        except ChatError as error:
+            ui.notify(error.message, type='warning')
+
+    return MuteOffer(me, lambda person: rooms.mute_of(room, person) is not None, dialog.ask, unmute)

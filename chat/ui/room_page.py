@@ -25,7 +25,7 @@ from chat.ui.message_list import MessageList
 from chat.ui.moderation import moderation_link, welcome_new_moderator
 from chat.ui.private_rooms import InviteButton, private_refusal_page
 from chat.ui.removals import Removals
-from chat.ui.restrictions import MuteDialog, ReadOnlyButton, RestrictionLine
+from chat.ui.restrictions import MuteDialog, ReadOnlyButton, RestrictionLine, mute_offer
 from chat.ui.room_members import MembersButton
 from chat.ui.search import RoomSearch
 from chat.ui.stream import RoomStream, Streams
@@ -82,8 +82,8 @@ async def room_page(rooms: Rooms, streams: Streams, removals: Removals, room: st
         with view.header:
             moderation_link()
             ReadOnlyButton(rooms, room, me)
-        mute_dialog = MuteDialog(rooms, room, me)
-        view.header.people.offer_mute(person, mute_dialog.ask)
+        people = view.header.people
+        people.offer_mute(mute_offer(rooms, room, person, me, MuteDialog(rooms, room, me, people.show_names)))
 
     def close() -> None:
         """The person was removed from the room: the tab leaves its broadcast at once and shows the refusal."""

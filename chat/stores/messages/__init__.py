@@ -190,5 +190,9 @@ class Backend(Protocol):
     async def mutes(self, now: float) -> list[Mute]:
         """The mutes still in force at time `now`."""
 
+    async def lift_mutes(self, person: str, room: str, now: float) -> list[Mute]:
+        """Delete the mutes on `person` that hold in `room` (its own and those everywhere); the ones of them still in
+        force at `now`, each returned to one caller only, so two moderators lifting at once announce it once."""
+
     async def reachable(self) -> bool:
         """Whether the store answers now; for health checks, so it must be quick and never raise."""

@@ -50,7 +50,7 @@ from chat.domain.model import (
 from chat.domain.moderation import LogEntry
 from chat.domain.notices import Notice, notice_from_json, notice_json
 from chat.domain.private import Access, Member, OpenInvite, in_member_order, invite_id, is_private
-from chat.domain.restrictions import Mute
+from chat.domain.restrictions import EVERYWHERE, Mute
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -977,6 +977,25 @@ class RedisBackend:
         except RedisError as error:
             raise _restriction_failure(error, 'The mutes could not be read.') from error
         return [Mute(*json.loads(cast(str, member))[1:]) for member in members]
+
+    async def lift_mutes(self, person: str, room: str, now: float) -> list[Mute]:
+        """Find the person's members among those in force, then remove them: a member only one ZREM removes is
+        returned by that caller only."""
+        key = self._key('mutes')
+        redis = self._require_started()
+        try:
+            members = [cast(str, member) for member in await redis.zrangebyscore(key, f'({now!r}', '+inf')]
+            found = {member: Mute(*json.loads(member)[1:]) for member in members}
+            holding = [
+                member for member, mute in found.items() if mute.person == person and mute.room in (room, EVERYWHERE)
+            ]
+            async with redis.pipeline(transaction=True) as pipe:
+                for member in holding:
+                    pipe.zrem(key, member)
+                removed = await pipe.execute() if holding else []
+        except RedisError as error:
+            raise _restriction_failure(error, 'The change could not be saved. Please try again.') from error
+        return [found[member] for member, count in zip(holding, removed, strict=True) if count]
 
     def _key(self, *parts: str) -> str:
         return self.prefix + ':'.join(parts)

@@ -37,7 +37,7 @@ from chat.domain.model import (
 from chat.domain.moderation import LogEntry
 from chat.domain.notices import Notice, notice_from_json, notice_json
 from chat.domain.private import PRIVATE_PREFIX, Access, Member, OpenInvite, in_member_order, invite_id
-from chat.domain.restrictions import Mute
+from chat.domain.restrictions import EVERYWHERE, Mute
 from chat.domain.search import Search
 from chat.logs import log_event
 from chat.stores.messages import DEFAULT_RETENTION, Deliver, Retention
@@ -665,6 +665,18 @@ class SQLiteBackend:
     async def mutes(self, now: float) -> list[Mute]:
         query = 'SELECT person, address, room, until, reason, name FROM mutes WHERE until > ?'
         return [Mute(*row) for row in await self._read_restrictions(query, (now,))]
+
+    async def lift_mutes(self, person: str, room: str, now: float) -> list[Mute]:
+        where = 'person = ? AND room IN (?, ?)'
+        query = f'DELETE FROM mutes WHERE {where} RETURNING person, address, room, until, reason, name'
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                rows = await db.execute_fetchall(query, (person, room, EVERYWHERE))
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, 'The change could not be saved. Please try again.') from error
+        return [Mute(*row) for row in rows if row[3] > now]
 
     async def _read_restrictions(self, query: str, parameters: tuple[object, ...]) -> list[Any]:
         db, _ = self._require_started()
