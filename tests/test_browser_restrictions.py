@@ -10,6 +10,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from chat.domain.restrictions import READ_ONLY_REFUSAL
@@ -116,3 +117,20 @@ def test_a_moderator_makes_the_room_read_only_and_the_other_tab_cannot_send(chat
         lambda d: d.find_elements(By.CSS_SELECTOR, 'button[aria-label="Make this room writable again"]')
     )[0].click()
     WebDriverWait(bob, PATIENCE).until(lambda d: restriction(d) == '')
+
+
+def test_the_lock_button_follows_the_room_in_every_moderators_tab(chat_server: AppProcess, browser) -> None:
+    first, second = browser(800, 720), browser(800, 720)
+    make_moderator(chat_server, first)
+    make_moderator(chat_server, second)
+    lock(first, 'Make this room read-only').click()
+    lock(second, 'Make this room writable again').click()  # the second tab's button follows, no reload
+    lock(first, 'Make this room read-only')
+    WebDriverWait(first, PATIENCE).until(lambda d: 'A moderator made this room writable again' in body_text(d))
+
+
+def lock(driver: WebDriver, label: str) -> WebElement:
+    """The header's lock button once it says `label`."""
+    return WebDriverWait(driver, PATIENCE).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, f'button[aria-label="{label}"]')
+    )[0]

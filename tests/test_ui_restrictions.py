@@ -21,7 +21,7 @@ from tests.support.app_process import AppProcess
 from tests.support.protocol import Browser, Network, ProtocolClient
 from tests.support.simulated_user import bubbles, composer_value, delete, edit, eventually, react, sees_message, send
 from tests.test_ui_moderation import make_moderator, message_list
-from tests.test_ui_removals import button
+from tests.test_ui_removals import listeners
 
 
 def model() -> Rooms:
@@ -94,7 +94,7 @@ async def test_a_moderator_makes_the_room_read_only_and_writable_again(create_us
     moderator, bob = create_user(), create_user()
     await make_moderator(moderator)
     await bob.open('/')
-    moderator.find(marker='read-only-toggle').click()
+    moderator.find(marker='read-only-toggle').trigger('toggle', True)
     await eventually(lambda: line(bob) == READ_ONLY_REFUSAL)
     assert line(moderator) == READ_ONLY_MODERATOR
     await send(bob, 'may I?')
@@ -104,7 +104,7 @@ async def test_a_moderator_makes_the_room_read_only_and_writable_again(create_us
     await sees_message(bob, 'moderators still speak')
     await bob.open('/room/lobby')
     assert line(bob) == READ_ONLY_REFUSAL, 'a page opened later says so from the start'
-    moderator.find(marker='read-only-toggle').click()
+    moderator.find(marker='read-only-toggle').trigger('toggle', False)
     await eventually(lambda: line(bob) == '')
     await send(bob, 'writable again')
     await sees_message(moderator, 'writable again')
@@ -137,9 +137,8 @@ async def test_a_raw_client_that_is_no_moderator_cannot_mute_or_make_the_room_re
     try:
         await moderator.open()
         await script.open()
-        clicks = [button(moderator, 'Make this room read-only')]
-        for element_id, listener_id in clicks:
-            await script._emit_event(element_id, listener_id)
+        (lock,) = [element_id for element_id in moderator.elements if 'toggle' in listeners(moderator, element_id)]
+        await script._emit_event(lock, listeners(moderator, lock)['toggle'], 'true')
         await script.post('after the clicks')  # answered after them: the socket keeps the order
         await moderator.wait_for(lambda: any(b.text == 'after the clicks' for b in moderator.bubbles.values()), 10)
         assert 'notice_announced' not in chat_server.log()

@@ -1,9 +1,9 @@
 """Read-only rooms and mutes in a room page: the line under the input that says why this tab cannot post, and a
-moderator's controls (the header's read-only toggle, the mute dialog behind each name of the people menu).
+moderator's controls (the header's read-only toggle, the mute dialog or Unmute behind each name of the people menu).
 
 Whether a tab gets the controls is decided when its page is built (`Rooms.is_moderator`); each action is checked
-again by the room model. The line starts from what this process knows as the page opens and follows the room's
-notices in the browser (`restriction_line.js`), so a change costs no Python per tab.
+again by the room model. The line and the toggle start from what this process knows as the page opens and follow
+the room's notices in the browser (`restriction_line.js`, `read_only_button.js`), so a change costs no Python per tab.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from nicegui import ui
+from nicegui.events import GenericEventArguments
 
 from chat.domain.model import ChatError, Person
 from chat.domain.restrictions import EVERYWHERE, MAX_REASON_LENGTH, MUTE_DURATIONS, READ_ONLY_REFUSAL, Mute
@@ -64,27 +65,25 @@ class RestrictionLine(FindableText, component='restriction_line.js', esm=SOCKET_
         return None if self._moderator else self._rooms.mute_of(self._room, self._person, self._ip)
 
 
-class ReadOnlyButton(ui.button):
-    """A moderator's toggle in the room header: read-only, or writable again; the room's notice tells every tab."""
+class ReadOnlyButton(ui.element, component='read_only_button.js', esm=SOCKET_MODULE):
+    """A moderator's lock in the room header: read-only, or writable again. It starts from what this process knows as
+    the page opens and follows the room's notices in the browser, so every moderator's tab shows the room's state, live,
+    at no Python cost per tab; a click sends the state the button offers, and the room's notice tells every tab."""
 
     def __init__(self, rooms: Rooms, room: str, moderator: Callable[[], Person]) -> None:
-        super().__init__(on_click=self._toggle)
+        super().__init__()
         self._rooms, self._room, self._moderator = rooms, room, moderator
-        self.props('flat round dense color=white').mark('read-only-toggle')
-        self._show()
+        self._props.update(room=room, event=EVENT, readOnly=rooms.is_read_only(room))
+        self.mark('read-only-toggle')
+        self.on('toggle', self._toggle)
 
-    async def _toggle(self) -> None:
+    async def _toggle(self, event: GenericEventArguments) -> None:
+        if not isinstance(event.args, bool):
+            return
         try:
-            await self._rooms.set_read_only(self._room, self._moderator(), not self._rooms.is_read_only(self._room))
+            await self._rooms.set_read_only(self._room, self._moderator(), event.args)
         except ChatError as error:
             ui.notify(error.message, type='warning')
-        self._show()
-
-    def _show(self) -> None:
-        locked = self._rooms.is_read_only(self._room)
-        self.props['icon'] = 'lock' if locked else 'lock_open'
-        self.props['aria-label'] = 'Make this room writable again' if locked else 'Make this room read-only'
-        self.update()
 
 
 class MuteDialog(ui.dialog):
