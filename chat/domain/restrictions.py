@@ -23,8 +23,8 @@ MUTE_DURATIONS = {'10 minutes': 600, '1 hour': 3_600, '1 day': 86_400, '1 week':
 MAX_REASON_LENGTH = 100
 READ_ONLY_REFUSAL = 'This room is read-only: only moderators can post here.'
 MODERATOR_NOT_MUTED = 'Moderators cannot be muted.'
-READ_ONLY = 'made read-only'  # actions in the moderation log
-WRITABLE = 'made writable'
+READ_ONLY = 'made the room read-only'  # actions in the moderation log
+WRITABLE = 'made the room writable'
 MUTE = 'muted'
 MUTES = frozenset({NoticeKind.MUTED, NoticeKind.MUTED_EVERYWHERE})
 
