@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from chat.domain.private import PRIVATE_REFUSAL
 from tests.support.app_process import AppProcess
-from tests.support.browser import MESSAGE_INPUT, PATIENCE, type_and_enter, wait_for_bubbles
+from tests.support.browser import MESSAGE_INPUT, PATIENCE, click_when_ready, type_and_enter, wait_for_bubbles
 
 pytestmark = pytest.mark.browser
 
@@ -94,10 +94,7 @@ def test_the_owner_removes_a_guest_whose_open_tab_loses_the_room_live(chat_serve
     wait_for_bubbles(owner, 1)
 
     owner.find_element(By.CSS_SELECTOR, 'button[aria-label="Members"]').click()
-    remove = WebDriverWait(owner, PATIENCE).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, '.chat-members button[aria-label^="Remove"]')
-    )
-    remove.click()
+    click_when_ready(owner, '.chat-members button[aria-label^="Remove"]')
     WebDriverWait(guest, PATIENCE).until(lambda d: PRIVATE_REFUSAL in d.find_element(By.TAG_NAME, 'body').text)
     assert not guest.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT)
     notice = WebDriverWait(owner, PATIENCE).until(lambda d: d.find_element(By.CSS_SELECTOR, '.chat-notice-line'))

@@ -80,8 +80,8 @@ async def test_a_moderator_makes_a_room_read_only_and_only_moderators_post_until
     ]
     log = await rooms.moderation_log()
     assert [(entry.moderator, entry.action, entry.room) for entry in log] == [
-        ('Mo', 'made writable', 'lobby'),
-        ('Mo', 'made read-only', 'lobby'),
+        ('Mo', 'made the room writable', 'lobby'),
+        ('Mo', 'made the room read-only', 'lobby'),
     ]
 
 

@@ -794,6 +794,19 @@ async def test_a_removed_message_loses_its_text_anywhere_and_says_a_moderator_re
         await other.backend.stop()
 
 
+async def test_a_reply_read_back_says_its_original_was_removed_by_a_moderator(started: Started) -> None:
+    rude = await started.backend.append('lobby', ALICE, 'something rude')
+    plain = await started.backend.append('lobby', ALICE, 'something plain')
+    reply = await started.backend.append('lobby', BOB, 'how dare you', reply_to=rude.id)
+    await started.backend.remove('lobby', rude.id)
+    await started.backend.delete('lobby', plain.id, ALICE.id)
+    quotes = await started.backend.quotes('lobby', [rude.id, plain.id])
+    assert (quotes[rude.id].deleted, quotes[rude.id].removed) == (True, True)
+    assert (quotes[plain.id].deleted, quotes[plain.id].removed) == (True, False)
+    (read,) = [message for message in await started.backend.history('lobby') if message.id == reply.id]
+    assert read.quote is not None and read.quote.removed and read.quote.excerpt == ''
+
+
 async def test_a_notice_is_stored_delivered_and_read_back_in_order_but_never_found(started: Started) -> None:
     notice = Notice(NoticeKind.REMOVED, target='bob', target_name='Bob', reason='spam')
     before = await started.backend.append('~club-abc123', ALICE, 'hello removed people')

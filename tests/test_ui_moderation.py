@@ -5,10 +5,11 @@ from collections.abc import Callable
 from nicegui import ElementFilter, app
 from nicegui.testing import User
 
-from chat.domain.moderation import LINK_REFUSAL, LOG_PAGE, NOT_A_MODERATOR, REMOVE
+from chat.domain.moderation import LINK_REFUSAL, LOG_PAGE, NOT_A_MODERATOR, REMOVE, LogEntry
+from chat.domain.restrictions import MUTE, READ_ONLY
 from chat.domain.rooms import Rooms
 from chat.ui.message_list import REMOVED, MessageList
-from chat.ui.moderation import LOG_REFUSAL, WELCOME
+from chat.ui.moderation import LOG_REFUSAL, WELCOME, describe
 from tests.support.app_process import AppProcess
 from tests.support.protocol import Browser, Network, ProtocolClient
 from tests.support.simulated_user import bubbles, eventually, sees_message, send
@@ -126,3 +127,16 @@ async def test_the_moderation_log_is_for_moderators_only_newest_first_and_paged(
     await bob.should_see(LOG_REFUSAL)
     await bob.should_not_see('Person 00')
     await bob.should_not_see('Mod Ann')
+
+
+def test_each_log_line_reads_as_a_sentence() -> None:
+    at = 1_764_500_000.0  # 2025-11-30 10:53 UTC
+    assert [
+        describe(LogEntry(1, at, 'Ann', REMOVE, 'lobby', 'Bob', 'message 12')),
+        describe(LogEntry(2, at, 'Ann', MUTE, 'lobby', 'Bob', '1 hour everywhere: spam')),
+        describe(LogEntry(3, at, 'Ann', READ_ONLY, 'lobby', '', '')),
+    ] == [
+        '2025-11-30 10:53 UTC · Ann removed a message by Bob in #lobby (message 12)',
+        '2025-11-30 10:53 UTC · Ann muted Bob in #lobby (1 hour everywhere: spam)',
+        '2025-11-30 10:53 UTC · Ann made the room read-only in #lobby',
+    ]

@@ -91,6 +91,8 @@ def test_a_reply_goes_out_with_its_quote_and_an_edit_with_its_first_words() -> N
         'text': 'hi',
         'deleted': False,
     }
+    removed = Quote(1, 'Alice', '', True, removed=True)
+    assert wire(Message(2, 'lobby', ALICE, 'yes', 2.0, reply_to=1, quote=removed))['reply']['removed'] is True
     edited = wire(Message(1, 'lobby', ALICE, 'hi\nthere ' + 'x' * 100, 1.0, edited_at=3.0))
     assert edited['excerpt'] == 'hi there ' + 'x' * 71 + '…', 'what the quotes of it show in each tab'
     assert 'excerpt' not in wire(Message(1, 'lobby', ALICE, '', 1.0, edited_at=4.0, deleted=True))

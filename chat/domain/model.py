@@ -84,13 +84,15 @@ class Quote:
     """What a reply shows of the message it answers, as that message is now: its author's name and first words.
 
     Only the id is stored with the reply; the rest is read from the original whenever the reply is, so an edit
-    shows in its quotes and a deleted original's text is nowhere (`deleted`, no name if it is gone altogether).
+    shows in its quotes and a deleted original's text is nowhere (`deleted`, no name if it is gone altogether;
+    `removed` too if a moderator deleted it).
     """
 
     id: int
     name: str
     excerpt: str
     deleted: bool
+    removed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,14 +225,14 @@ def excerpt(text: str) -> str:
     return flat[: space if space >= EXCERPT_LENGTH // 2 else EXCERPT_LENGTH] + '…'
 
 
-def quote_of(message_id: int, name: str, text: str, *, deleted: bool) -> Quote:
+def quote_of(message_id: int, name: str, text: str, *, deleted: bool, removed: bool = False) -> Quote:
     """The quote of a message as the stores read it; a deleted message's has no text."""
-    return Quote(message_id, name, '' if deleted else excerpt(text), deleted)
+    return Quote(message_id, name, '' if deleted else excerpt(text), deleted, removed)
 
 
 def quote_of_message(message: Message) -> Quote:
     """The quote of `message` as it is now: what a tab shows in the replies to it when it changes."""
-    return quote_of(message.id, message.author.name, message.text, deleted=message.deleted)
+    return quote_of(message.id, message.author.name, message.text, deleted=message.deleted, removed=message.removed)
 
 
 def with_quotes(messages: list[Message], quotes: dict[int, Quote]) -> list[Message]:

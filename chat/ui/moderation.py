@@ -81,4 +81,5 @@ def describe(entry: LogEntry) -> str:
     """One line of the log as people read it, e.g. "2025-01-31 14:02 UTC · Ann removed a message by Bob in #lobby"."""
     when = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(entry.at))
     did = f'removed a message by {entry.target}' if entry.action == REMOVE else f'{entry.action} {entry.target}'
-    return f'{when} · {entry.moderator} {did} in #{entry.room} ({entry.detail})'
+    detail = f' ({entry.detail})' if entry.detail else ''
+    return f'{when} · {entry.moderator} {did.rstrip()} in #{entry.room}{detail}'

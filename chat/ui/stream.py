@@ -62,8 +62,9 @@ def wire(message: Message) -> Wire:
     with a crowd of reactions costs each tab no more than one with a few. A message that mentions people carries
     `mentions`, their public tokens (at most `MAX_MENTIONS`): each tab looks for its browser's.
 
-    A reply carries its `reply`, the quote of its original: {id, name, text (the first words), deleted}. An edited
-    message carries its own first words (`excerpt`), so each tab updates the quotes of it that it shows.
+    A reply carries its `reply`, the quote of its original: {id, name, text (the first words), deleted, and
+    removed if a moderator deleted it}. An edited message carries its own first words (`excerpt`), so each tab
+    updates the quotes of it that it shows.
     """
     data: Wire = {
         'id': message.id,
@@ -92,6 +93,8 @@ def wire(message: Message) -> Wire:
     if message.quote is not None:
         quote = message.quote
         data['reply'] = {'id': quote.id, 'name': quote.name, 'text': quote.excerpt, 'deleted': quote.deleted}
+        if quote.removed:
+            data['reply']['removed'] = True
     if message.edited_at is not None and not message.deleted:
         data['excerpt'] = excerpt(message.text)
     if message.mentions:

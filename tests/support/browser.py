@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from PIL import Image
+from selenium.common.exceptions import ElementNotInteractableException, NoSuchElementException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -28,6 +29,20 @@ def open_room(driver: WebDriver, server: AppProcess | str, path: str = '/') -> N
     driver.get((server if isinstance(server, str) else server.url) + path)
     WebDriverWait(driver, PATIENCE).until(lambda d: d.find_elements(By.CSS_SELECTOR, MESSAGE_INPUT))
     WebDriverWait(driver, PATIENCE).until(lambda d: d.execute_script('return window.did_handshake === true'))
+
+
+def click_when_ready(driver: WebDriver, selector: str) -> None:
+    """Click the element once it can take a click: a dialog that is still opening shows its buttons before they
+    can be clicked."""
+
+    def clicked(d: WebDriver) -> bool:
+        try:
+            d.find_element(By.CSS_SELECTOR, selector).click()
+        except (NoSuchElementException, ElementNotInteractableException):
+            return False
+        return True
+
+    WebDriverWait(driver, PATIENCE).until(clicked)
 
 
 def type_and_enter(driver: WebDriver, text: str) -> None:

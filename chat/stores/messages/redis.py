@@ -311,7 +311,8 @@ local found = {}
 for i = 2, #ARGV, 3 do
     local state = find(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1])
     if state then
-        table.insert(found, {ARGV[i + 2], state.author_name, head(state.text, tonumber(ARGV[1])), state.deleted or '0'})
+        local text = head(state.text, tonumber(ARGV[1]))
+        table.insert(found, {ARGV[i + 2], state.author_name, text, state.deleted or '0', state.removed or '0'})
     end
 end
 return found
@@ -1044,7 +1045,10 @@ def _pairs(flat: list[str]) -> dict[str, str]:
 
 def _parse_quotes(rows: list[list[str]]) -> dict[int, Quote]:
     """The quotes a `QUOTES` call found, by message id."""
-    return {int(id_): quote_of(int(id_), name, text, deleted=deleted == '1') for id_, name, text, deleted in rows}
+    return {
+        int(id_): quote_of(int(id_), name, text, deleted=deleted == '1', removed=removed == '1')
+        for id_, name, text, deleted, removed in rows
+    }
 
 
 def _changed_state(member: str) -> dict[str, str]:

@@ -231,7 +231,8 @@ REACT_ON = """INSERT OR IGNORE INTO reactions (message_id, author_id, emoji, aut
     VALUES (:id, :author_id, :emoji, :author_name)"""
 REACT_OFF = 'DELETE FROM reactions WHERE message_id = :id AND author_id = :author_id AND emoji = :emoji'
 READ_QUOTES = (
-    f'SELECT id, author_name, substr(text, 1, {QUOTE_SOURCE}), deleted FROM messages WHERE room = ? AND id IN ({{}})'
+    f'SELECT id, author_name, substr(text, 1, {QUOTE_SOURCE}), deleted, removed FROM messages '
+    'WHERE room = ? AND id IN ({})'
 )
 INSERT = (
     'INSERT INTO messages (room, author_id, author_name, text, sent_at, reply_to, mentions, notice)'
@@ -784,7 +785,10 @@ async def _quotes(db: aiosqlite.Connection, room: str, ids: list[int]) -> dict[i
     if not unique:
         return {}
     async with db.execute(READ_QUOTES.format(', '.join('?' * len(unique))), [room, *unique]) as cursor:
-        return {id_: quote_of(id_, name, text, deleted=bool(deleted)) async for id_, name, text, deleted in cursor}
+        return {
+            id_: quote_of(id_, name, text, deleted=bool(deleted), removed=bool(removed))
+            async for id_, name, text, deleted, removed in cursor
+        }
 
 
 async def _with_reactions(db: aiosqlite.Connection, messages: list[Message]) -> list[Message]:
