@@ -819,9 +819,15 @@ async def test_a_notice_is_stored_delivered_and_read_back_in_order_but_never_fou
     for text in ('removed', 'bob', 'spam'):
         found = await started.backend.search('~club-abc123', clean_search_words(text), limit=5)
         assert all(message.notice is None for message in found)
-    with pytest.raises(ChatError) as refused:
-        await started.backend.react('~club-abc123', written.id, ALICE, '👍', on=True)
-    assert refused.value.kind is ErrorKind.GONE, 'a notice is no message to react to'
+    for change in (
+        started.backend.react('~club-abc123', written.id, ALICE, '👍', on=True),
+        started.backend.edit('~club-abc123', written.id, NOTICE_AUTHOR.id, 'forged'),
+        started.backend.delete('~club-abc123', written.id, NOTICE_AUTHOR.id),
+        started.backend.remove('~club-abc123', written.id),
+    ):
+        with pytest.raises(ChatError) as refused:
+            await change
+        assert refused.value.kind is ErrorKind.GONE, 'a notice is no message to change'
 
 
 async def test_a_notice_with_an_end_reaches_every_process_and_survives_a_restart(

@@ -219,29 +219,34 @@ local function publish(state, old, feed_length, room)
     state.feed = redis.call('XADD', KEYS[3], 'MAXLEN', '~', feed_length, '*', unpack(record))
     redis.call('ZADD', KEYS[2], 0, ARGV[2] .. '|' .. cjson.encode(state))
 end
+-- a change of a message that stands (not deleted, no notice), made once: `apply(state, old)` makes it and returns
+-- the reply; a message gone gets ["gone"], and a retry (the one-time token KEYS[4] set) the message as it is now
+local function change(apply)
+    if redis.call('EXISTS', KEYS[4]) == 1 then return current() end
+    local state, old = load()
+    local reply
+    if not state or state.deleted == '1' or state.notice then
+        reply = cjson.encode({'gone'})
+    else
+        reply = apply(state, old)
+    end
+    redis.call('SET', KEYS[4], 1, 'EX', 600)
+    return reply
+end
 """
 )
 # An edit (ARGV[5] '0') or deletion ('1') of message ARGV[1] (LEX id ARGV[2]) of room ARGV[7] by author ARGV[3];
-# a deletion takes the reactions and mentions too. Replies (JSON) ["ok", state], ["gone"] or ["not_yours"]; the
-# one-time token KEYS[4] marks the change made, so a retry changes nothing and gets the message as it is now.
+# a deletion takes the reactions and mentions too. Replies (JSON) ["ok", state], ["gone"] or ["not_yours"].
 CHANGE = (
     CHANGE_FUNCTIONS
     + """
-if redis.call('EXISTS', KEYS[4]) == 1 then return current() end
-local state, old = load()
-local reply
-if not state or state.deleted == '1' then
-    reply = cjson.encode({'gone'})
-elseif state.author_id ~= ARGV[3] then
-    reply = cjson.encode({'not_yours'})
-else
+return change(function(state, old)
+    if state.author_id ~= ARGV[3] then return cjson.encode({'not_yours'}) end
     state.text, state.deleted, state.edited_at = ARGV[4], ARGV[5], later(state)
     if ARGV[5] == '1' then state.reactions, state.mentions = nil, nil end
     publish(state, old, ARGV[6], ARGV[7])
-    reply = cjson.encode({'ok', state})
-end
-redis.call('SET', KEYS[4], 1, 'EX', 600)
-return reply
+    return cjson.encode({'ok', state})
+end)
 """
 )
 # A moderator's removal of message ARGV[1] (LEX id ARGV[2]) of room ARGV[4], whoever wrote it: a deletion marked
@@ -249,19 +254,12 @@ return reply
 REMOVE = (
     CHANGE_FUNCTIONS
     + """
-if redis.call('EXISTS', KEYS[4]) == 1 then return current() end
-local state, old = load()
-local reply
-if not state or state.deleted == '1' or state.notice then
-    reply = cjson.encode({'gone'})
-else
+return change(function(state, old)
     state.text, state.deleted, state.removed, state.edited_at = '', '1', '1', later(state)
     state.reactions, state.mentions = nil, nil
     publish(state, old, ARGV[3], ARGV[4])
-    reply = cjson.encode({'ok', state})
-end
-redis.call('SET', KEYS[4], 1, 'EX', 600)
-return reply
+    return cjson.encode({'ok', state})
+end)
 """
 )
 # Author ARGV[3] (named ARGV[4]) adds (ARGV[5] '1') or takes back ('0') emoji ARGV[6] on message ARGV[1] of room
@@ -269,12 +267,7 @@ return reply
 REACT = (
     CHANGE_FUNCTIONS
     + """
-if redis.call('EXISTS', KEYS[4]) == 1 then return current() end
-local state, old = load()
-local reply
-if not state or state.deleted == '1' or state.notice then
-    reply = cjson.encode({'gone'})
-else
+return change(function(state, old)
     local reactions, kept = state.reactions and cjson.decode(state.reactions) or {}, {}
     local found = false
     for _, reaction in ipairs(reactions) do
@@ -289,15 +282,13 @@ else
     state.reactions = #kept > 0 and cjson.encode(kept) or nil
     state.reacted_at = later(state)
     publish(state, old, ARGV[7], ARGV[8])
-    reply = cjson.encode({'ok', state})
-end
-redis.call('SET', KEYS[4], 1, 'EX', 600)
-return reply
+    return cjson.encode({'ok', state})
+end)
 """
 )
 # The quotes of messages of a room (KEYS[1] its stream, KEYS[2] its changed zset), each given by three ARGV: its
 # stream id, LEX id and message id; each found one as [message id, author name, the start of its text (at most
-# ARGV[1] bytes, cut between characters), deleted '1' or '0'].
+# ARGV[1] bytes, cut between characters), deleted and removed, each '1' or '0'].
 QUOTES = (
     FIND_FUNCTIONS
     + """

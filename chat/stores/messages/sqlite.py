@@ -201,6 +201,9 @@ MIGRATIONS = (
     RESTRICTIONS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+NOT_SAVED = 'The change could not be saved. Please try again.'
+MEMBERS_UNREAD = "The room's members could not be read. Please try again."
+RESTRICTIONS_UNREAD = 'The read-only rooms and mutes could not be read.'
 TRIM_BATCH = 500  # rows one statement of the retention pass deletes: a few ms, so appends wait little
 # the oldest rows only (ids follow time), so a pass with nothing to do reads one batch, never the whole table
 EXPIRE_OLDEST = (
@@ -217,7 +220,7 @@ LATER = 'max(:now, coalesce(edited_at, 0) + 0.000001, coalesce(reacted_at, 0) + 
 # The author check and the change are one statement; a deletion takes the mentions with the text.
 CHANGE = f"""UPDATE messages SET text = :text, deleted = :deleted, edited_at = {LATER},
     mentions = CASE WHEN :deleted THEN '' ELSE mentions END
-    WHERE id = :id AND room = :room AND author_id = :author_id AND NOT deleted RETURNING {COLUMNS}"""
+    WHERE id = :id AND room = :room AND author_id = :author_id AND NOT deleted AND notice IS NULL RETURNING {COLUMNS}"""
 REMOVE = f"""UPDATE messages SET text = '', deleted = 1, removed = 1, edited_at = {LATER}, mentions = ''
     WHERE id = :id AND room = :room AND NOT deleted AND notice IS NULL RETURNING {COLUMNS}"""
 # newest first through the index's rowids, so a page stops after its `limit` matches in the room
@@ -336,7 +339,8 @@ class SQLiteBackend:
                     row = await cursor.fetchone()
                 if row is None:
                     async with db.execute(
-                        'SELECT author_id FROM messages WHERE id = :id AND room = :room AND NOT deleted', parameters
+                        'SELECT 1 FROM messages WHERE id = :id AND room = :room AND NOT deleted AND notice IS NULL',
+                        parameters,
                     ) as cursor:
                         found = await cursor.fetchone()
             except sqlite3.Error as error:
@@ -606,66 +610,46 @@ class SQLiteBackend:
     async def members(self, room: str) -> list[Member]:
         query = """SELECT person, display_name, person = owner FROM members
                    JOIN private_rooms ON private_rooms.name = room WHERE room = ?"""
-        rows = await self._read_private(room, query, (room,))
+        rows = await self._read(query, (room,), MEMBERS_UNREAD, room)
         return in_member_order([Member(person, name, bool(owner)) for person, name, owner in rows])
 
     async def remember_name(self, room: str, person: str, name: str) -> None:
-        await self._write_private(
-            room, 'UPDATE members SET display_name = ? WHERE room = ? AND person = ?', (name, room, person)
-        )
+        statement = 'UPDATE members SET display_name = ? WHERE room = ? AND person = ?'
+        await self._write(statement, (name, room, person), room)
 
     async def remove_member(self, room: str, person: str) -> bool:
-        return await self._write_private(room, 'DELETE FROM members WHERE room = ? AND person = ?', (room, person)) > 0
+        return await self._write('DELETE FROM members WHERE room = ? AND person = ?', (room, person), room) > 0
 
     async def invites(self, room: str) -> list[OpenInvite]:
         query = """SELECT token_hash, coalesce(created_at, 0), uses_left, expires_at FROM invites
                    WHERE room = ? AND (uses_left IS NULL OR uses_left > 0) AND (expires_at IS NULL OR expires_at > ?)
                    ORDER BY created_at, token_hash"""
-        rows = await self._read_private(room, query, (room, time.time()))
+        rows = await self._read(query, (room, time.time()), MEMBERS_UNREAD, room)
         return [OpenInvite(invite_id(hash_), created_at, uses, expires) for hash_, created_at, uses, expires in rows]
 
     async def revoke_invite(self, room: str, invite_id: str) -> bool:
         """`invite_id` is hex (the domain checks it), so it is no LIKE pattern."""
         statement = 'DELETE FROM invites WHERE room = ? AND token_hash LIKE ?'
-        return await self._write_private(room, statement, (room, f'{invite_id}%')) > 0
-
-    async def _read_private(self, room: str, query: str, parameters: tuple[object, ...]) -> list[Any]:
-        db, _ = self._require_started()
-        try:
-            return list(await db.execute_fetchall(query, parameters))
-        except sqlite3.Error as error:
-            log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
-            raise ChatError(ErrorKind.STORAGE, "The room's members could not be read. Please try again.") from error
-
-    async def _write_private(self, room: str, statement: str, parameters: tuple[object, ...]) -> int:
-        """Run one statement on a private room's members or invites; how many rows it changed."""
-        db, _ = self._require_started()
-        async with self._write_lock:
-            try:
-                async with db.execute(statement, parameters) as cursor:
-                    return cursor.rowcount
-            except sqlite3.Error as error:
-                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
-                raise ChatError(ErrorKind.STORAGE, 'The room could not be changed. Please try again.') from error
+        return await self._write(statement, (room, f'{invite_id}%'), room) > 0
 
     async def set_read_only(self, room: str, read_only: bool) -> bool:
         if read_only:
             statement = 'INSERT OR IGNORE INTO read_only_rooms VALUES (?)'
         else:
             statement = 'DELETE FROM read_only_rooms WHERE room = ?'
-        return await self._write_restriction(room, statement, (room,)) > 0
+        return await self._write(statement, (room,), room) > 0
 
     async def read_only_rooms(self) -> list[str]:
-        return [room for (room,) in await self._read_restrictions('SELECT room FROM read_only_rooms', ())]
+        return [room for (room,) in await self._read('SELECT room FROM read_only_rooms', (), RESTRICTIONS_UNREAD)]
 
     async def add_mute(self, mute: Mute) -> None:
-        await self._write_restriction(mute.room, 'DELETE FROM mutes WHERE until <= ?', (time.time(),))
+        await self._write('DELETE FROM mutes WHERE until <= ?', (time.time(),), mute.room)
         values = (mute.person, mute.address, mute.room, mute.until, mute.reason, mute.name)
-        await self._write_restriction(mute.room, 'INSERT INTO mutes VALUES (?, ?, ?, ?, ?, ?)', values)
+        await self._write('INSERT INTO mutes VALUES (?, ?, ?, ?, ?, ?)', values, mute.room)
 
     async def mutes(self, now: float) -> list[Mute]:
         query = 'SELECT person, address, room, until, reason, name FROM mutes WHERE until > ?'
-        return [Mute(*row) for row in await self._read_restrictions(query, (now,))]
+        return [Mute(*row) for row in await self._read(query, (now,), RESTRICTIONS_UNREAD)]
 
     async def lift_mutes(self, person: str, room: str, now: float) -> list[Mute]:
         where = 'person = ? AND room IN (?, ?)'
@@ -676,18 +660,21 @@ class SQLiteBackend:
                 rows = await db.execute_fetchall(query, (person, room, EVERYWHERE))
             except sqlite3.Error as error:
                 log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
-                raise ChatError(ErrorKind.STORAGE, 'The change could not be saved. Please try again.') from error
+                raise ChatError(ErrorKind.STORAGE, NOT_SAVED) from error
         return [Mute(*row) for row in rows if row[3] > now]
 
-    async def _read_restrictions(self, query: str, parameters: tuple[object, ...]) -> list[Any]:
+    async def _read(self, query: str, parameters: tuple[object, ...], failure: str, room: str = '') -> list[Any]:
+        """Run one query outside any room's messages (members, invites, restrictions); `failure` is what the person
+        is told if the database fails."""
         db, _ = self._require_started()
         try:
             return list(await db.execute_fetchall(query, parameters))
         except sqlite3.Error as error:
-            log_event(log, logging.ERROR, 'store_failed', error=error)
-            raise ChatError(ErrorKind.STORAGE, 'The read-only rooms and mutes could not be read.') from error
+            log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+            raise ChatError(ErrorKind.STORAGE, failure) from error
 
-    async def _write_restriction(self, room: str, statement: str, parameters: tuple[object, ...]) -> int:
+    async def _write(self, statement: str, parameters: tuple[object, ...], room: str = '') -> int:
+        """Run one statement under the write lock, as `_read` does; how many rows it changed."""
         db, _ = self._require_started()
         async with self._write_lock:
             try:
@@ -695,7 +682,7 @@ class SQLiteBackend:
                     return cursor.rowcount
             except sqlite3.Error as error:
                 log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
-                raise ChatError(ErrorKind.STORAGE, 'The change could not be saved. Please try again.') from error
+                raise ChatError(ErrorKind.STORAGE, NOT_SAVED) from error
 
     async def trim(self, now: float) -> int:
         db, _ = self._require_started()
