@@ -58,6 +58,18 @@ def present(rooms: Rooms, room: str, person: Person, address: str) -> None:
     rooms.join(room, person, lambda activity: None, address=address)
 
 
+@pytest.fixture
+async def two_processes(redis_server) -> AsyncIterator[tuple[Rooms, Rooms]]:
+    """Two room models on one Redis, as two app processes are, with `mod` a moderator; Bob is in the first's lobby."""
+    here, there = (Rooms(RedisBackend(redis_server.url), moderators=frozenset({'mod'})) for _ in range(2))
+    await here.start()
+    await there.start()
+    present(here, 'lobby', BOB, '10.0.0.2')
+    yield here, there
+    await here.stop()
+    await there.stop()
+
+
 async def test_a_moderator_makes_a_room_read_only_and_only_moderators_post_until_it_is_writable_again(
     rooms: Rooms,
 ) -> None:
@@ -182,25 +194,19 @@ async def test_read_only_rooms_and_mutes_outlive_a_restart(tmp_path: Path, clock
         await second.stop()
 
 
-async def test_another_process_learns_of_a_mute_and_a_read_only_room_through_redis(redis_server) -> None:
-    processes = [Rooms(RedisBackend(redis_server.url), moderators=frozenset({'mod'})) for _ in range(2)]
-    for process in processes:
-        await process.start()
-    here, there = processes
-    try:
-        present(here, 'lobby', BOB, '10.0.0.2')
-        await here.mute('lobby', MOD, BOB, everywhere=True, seconds=600, reason='spam')
-        await here.set_read_only('quiet', MOD, True)
-        async with asyncio.timeout(5):
-            while not (there.is_read_only('quiet') and there.mute_of('x', 'other', '10.0.0.2')):
-                await asyncio.sleep(0.01)
-        assert (await refusal(there, BOB, room='other')).kind is ErrorKind.MUTED
-        assert (await refusal(there, Person('new-browser', 'B'), room='other', ip='10.0.0.2')).kind is ErrorKind.MUTED
-        assert (await refusal(there, CAROL, room='quiet', ip='10.0.0.3')).kind is ErrorKind.READ_ONLY
-        assert there.mute_of(EVERYWHERE, 'bob').reason == 'spam'
-    finally:
-        for process in processes:
-            await process.stop()
+async def test_another_process_learns_of_a_mute_and_a_read_only_room_through_redis(
+    two_processes: tuple[Rooms, Rooms],
+) -> None:
+    here, there = two_processes
+    await here.mute('lobby', MOD, BOB, everywhere=True, seconds=600, reason='spam')
+    await here.set_read_only('quiet', MOD, True)
+    async with asyncio.timeout(5):
+        while not (there.is_read_only('quiet') and there.mute_of('x', 'other', '10.0.0.2')):
+            await asyncio.sleep(0.01)
+    assert (await refusal(there, BOB, room='other')).kind is ErrorKind.MUTED
+    assert (await refusal(there, Person('new-browser', 'B'), room='other', ip='10.0.0.2')).kind is ErrorKind.MUTED
+    assert (await refusal(there, CAROL, room='quiet', ip='10.0.0.3')).kind is ErrorKind.READ_ONLY
+    assert there.mute_of(EVERYWHERE, 'bob').reason == 'spam'
 
 
 async def test_a_muted_person_can_neither_edit_nor_react_but_may_still_delete(rooms: Rooms) -> None:
@@ -250,22 +256,14 @@ async def test_a_moderator_lifts_a_mute_early_and_the_room_is_told(rooms: Rooms)
     assert (entry.moderator, entry.action, entry.room, entry.target) == ('Mo', 'unmuted', 'lobby', 'Bobby')
 
 
-async def test_another_process_lifts_a_mute_from_its_notice_through_redis(redis_server) -> None:
-    processes = [Rooms(RedisBackend(redis_server.url), moderators=frozenset({'mod'})) for _ in range(2)]
-    for process in processes:
-        await process.start()
-    here, there = processes
-    try:
-        present(here, 'lobby', BOB, '10.0.0.2')
-        await here.mute('lobby', MOD, BOB, everywhere=True, seconds=600, reason='spam')
-        async with asyncio.timeout(5):
-            while there.mute_of('lobby', 'bob') is None:
-                await asyncio.sleep(0.01)
-        await here.unmute('lobby', MOD, BOB)
-        async with asyncio.timeout(5):
-            while there.mute_of('lobby', 'bob', '10.0.0.2') is not None:
-                await asyncio.sleep(0.01)
-        await post_as(there, BOB, 'free in every process')
-    finally:
-        for process in processes:
-            await process.stop()
+async def test_another_process_lifts_a_mute_from_its_notice_through_redis(two_processes: tuple[Rooms, Rooms]) -> None:
+    here, there = two_processes
+    await here.mute('lobby', MOD, BOB, everywhere=True, seconds=600, reason='spam')
+    async with asyncio.timeout(5):
+        while there.mute_of('lobby', 'bob') is None:
+            await asyncio.sleep(0.01)
+    await here.unmute('lobby', MOD, BOB)
+    async with asyncio.timeout(5):
+        while there.mute_of('lobby', 'bob', '10.0.0.2') is not None:
+            await asyncio.sleep(0.01)
+    await post_as(there, BOB, 'free in every process')
