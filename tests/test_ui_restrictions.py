@@ -47,6 +47,19 @@ async def open_people_menu(user: User) -> None:
     people.menu.value = True
 
 
+async def open_mute_dialog(moderator: User) -> None:
+    """From the moderator's people menu, where the one other person present has "Mute…"."""
+    await open_people_menu(moderator)
+    await moderator.should_see(marker='mute-person')  # one: the moderator's own name has none
+    moderator.find(marker='mute-person').click()
+
+
+async def mute(moderator: User, reason: str) -> None:
+    await open_mute_dialog(moderator)
+    moderator.find(marker='mute-reason').type(reason)
+    moderator.find(marker='mute-confirm').click()
+
+
 async def test_a_moderator_mutes_someone_whose_tab_says_why_and_refuses_their_text(
     create_user: Callable[[], User],
 ) -> None:
@@ -56,9 +69,7 @@ async def test_a_moderator_mutes_someone_whose_tab_says_why_and_refuses_their_te
     await send(bob, 'spam spam spam')
     await sees_message(moderator, 'spam spam spam')
     bobs_name = bubbles(moderator)[0].message.author.name
-    await open_people_menu(moderator)
-    await moderator.should_see(marker='mute-person')  # one: the moderator's own name has none
-    moderator.find(marker='mute-person').click()
+    await open_mute_dialog(moderator)
     await moderator.should_see(f'Mute {bobs_name}')
     moderator.find(marker='mute-reason').type('spamming the lobby')
     moderator.find(marker='mute-confirm').click()
@@ -82,9 +93,7 @@ async def test_a_moderator_cannot_mute_without_a_reason_and_the_dialog_says_so(c
     moderator, bob = create_user(), create_user()
     await make_moderator(moderator)
     await bob.open('/')
-    await open_people_menu(moderator)
-    await moderator.should_see(marker='mute-person')
-    moderator.find(marker='mute-person').click()
+    await open_mute_dialog(moderator)
     moderator.find(marker='mute-confirm').click()
     await moderator.should_see('Say why, in a few words.')
     assert line(bob) == '' and await model().moderation_log() == []
@@ -157,11 +166,7 @@ async def test_a_muted_person_can_neither_edit_nor_react_and_their_tab_says_why(
     await send(bob, 'an innocent message')
     await sees_message(moderator, 'an innocent message')
     (shown,) = bubbles(bob)
-    await open_people_menu(moderator)
-    await moderator.should_see(marker='mute-person')
-    moderator.find(marker='mute-person').click()
-    moderator.find(marker='mute-reason').type('spam')
-    moderator.find(marker='mute-confirm').click()
+    await mute(moderator, 'spam')
     await eventually(lambda: line(bob).startswith('You are muted'))
     edit(bob, shown.message.id, 'BUY CHEAP WATCHES')
     await eventually(lambda: (message_list(bob).refusal or '').startswith('You are muted in this room until'))
@@ -181,11 +186,7 @@ async def test_a_moderator_lifts_a_mute_from_the_people_menu_and_the_person_can_
     moderator, bob = create_user(), create_user()
     await make_moderator(moderator)
     await bob.open('/')
-    await open_people_menu(moderator)
-    await moderator.should_see(marker='mute-person')
-    moderator.find(marker='mute-person').click()
-    moderator.find(marker='mute-reason').type('spam')
-    moderator.find(marker='mute-confirm').click()
+    await mute(moderator, 'spam')
     await eventually(lambda: line(bob).startswith('You are muted'))
     await moderator.should_see(marker='unmute-person')
     await moderator.should_not_see(marker='mute-person')
