@@ -25,6 +25,17 @@ def click_button(driver: WebDriver, text: str) -> None:
     driver.find_element(By.XPATH, f'//button[contains(., "{text}")]').click()
 
 
+def create_private_room(owner: WebDriver, server: AppProcess, name: str) -> None:
+    """Create the room from the rooms page, as its owner would, and wait in it until it is usable."""
+    owner.get(f'{server.url}/rooms')
+    field = WebDriverWait(owner, PATIENCE).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Private room name"]')
+    )
+    field.send_keys(name)
+    click_button(owner, 'Create private room')
+    wait_until_usable(owner)
+
+
 def make_invite_link(owner: WebDriver) -> str:
     """Open the Invite dialog, make a link with the default limits and return it; the dialog stays open."""
     owner.find_element(By.CSS_SELECTOR, 'button[aria-label="Invite"]').click()
@@ -46,13 +57,7 @@ def test_an_invite_link_lets_a_second_browser_into_a_private_room_it_was_refused
     chat_server: AppProcess, browser
 ) -> None:
     owner, guest = browser(1280, 800), browser()
-    owner.get(f'{chat_server.url}/rooms')
-    field = WebDriverWait(owner, PATIENCE).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Private room name"]')
-    )
-    field.send_keys('family')
-    click_button(owner, 'Create private room')
-    wait_until_usable(owner)
+    create_private_room(owner, chat_server, 'family')
     room_url = owner.current_url
     assert '/room/~family-' in room_url
     type_and_enter(owner, 'Welcome to the family room')
@@ -79,13 +84,7 @@ def test_an_invite_link_lets_a_second_browser_into_a_private_room_it_was_refused
 
 def test_the_owner_removes_a_guest_whose_open_tab_loses_the_room_live(chat_server: AppProcess, browser) -> None:
     owner, guest = browser(1280, 800), browser()
-    owner.get(f'{chat_server.url}/rooms')
-    field = WebDriverWait(owner, PATIENCE).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Private room name"]')
-    )
-    field.send_keys('family')
-    click_button(owner, 'Create private room')
-    wait_until_usable(owner)
+    create_private_room(owner, chat_server, 'family')
     link = make_invite_link(owner)
     close_invite_dialog(owner)
     guest.get(link)
