@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from PIL import Image
-from selenium.common.exceptions import ElementNotInteractableException, NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -32,17 +32,20 @@ def open_room(driver: WebDriver, server: AppProcess | str, path: str = '/') -> N
 
 
 def click_when_ready(driver: WebDriver, selector: str) -> None:
-    """Click the element once it can take a click: a dialog that is still opening shows its buttons before they
-    can be clicked."""
+    """Click the element once it stands still: a dialog that is opening grows and moves its buttons, and a click
+    at where a button was a moment ago lands beside it."""
+    seen: list[dict[str, float] | None] = [None]
 
-    def clicked(d: WebDriver) -> bool:
+    def standing(d: WebDriver) -> WebElement | None:
         try:
-            d.find_element(By.CSS_SELECTOR, selector).click()
-        except (NoSuchElementException, ElementNotInteractableException):
-            return False
-        return True
+            element = d.find_element(By.CSS_SELECTOR, selector)
+            rect = element.rect if element.is_displayed() else None
+        except (NoSuchElementException, StaleElementReferenceException):
+            return None
+        stood, seen[0] = rect is not None and rect == seen[0], rect
+        return element if stood else None
 
-    WebDriverWait(driver, PATIENCE).until(clicked)
+    WebDriverWait(driver, PATIENCE, poll_frequency=0.1).until(standing).click()
 
 
 def type_and_enter(driver: WebDriver, text: str) -> None:
