@@ -3,9 +3,7 @@
 import contextlib
 import os
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -14,19 +12,8 @@ import pytest
 from chat.config import SECRET_FILE, Settings
 from chat.domain.moderation import LINK_REFUSAL
 from chat.stores.messages.sqlite import MESSAGES_AND_ROOMS
-from tests.support.app_process import READY, ROOT, AppProcess
+from tests.support.app_process import READY, AppProcess, run_app
 from tests.support.processes import free_port
-
-
-def run_app(*args: str, timeout: float = 60, prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
-    """Run app.py to its end with the test's `CHAT_*` settings; running into `timeout` means it served.
-
-    `PYTEST_*` variables are left out, as NiceGUI would otherwise take the app for its own screen test.
-    `prefix` runs app.py through another command, e.g. one that takes a privilege away.
-    """
-    env = {name: value for name, value in os.environ.items() if not name.startswith('PYTEST_')}
-    command = [*prefix, sys.executable, 'app.py', *args]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def test_help_lists_the_options() -> None:

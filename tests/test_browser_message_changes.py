@@ -4,25 +4,31 @@ place, the confirm, and the change arriving live in another browser, as text."""
 from __future__ import annotations
 
 import pytest
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.app_process import AppProcess
-from tests.support.browser import MESSAGE_INPUT, PATIENCE, bubble, bubbles, open_room, type_and_enter, wait_for_bubbles
+from tests.support.browser import (
+    MENU,
+    MESSAGE_INPUT,
+    PATIENCE,
+    bubble,
+    confirm_dialog,
+    menu_item,
+    open_menu_by_mouse,
+    open_room,
+    press_in_dialog,
+    texts,
+    type_and_enter,
+    wait_for_bubbles,
+)
 
 pytestmark = pytest.mark.browser
 
 HOSTILE = '<img src=x onerror="window.pwned = 1"> **bold?** {{ 7 * 7 }}'
-MENU = '.chat-bubble-menu'
 EDITOR = 'textarea[aria-label="Edit message"]'
-
-
-def texts(driver: WebDriver) -> list[str]:
-    return [text for text, _ in bubbles(driver)]
 
 
 def wait_for_texts(driver: WebDriver, expected: list[str]) -> None:
@@ -37,32 +43,11 @@ def time_line(driver: WebDriver, index: int) -> str:
     return content
 
 
-def menu_item(driver: WebDriver, label: str) -> WebElement:
-    return WebDriverWait(driver, PATIENCE).until(
-        lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, '[role="menuitem"]') if e.text == label), None)
-    )
-
-
-def confirm_dialog(driver: WebDriver) -> WebElement:
-    """The delete confirmation, once it is shown."""
-    return WebDriverWait(driver, PATIENCE).until(
-        lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, '[role="alertdialog"]') if e.is_displayed()), None)
-    )
-
-
 def active_label(driver: WebDriver) -> str:
     label: str = driver.execute_script(
         'const e = document.activeElement; return e.getAttribute("aria-label") || e.textContent.trim()'
     )
     return label
-
-
-def open_menu_by_mouse(driver: WebDriver, index: int) -> None:
-    target = bubble(driver, index)
-    ActionChains(driver).move_to_element(target).perform()
-    button = target.find_element(By.CSS_SELECTOR, MENU)
-    WebDriverWait(driver, PATIENCE).until(lambda _: button.value_of_css_property('opacity') == '1')
-    button.click()
 
 
 @pytest.mark.settings(message_burst=0, ip_message_burst=0)
@@ -104,14 +89,14 @@ def test_an_edit_and_a_deletion_by_mouse_reach_another_browser_live_as_text(chat
     menu_item(alice, 'Delete').click()
     dialog = confirm_dialog(alice)
     assert 'Delete this message?' in dialog.text
-    dialog.find_element(By.XPATH, ".//button[contains(., 'Cancel')]").click()
+    press_in_dialog(alice, 'Cancel')
     WebDriverWait(alice, PATIENCE).until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[role="alertdialog"]'))
     assert texts(bob) == [HOSTILE, 'hi'], 'cancelled: nothing changed'
 
     open_menu_by_mouse(alice, 0)
     menu_item(alice, 'Delete').click()
     dialog = confirm_dialog(alice)
-    dialog.find_element(By.XPATH, ".//button[contains(., 'Delete')]").click()
+    press_in_dialog(alice, 'Delete')
     for driver in (alice, bob):
         wait_for_texts(driver, ['message deleted', 'hi'])
         assert bubble(driver, 0).find_elements(By.CSS_SELECTOR, '.chat-deleted')

@@ -9,16 +9,21 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from chat.ui.message_list import REMOVED
 from chat.ui.moderation import WELCOME
-from tests.support.app_process import AppProcess
-from tests.support.browser import PATIENCE, open_room, type_and_enter, wait_for_bubbles
-from tests.test_app import run_app
-from tests.test_browser_message_changes import confirm_dialog, menu_item, open_menu_by_mouse, texts
+from tests.support.app_process import AppProcess, run_app
+from tests.support.browser import (
+    PATIENCE,
+    body_text,
+    confirm_dialog,
+    menu_item,
+    open_menu_by_mouse,
+    open_room,
+    press_in_dialog,
+    texts,
+    type_and_enter,
+    wait_for_bubbles,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def body_text(driver) -> str:
-    return driver.find_element(By.TAG_NAME, 'body').text
 
 
 def test_a_moderator_removes_another_persons_message_live_and_the_log_lists_it(
@@ -40,7 +45,7 @@ def test_a_moderator_removes_another_persons_message_live_and_the_log_lists_it(
     menu_item(moderator, 'Remove').click()
     dialog = confirm_dialog(moderator)
     assert 'removed by a moderator' in dialog.text
-    dialog.find_element(By.XPATH, ".//button[contains(., 'Remove')]").click()
+    press_in_dialog(moderator, 'Remove')
 
     WebDriverWait(bob, PATIENCE).until(lambda d: texts(d) == [REMOVED])
     assert 'something rude' not in bob.page_source

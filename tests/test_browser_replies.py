@@ -21,6 +21,7 @@ from tests.support.browser import (
     bubbles,
     edit_own_message,
     open_room,
+    press_in_dialog,
     type_and_enter,
     wait_for_bubbles,
 )
@@ -111,10 +112,7 @@ def test_a_reply_by_mouse_shows_its_quote_in_both_browsers_and_follows_the_origi
     menu.send_keys(Keys.ENTER)
     WebDriverWait(alice, PATIENCE).until(lambda d: d.switch_to.active_element.text == 'Edit')
     alice.switch_to.active_element.send_keys(Keys.TAB, Keys.ENTER)
-    dialog = WebDriverWait(alice, PATIENCE).until(
-        lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, '[role="alertdialog"]') if e.is_displayed()), None)
-    )
-    dialog.find_element(By.XPATH, ".//button[contains(., 'Delete')]").click()
+    press_in_dialog(alice, 'Delete')
     for driver in (alice, bob):
         WebDriverWait(driver, PATIENCE).until(lambda d: quotes(d)[2] == (name, 'message deleted', '"message deleted"'))
         assert 'word' not in driver.execute_script("return document.querySelector('.chat-column').outerHTML")

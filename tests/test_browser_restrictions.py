@@ -15,10 +15,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from chat.domain.restrictions import READ_ONLY_REFUSAL
 from chat.ui.moderation import WELCOME
-from tests.support.app_process import AppProcess
-from tests.support.browser import MESSAGE_INPUT, PATIENCE, open_room, type_and_enter, wait_for_bubbles
-from tests.test_app import run_app
-from tests.test_browser_moderation import body_text
+from tests.support.app_process import AppProcess, run_app
+from tests.support.browser import MESSAGE_INPUT, PATIENCE, body_text, open_room, type_and_enter, wait_for_bubbles
 
 pytestmark = pytest.mark.browser
 

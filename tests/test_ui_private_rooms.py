@@ -1,6 +1,5 @@
 """Private rooms as simulated users see them: create one, invite, join by the link; everyone else is refused."""
 
-import inspect
 import re
 import sys
 import time
@@ -8,11 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 from urllib.parse import quote
 
 import httpx
-import orjson
 import pytest
 from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
@@ -22,42 +19,8 @@ from chat.domain.private import INVITE_REFUSAL, PRIVATE_REFUSAL, new_token, priv
 from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.room_list import RoomList
 from tests.support.app_process import AppProcess
-from tests.support.protocol import MESSAGE_LIST, Browser, Network, ProtocolClient, parse_page
-from tests.support.simulated_user import bubbles, eventually, sees_message, send
-
-
-async def create_private_room(user: User, name: str) -> str:
-    """Create a private room from the rooms page and return its full name, as the owner's header shows it."""
-    await user.open('/rooms')
-    user.find(marker='private-room-input').type(name)
-    user.find(marker='create-private').click()
-    await user.should_see(marker='invite-button')
-    with user:
-        (heading,) = ElementFilter(marker='room-name')
-    assert isinstance(heading, ui.label)
-    return heading.text.removeprefix('# ')
-
-
-def browser_time(match: re.Match[str]) -> str:
-    """What the browser's `toLocaleString` answers, in UTC here."""
-    return datetime.fromtimestamp(int(match[1]) / 1000, UTC).strftime('%-d %b, %H:%M')
-
-
-async def invite_link(user: User, uses: str | None = None, lifetime: str | None = None) -> str:
-    """Open the owner's invite dialog, pick the limits (else the defaults) and make a link; return it."""
-    user.javascript_rules[re.compile(r'new Date\((\d+)\)\.toLocaleString')] = browser_time
-    user.find(marker='invite-button').click()
-    for marker, choice in (('invite-uses', uses), ('invite-lifetime', lifetime)):
-        if choice is not None:
-            user.find(marker=marker).click()
-            user.find(choice).click()
-    with user:
-        (field,) = ElementFilter(marker='invite-link')
-    assert isinstance(field, ui.input)
-    shown = field.value
-    user.find(marker='make-invite').click()
-    await eventually(lambda: field.value != shown)  # each press makes a new link
-    return str(field.value)
+from tests.support.protocol import MESSAGE_LIST, Browser, Network, ProtocolClient, hear_everything, parse_page
+from tests.support.simulated_user import bubbles, create_private_room, eventually, invite_link, sees_message, send
 
 
 def invite_path(link: str) -> str:
@@ -193,23 +156,6 @@ async def seed_private_room(data_dir: Path, token: str) -> tuple[str, int]:
     message = await backend.append(room, Author('owner-tab', 'Owner'), 'secret from before')
     await backend.stop()
     return room, message.id
-
-
-def hear_everything(tab: ProtocolClient) -> list[bytes]:
-    """Everything the tab's socket receives from now on, each event's arguments JSON-encoded, as it goes on to the
-    tab's own handlers."""
-    heard: list[bytes] = []
-    handlers = tab.socket.handlers['/']
-    for event, handler in list(handlers.items()):
-
-        async def recorded(*args: Any, handler: Callable[..., Any] = handler) -> None:
-            heard.append(orjson.dumps(args, default=str))
-            result = handler(*args)
-            if inspect.isawaitable(result):
-                await result
-
-        handlers[event] = recorded
-    return heard
 
 
 async def test_a_non_members_socket_gets_nothing_of_a_private_room(

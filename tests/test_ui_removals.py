@@ -9,8 +9,7 @@ import orjson
 from chat.domain.private import PRIVATE_REFUSAL, new_token, token_hash
 from chat.stores.messages.sqlite import SQLiteBackend
 from tests.support.app_process import AppProcess
-from tests.support.protocol import Browser, Network, ProtocolClient
-from tests.test_ui_private_rooms import hear_everything
+from tests.support.protocol import Browser, Network, ProtocolClient, hear_everything, listeners
 
 
 def button(tab: ProtocolClient, label: str) -> tuple[str, str]:
@@ -20,10 +19,6 @@ def button(tab: ProtocolClient, label: str) -> tuple[str, str]:
             (listener,) = [listener for listener in element.get('events', ()) if listener['type'] == 'click']
             return element_id, listener['listener_id']
     raise LookupError(f'no button labelled {label!r}')
-
-
-def listeners(tab: ProtocolClient, element_id: str) -> dict[str, str]:
-    return {listener['type']: listener['listener_id'] for listener in tab.elements[element_id].get('events', ())}
 
 
 async def test_a_removed_members_socket_gets_nothing_more_of_the_room(

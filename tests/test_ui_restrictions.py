@@ -18,10 +18,19 @@ from chat.stores.messages.sqlite import SQLiteBackend
 from chat.ui.activity import PeopleButton
 from chat.ui.restrictions import READ_ONLY_MODERATOR
 from tests.support.app_process import AppProcess
-from tests.support.protocol import Browser, Network, ProtocolClient
-from tests.support.simulated_user import bubbles, composer_value, delete, edit, eventually, react, sees_message, send
-from tests.test_ui_moderation import make_moderator, message_list
-from tests.test_ui_removals import listeners
+from tests.support.protocol import Browser, Network, ProtocolClient, listeners
+from tests.support.simulated_user import (
+    bubbles,
+    composer_value,
+    delete,
+    edit,
+    eventually,
+    make_moderator,
+    message_list,
+    react,
+    sees_message,
+    send,
+)
 
 
 def model() -> Rooms:

@@ -8,8 +8,7 @@ from nicegui.testing import User
 from chat.domain.private import PRIVATE_REFUSAL
 from chat.ui.joined_rooms import JoinedRooms
 from chat.ui.message_list import MessageList
-from tests.support.simulated_user import eventually, sees_message, send
-from tests.test_ui_private_rooms import create_private_room, invite_link
+from tests.support.simulated_user import create_private_room, eventually, invite_link, sees_message, send
 
 
 def listed_rooms(user: User) -> list[str]:

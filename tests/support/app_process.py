@@ -177,3 +177,14 @@ class AppProcess:
 def temporary_data_dir() -> Path:
     """A new, empty data directory outside the repository, for an app that the caller removes afterwards."""
     return Path(tempfile.mkdtemp(prefix='chat-data-'))
+
+
+def run_app(*args: str, timeout: float = 60, prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    """Run app.py to its end with the test's `CHAT_*` settings; running into `timeout` means it served.
+
+    `PYTEST_*` variables are left out, as NiceGUI would otherwise take the app for its own screen test.
+    `prefix` runs app.py through another command, e.g. one that takes a privilege away.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith('PYTEST_')}
+    command = [*prefix, sys.executable, 'app.py', *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)

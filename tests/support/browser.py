@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -21,6 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.support.app_process import AppProcess
 
 MESSAGE_INPUT = 'input[aria-label="Message"]'
+MENU = '.chat-bubble-menu'  # a message's ⋮ button
 PATIENCE = 30  # seconds a wait gives the page: a usable room, an input cleared
 
 
@@ -31,14 +33,14 @@ def open_room(driver: WebDriver, server: AppProcess | str, path: str = '/') -> N
     WebDriverWait(driver, PATIENCE).until(lambda d: d.execute_script('return window.did_handshake === true'))
 
 
-def click_when_ready(driver: WebDriver, selector: str) -> None:
+def click_when_ready(driver: WebDriver, selector: str, by: str = By.CSS_SELECTOR) -> None:
     """Click the element once it stands still: a dialog that is opening grows and moves its buttons, and a click
     at where a button was a moment ago lands beside it."""
     seen: list[dict[str, float] | None] = [None]
 
     def standing(d: WebDriver) -> WebElement | None:
         try:
-            element = d.find_element(By.CSS_SELECTOR, selector)
+            element = d.find_element(by, selector)
             rect = element.rect if element.is_displayed() else None
         except (NoSuchElementException, StaleElementReferenceException):
             return None
@@ -127,3 +129,37 @@ def side_by_side(left: WebDriver, right: WebDriver, path: Path) -> None:
     canvas.save(path, optimize=True)
     for shot in shots:
         shot.unlink()
+
+
+def texts(driver: WebDriver) -> list[str]:
+    return [text for text, _ in bubbles(driver)]
+
+
+def menu_item(driver: WebDriver, label: str) -> WebElement:
+    return WebDriverWait(driver, PATIENCE).until(
+        lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, '[role="menuitem"]') if e.text == label), None)
+    )
+
+
+def confirm_dialog(driver: WebDriver) -> WebElement:
+    """The delete confirmation, once it is shown."""
+    return WebDriverWait(driver, PATIENCE).until(
+        lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, '[role="alertdialog"]') if e.is_displayed()), None)
+    )
+
+
+def open_menu_by_mouse(driver: WebDriver, index: int) -> None:
+    target = bubble(driver, index)
+    ActionChains(driver).move_to_element(target).perform()
+    button = target.find_element(By.CSS_SELECTOR, MENU)
+    WebDriverWait(driver, PATIENCE).until(lambda _: button.value_of_css_property('opacity') == '1')
+    button.click()
+
+
+def body_text(driver) -> str:
+    return driver.find_element(By.TAG_NAME, 'body').text
+
+
+def press_in_dialog(driver: WebDriver, label: str) -> None:
+    """Press the confirmation dialog's button named `label`, once the dialog has opened."""
+    click_when_ready(driver, f'//*[@role="alertdialog"]//button[contains(., "{label}")]', By.XPATH)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import inspect
 import re
 import time
 import uuid
@@ -573,3 +574,24 @@ class ProtocolClient:
 def _listeners(element: dict) -> dict[str, dict]:
     """An element's listeners by event, keyed like the Python side registered them, e.g. 'keydown.enter'."""
     return {'.'.join([listener['type'], *listener['keys']]): listener for listener in element.get('events', ())}
+
+
+def hear_everything(tab: ProtocolClient) -> list[bytes]:
+    """Everything the tab's socket receives from now on, each event's arguments JSON-encoded, as it goes on to the
+    tab's own handlers."""
+    heard: list[bytes] = []
+    handlers = tab.socket.handlers['/']
+    for event, handler in list(handlers.items()):
+
+        async def recorded(*args: Any, handler: Callable[..., Any] = handler) -> None:
+            heard.append(orjson.dumps(args, default=str))
+            result = handler(*args)
+            if inspect.isawaitable(result):
+                await result
+
+        handlers[event] = recorded
+    return heard
+
+
+def listeners(tab: ProtocolClient, element_id: str) -> dict[str, str]:
+    return {listener['type']: listener['listener_id'] for listener in tab.elements[element_id].get('events', ())}

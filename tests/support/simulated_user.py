@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from nicegui import ElementFilter
+from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
 
 from chat.ui.message_list import MessageList, Shown
+from chat.ui.moderation import WELCOME
 
 
 def bubbles(user: User) -> list[Shown]:
@@ -69,3 +72,49 @@ async def sees_message(user: User, text: str) -> None:
 def composer_value(user: User) -> str:
     with user:
         return user.find(marker='composer-input').elements.pop().value
+
+
+def message_list(user: User) -> MessageList:
+    with user:
+        (found,) = ElementFilter(kind=MessageList)
+    assert isinstance(found, MessageList)
+    return found
+
+
+async def make_moderator(user: User) -> None:
+    await user.open(f'/moderator/{await app.state.rooms.create_moderator_link()}')
+    await user.should_see(WELCOME)
+
+
+async def create_private_room(user: User, name: str) -> str:
+    """Create a private room from the rooms page and return its full name, as the owner's header shows it."""
+    await user.open('/rooms')
+    user.find(marker='private-room-input').type(name)
+    user.find(marker='create-private').click()
+    await user.should_see(marker='invite-button')
+    with user:
+        (heading,) = ElementFilter(marker='room-name')
+    assert isinstance(heading, ui.label)
+    return heading.text.removeprefix('# ')
+
+
+def browser_time(match: re.Match[str]) -> str:
+    """What the browser's `toLocaleString` answers, in UTC here."""
+    return datetime.fromtimestamp(int(match[1]) / 1000, UTC).strftime('%-d %b, %H:%M')
+
+
+async def invite_link(user: User, uses: str | None = None, lifetime: str | None = None) -> str:
+    """Open the owner's invite dialog, pick the limits (else the defaults) and make a link; return it."""
+    user.javascript_rules[re.compile(r'new Date\((\d+)\)\.toLocaleString')] = browser_time
+    user.find(marker='invite-button').click()
+    for marker, choice in (('invite-uses', uses), ('invite-lifetime', lifetime)):
+        if choice is not None:
+            user.find(marker=marker).click()
+            user.find(choice).click()
+    with user:
+        (field,) = ElementFilter(marker='invite-link')
+    assert isinstance(field, ui.input)
+    shown = field.value
+    user.find(marker='make-invite').click()
+    await eventually(lambda: field.value != shown)  # each press makes a new link
+    return str(field.value)
