@@ -12,6 +12,7 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -479,20 +480,9 @@ class SQLiteBackend:
         return [RoomSummary(*row) for row in rows]
 
     async def create_private(self, room: str, owner: str, now: float) -> None:
-        db, _ = self._require_started()
-        async with self._write_lock:
-            try:
-                await db.execute('BEGIN IMMEDIATE')
-                try:
-                    await db.execute('INSERT INTO private_rooms VALUES (?, ?, ?)', (room, owner, now))
-                    await db.execute('INSERT INTO members (room, person) VALUES (?, ?)', (room, owner))
-                except BaseException:
-                    await db.rollback()
-                    raise
-                await db.commit()
-            except sqlite3.Error as error:
-                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
-                raise ChatError(ErrorKind.STORAGE, 'The room could not be created. Please try again.') from error
+        async with self._transaction('The room could not be created. Please try again.', room) as db:
+            await db.execute('INSERT INTO private_rooms VALUES (?, ?, ?)', (room, owner, now))
+            await db.execute('INSERT INTO members (room, person) VALUES (?, ?)', (room, owner))
 
     async def access(self, room: str, person: str) -> Access:
         db, _ = self._require_started()
@@ -518,30 +508,17 @@ class SQLiteBackend:
                 raise ChatError(ErrorKind.STORAGE, 'The invite could not be saved. Please try again.') from error
 
     async def redeem(self, token_hash: str, person: str, now: float) -> str | None:
-        """Under the write lock and in one transaction: find the invite, add the member, use a use if it did."""
-        db, _ = self._require_started()
+        """In one transaction: find the invite, add the member, use a use if it did."""
         valid = """SELECT room FROM invites WHERE token_hash = ? AND (uses_left IS NULL OR uses_left > 0)
                    AND (expires_at IS NULL OR expires_at > ?)"""
-        async with self._write_lock:
-            try:
-                await db.execute('BEGIN IMMEDIATE')
-                try:
-                    found = next(iter(await db.execute_fetchall(valid, (token_hash, now))), None)
-                    if found is not None:
-                        join = 'INSERT OR IGNORE INTO members (room, person) VALUES (?, ?)'
-                        async with db.execute(join, (found[0], person)) as cursor:
-                            joined = cursor.rowcount
-                        if joined:
-                            await db.execute(
-                                'UPDATE invites SET uses_left = uses_left - 1 WHERE token_hash = ?', (token_hash,)
-                            )
-                except BaseException:
-                    await db.rollback()
-                    raise
-                await db.commit()
-            except sqlite3.Error as error:
-                log_event(log, logging.ERROR, 'store_failed', error=error)
-                raise ChatError(ErrorKind.STORAGE, 'The invite could not be used. Please try again.') from error
+        async with self._transaction('The invite could not be used. Please try again.') as db:
+            found = next(iter(await db.execute_fetchall(valid, (token_hash, now))), None)
+            if found is not None:
+                join = 'INSERT OR IGNORE INTO members (room, person) VALUES (?, ?)'
+                async with db.execute(join, (found[0], person)) as cursor:
+                    joined = cursor.rowcount
+                if joined:
+                    await db.execute('UPDATE invites SET uses_left = uses_left - 1 WHERE token_hash = ?', (token_hash,))
         return None if found is None else str(found[0])
 
     async def is_moderator(self, person: str) -> bool:
@@ -564,23 +541,12 @@ class SQLiteBackend:
 
     async def redeem_moderator_link(self, token_hash: str, person: str, now: float) -> bool:
         """Delete the link if it is valid and, in the same transaction, make the moderator; expired links go too."""
-        db, _ = self._require_started()
-        async with self._write_lock:
-            try:
-                await db.execute('BEGIN IMMEDIATE')
-                try:
-                    await db.execute('DELETE FROM moderator_links WHERE expires_at <= ?', (now,))
-                    async with db.execute('DELETE FROM moderator_links WHERE token_hash = ?', (token_hash,)) as cursor:
-                        made = cursor.rowcount > 0
-                    if made:
-                        await db.execute('INSERT OR IGNORE INTO moderators VALUES (?)', (person,))
-                except BaseException:
-                    await db.rollback()
-                    raise
-                await db.commit()
-            except sqlite3.Error as error:
-                log_event(log, logging.ERROR, 'store_failed', error=error)
-                raise ChatError(ErrorKind.STORAGE, 'The moderator link could not be used. Please try again.') from error
+        async with self._transaction('The moderator link could not be used. Please try again.') as db:
+            await db.execute('DELETE FROM moderator_links WHERE expires_at <= ?', (now,))
+            async with db.execute('DELETE FROM moderator_links WHERE token_hash = ?', (token_hash,)) as cursor:
+                made = cursor.rowcount > 0
+            if made:
+                await db.execute('INSERT OR IGNORE INTO moderators VALUES (?)', (person,))
         return made
 
     async def add_log_entry(
@@ -662,6 +628,24 @@ class SQLiteBackend:
                 log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
                 raise ChatError(ErrorKind.STORAGE, NOT_SAVED) from error
         return [Mute(*row) for row in rows if row[3] > now]
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self, failure: str, room: str = '') -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction under the write lock: all of it, or on any error nothing; a database error reaches
+        the person as `failure`."""
+        db, _ = self._require_started()
+        async with self._write_lock:
+            try:
+                await db.execute('BEGIN IMMEDIATE')
+                try:
+                    yield db
+                except BaseException:
+                    await db.rollback()
+                    raise
+                await db.commit()
+            except sqlite3.Error as error:
+                log_event(log, logging.ERROR, 'store_failed', room=room, error=error)
+                raise ChatError(ErrorKind.STORAGE, failure) from error
 
     async def _read(self, query: str, parameters: tuple[object, ...], failure: str, room: str = '') -> list[Any]:
         """Run one query outside any room's messages (members, invites, restrictions); `failure` is what the person
